@@ -151,3 +151,23 @@ function withCode(error: unknown): unknown {
   }
   return error;
 }
+
+/**
+ * Calls `handler` for an error nothing caught (an uncaught exception or an unhandled promise rejection), instead
+ * of the runtime's default crash report, so the CLI can print `fatal: <msg>` and exit 1.
+ */
+export function onUncaught(handler: (error: unknown) => void): void {
+  if (isDeno) {
+    globalThis.addEventListener("unhandledrejection", (event) => {
+      event.preventDefault();
+      handler(event.reason);
+    });
+    globalThis.addEventListener("error", (event) => {
+      event.preventDefault();
+      handler(event.error);
+    });
+    return;
+  }
+  process.on("unhandledRejection", handler);
+  process.on("uncaughtException", handler);
+}

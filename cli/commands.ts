@@ -1,0 +1,18 @@
+/**
+ * The registry of subcommands. Anything that is not one of these names goes to the collector runner, as in the
+ * original `ctvs`, so `ctvs --config x.json` keeps working.
+ *
+ * @module
+ */
+import type { Command } from "./command.ts";
+
+/** Every subcommand, in the order `ctvs --help` lists them. */
+export const COMMANDS: readonly Command[] = [];
+
+/** The command list for `ctvs --help`; empty while there are no subcommands. */
+export function commandList(): string {
+  if (COMMANDS.length === 0) return "";
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `\nCommands (ctvs <command> --help for each):\n${lines.join("\n")}\n`;
+}

@@ -1,0 +1,37 @@
+/**
+ * The `ctvs` dispatcher: routes to a subcommand or to the collector runner, and turns what they throw into the
+ * exit-code convention (0 ok, 1 runtime or config failure, 2 usage error).
+ *
+ * @module
+ */
+import { ConfigError } from "../platform/config/config_error.ts";
+import { errorMessage } from "../platform/runtime.ts";
+import { commandList, COMMANDS } from "./commands.ts";
+import { type Io, processIo } from "./io.ts";
+import { runCollector } from "./run.ts";
+import { UsageError } from "./usage_error.ts";
+
+/** Runs `ctvs` with `argv` (without the program name); resolves with the exit code. */
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  try {
+    const command = COMMANDS.find((c) => c.name === argv[0]);
+    if (command) return await command.run(argv.slice(1), io);
+    return await runCollector(argv, io, { commandList: commandList() });
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+/** Prints what a command threw and returns the exit code that goes with it. */
+export function report(error: unknown, io: Io): number {
+  if (error instanceof UsageError) {
+    io.err(`error: ${error.message}\n\n${error.usage}`);
+    return 2;
+  }
+  if (error instanceof ConfigError) {
+    io.err(`config error: ${error.message}`);
+    return 1;
+  }
+  io.err(`fatal: ${errorMessage(error)}`);
+  return 1;
+}

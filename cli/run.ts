@@ -1,0 +1,156 @@
+/**
+ * `ctvs [options]`: the collector runner. Loads and validates the config, starts the listeners, writes the PID
+ * file, and handles signals: SIGINT/SIGTERM drain and stop, SIGHUP reloads a file config.
+ *
+ * @module
+ */
+import process from "node:process";
+import { loadConfig } from "../platform/config/load.ts";
+import { resolveSecrets } from "../platform/config/secrets.ts";
+import type { LoadedConfig } from "../platform/config/types.ts";
+import { removePidFile, writePidFile } from "../platform/pid_file.ts";
+import { pidFilePath } from "../platform/paths.ts";
+import { errorMessage, onSignal, type Signal } from "../platform/runtime.ts";
+import { VERSION } from "../platform/version.ts";
+import { Collector, DRAIN_TIMEOUT_MS } from "../server/collector.ts";
+import type { ListenerFactory } from "../server/listener.ts";
+import { LISTENER_FACTORIES } from "../server/listeners.ts";
+import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flags.ts";
+import type { Io } from "./io.ts";
+import { parseFlags } from "./parse_flags.ts";
+
+/** The runner's usage; `commandList` is appended by the dispatcher. */
+export function runnerUsage(commandList: string): string {
+  return `Usage: ctvs [options]
+       ctvs <command> [options]
+
+Runs the collector: the OTLP/HTTP receiver and the recording LLM proxy, as the config asks.
+
+${CONFIG_FLAGS_HELP}
+
+Options:
+  --print-config            load and validate the config, print it as JSON, exit
+  --pid-file <path>         where a standalone daemon writes its PID
+                            (default: ~/.collectivus/runtime/collectivus.pid)
+  -h, --help                show this help
+  -V, -v, --version         print the version
+${commandList}
+Signals: SIGINT or SIGTERM drain in-flight work (at most ${DRAIN_TIMEOUT_MS / 1000} s) and stop;
+SIGHUP re-reads a config file and restarts only the listeners whose section changed.
+Exit codes: 0 ok, 1 runtime or config failure, 2 usage error.`;
+}
+
+const FLAGS = {
+  ...CONFIG_FLAGS,
+  "print-config": { type: "boolean" },
+  "pid-file": { type: "string", requires: "--pid-file requires a path" },
+  "help": { type: "boolean", short: "h" },
+  "version": { type: "boolean", short: "V" },
+  "v": { type: "boolean" },
+} as const;
+
+/** What tests and embedders may swap. */
+export interface RunOptions {
+  /** Listener factories (default: every listener the product has). */
+  factories?: readonly ListenerFactory[];
+  /** The list of subcommands shown in `--help`. */
+  commandList?: string;
+}
+
+/**
+ * Runs the collector until a signal stops it. Resolves with the exit code; throws `UsageError` and
+ * `ConfigError` for the dispatcher to report.
+ */
+export async function runCollector(argv: string[], io: Io, options: RunOptions = {}): Promise<number> {
+  const usage = runnerUsage(options.commandList ?? "");
+  const { values } = parseFlags(argv, FLAGS, usage);
+  if (values.help) {
+    io.out(usage);
+    return 0;
+  }
+  if (values.version || values.v) {
+    io.out(VERSION);
+    return 0;
+  }
+  const source = configSourceFrom(values, usage);
+  const loaded = await loadConfig(source, { strict: values.strict === true });
+  for (const warning of loaded.warnings) io.err(warning);
+  if (values["print-config"]) {
+    io.out(JSON.stringify(loaded.config, null, 2));
+    return 0;
+  }
+  const role = loaded.config.role ?? "standalone";
+  if (role !== "standalone") {
+    io.err(`error: role "${role}" is not available in this build yet; run with role "standalone"`);
+    return 1;
+  }
+
+  const collector = new Collector({ factories: options.factories ?? LISTENER_FACTORIES, out: io.out, err: io.err });
+  try {
+    await collector.start(resolveSecrets(loaded.config, process.env));
+  } catch (error) {
+    io.err(`error: ${errorMessage(error)}`);
+    return 1;
+  }
+  const pidFile = (values["pid-file"] as string | undefined) ?? pidFilePath();
+  try {
+    const other = await writePidFile(pidFile);
+    if (other) io.err(`warning: ${pidFile} named another running collectivus (pid ${other}); replaced it`);
+  } catch (error) {
+    io.err(`warning: cannot write the PID file ${pidFile}: ${errorMessage(error)}`);
+  }
+  const code = await untilStopped(collector, loaded, io, values.strict === true);
+  await removePidFile(pidFile).catch(() => {});
+  return code;
+}
+
+/** Waits for SIGINT/SIGTERM (drain, stop) while serving SIGHUP (reload); resolves with the exit code. */
+function untilStopped(collector: Collector, loaded: LoadedConfig, io: Io, strict: boolean): Promise<number> {
+  return new Promise((resolve) => {
+    let stopping = false;
+    const removers: (() => void)[] = [];
+    const finish = (code: number) => {
+      for (const remove of removers) remove();
+      resolve(code);
+    };
+    const shutdown = (signal: Signal) => {
+      if (stopping) {
+        io.err(`warning: received ${signal} again; exiting without waiting for the drain`);
+        finish(1);
+        return;
+      }
+      stopping = true;
+      io.out(`Received ${signal}, shutting down...`);
+      collector.stop(DRAIN_TIMEOUT_MS).then(({ timedOut }) => {
+        if (timedOut) io.err(`warning: drain exceeded ${DRAIN_TIMEOUT_MS}ms; forcing exit`);
+        io.out("Shutdown complete.");
+        finish(0);
+      }, (error) => {
+        io.err(`error: shutdown failed: ${errorMessage(error)}`);
+        finish(1);
+      });
+    };
+    const reload = async () => {
+      if (stopping) return;
+      if (loaded.kind !== "file") {
+        io.err(`warning: SIGHUP ignored: the config came from ${loaded.source}, and only a file can be re-read`);
+        return;
+      }
+      io.out("local reload: applying config");
+      let next;
+      try {
+        next = await loadConfig({ kind: "file", path: loaded.source }, { strict });
+        for (const warning of next.warnings) io.err(warning);
+        if ((next.config.role ?? "standalone") !== "standalone") throw new Error("the role cannot change on reload");
+        next = { ...next, config: resolveSecrets(next.config, process.env) };
+      } catch (error) {
+        io.err(`config error: ${errorMessage(error)}; keeping the running config`);
+        return;
+      }
+      for (const line of await collector.reload(next.config)) io.out(line);
+    };
+    removers.push(onSignal("SIGINT", () => shutdown("SIGINT")));
+    removers.push(onSignal("SIGTERM", () => shutdown("SIGTERM")));
+    removers.push(onSignal("SIGHUP", () => void reload()));
+  });
+}

@@ -1,0 +1,215 @@
+/**
+ * The collector: owns the sink and the listeners of one process, and takes them through start, reload and
+ * shutdown. The CLI's runner wraps it with signals and the PID file.
+ *
+ * @module
+ */
+import type { Config } from "../platform/config/types.ts";
+import { resolveGatewayId } from "../platform/gateway_id.ts";
+import { errorMessage } from "../platform/runtime.ts";
+import { JsonlSink } from "../storage/jsonl_sink.ts";
+import type { Listener, ListenerFactory } from "./listener.ts";
+
+/** A listener that could not start, or a collector that has nothing to start. */
+export class StartError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "StartError";
+  }
+}
+
+/** How a collector is built. */
+export interface CollectorOptions {
+  /** The listener factories, in start order. */
+  factories: readonly ListenerFactory[];
+  /** Start lines go here (stdout). */
+  out(line: string): void;
+  /** Warnings and errors go here (stderr). */
+  err(line: string): void;
+}
+
+interface Running {
+  factory: ListenerFactory;
+  listener: Listener;
+  config: Config;
+}
+
+/** The default bound on draining in-flight work at shutdown. */
+export const DRAIN_TIMEOUT_MS = 5000;
+
+/** Runs the listeners of one config; see the module doc. */
+export class Collector {
+  #options: CollectorOptions;
+  #config: Config | undefined;
+  #sink: JsonlSink | undefined;
+  #gatewayId = "";
+  #running: Running[] = [];
+  /** Reloads and shutdown run one after the other, never interleaved. */
+  #chain: Promise<unknown> = Promise.resolve();
+
+  constructor(options: CollectorOptions) {
+    this.#options = options;
+  }
+
+  /** The gateway id the recordings are filed under (after `start`). */
+  get gatewayId(): string {
+    return this.#gatewayId;
+  }
+
+  /**
+   * Opens the sink and starts every listener the config asks for, in factory order. If one fails, those already
+   * started are stopped and a {@link StartError} says which failed and why.
+   */
+  async start(config: Config): Promise<void> {
+    this.#gatewayId = resolveGatewayId(config);
+    this.#sink = config.sink ? await openSink(config, this.#gatewayId) : undefined;
+    this.#config = config;
+    const started = await this.#startAll(this.#options.factories, config);
+    if (started.length === 0) {
+      await this.#sink?.close();
+      throw new StartError("no listeners configured");
+    }
+  }
+
+  /**
+   * Applies a new config: listeners whose keys are unchanged keep running; the others are stopped and started
+   * with the new config. Returns the lines to print. A listener that fails to start is reported, and the
+   * previous version of it is started again so the process keeps serving what it served.
+   */
+  reload(next: Config): Promise<string[]> {
+    const run = this.#chain.then(() => this.#reload(next));
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  /**
+   * Stops accepting work, waits up to `deadlineMs` for in-flight work, then fsyncs and closes the sink.
+   * Resolves with whether the deadline was hit (what was still in flight is then dropped).
+   */
+  stop(deadlineMs = DRAIN_TIMEOUT_MS): Promise<{ timedOut: boolean }> {
+    const run = this.#chain.then(() => this.#stop(deadlineMs));
+    this.#chain = run.catch(() => {});
+    return run;
+  }
+
+  async #reload(next: Config): Promise<string[]> {
+    const previous = this.#config!;
+    const changed = (key: keyof Config) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]);
+    const affected = this.#options.factories.filter((factory) => factory.keys.some(changed));
+    if (affected.length === 0) return ["local reload: no listener changed"];
+    const lines: string[] = [];
+
+    const stopping = this.#running.filter((r) => affected.includes(r.factory));
+    await stopWithin(stopping.map((r) => r.listener), DRAIN_TIMEOUT_MS);
+    this.#running = this.#running.filter((r) => !stopping.includes(r));
+    lines.push(...stopping.map((r) => `local reload: stopped ${r.factory.name}`));
+
+    const oldSink = this.#sink;
+    const oldGatewayId = this.#gatewayId;
+    if (changed("sink") || changed("gateway_id")) {
+      try {
+        this.#gatewayId = resolveGatewayId(next);
+        this.#sink = next.sink ? await openSink(next, this.#gatewayId) : undefined;
+        await oldSink?.close();
+      } catch (error) {
+        this.#gatewayId = oldGatewayId;
+        this.#options.err(`error: ${errorMessage(error)}; keeping the previous sink`);
+        next = { ...next, sink: previous.sink, gateway_id: previous.gateway_id };
+      }
+    }
+    this.#config = next;
+
+    for (const factory of affected) {
+      const outcome = await this.#startOne(factory, next);
+      if (outcome === "started") lines.push(`local reload: started ${factory.name}`);
+      if (outcome !== "failed") continue;
+      const before = stopping.find((r) => r.factory === factory);
+      if (before && (await this.#startOne(factory, before.config)) === "started") {
+        lines.push(`local reload: kept the previous ${factory.name} config`);
+      }
+    }
+    return lines;
+  }
+
+  async #stop(deadlineMs: number): Promise<{ timedOut: boolean }> {
+    const listeners = this.#running.map((r) => r.listener).reverse();
+    this.#running = [];
+    const timedOut = await stopWithin(listeners, deadlineMs);
+    try {
+      await this.#sink?.close();
+    } catch (error) {
+      this.#options.err(`error: closing the sink: ${errorMessage(error)}`);
+    }
+    return { timedOut };
+  }
+
+  async #startAll(factories: readonly ListenerFactory[], config: Config): Promise<Running[]> {
+    for (const factory of factories) {
+      const listener = factory.create(this.#context(config));
+      if (!listener) continue;
+      try {
+        this.#options.out(await listener.start());
+      } catch (error) {
+        await stopWithin(this.#running.map((r) => r.listener).reverse(), DRAIN_TIMEOUT_MS);
+        this.#running = [];
+        await this.#sink?.close();
+        throw new StartError(`failed to start listener: ${describeStartError(error)}`);
+      }
+      this.#running.push({ factory, listener, config });
+    }
+    return this.#running;
+  }
+
+  /** Starts one listener during a reload; a failure is reported, not thrown. */
+  async #startOne(factory: ListenerFactory, config: Config): Promise<"started" | "absent" | "failed"> {
+    const listener = factory.create(this.#context(config));
+    if (!listener) return "absent";
+    try {
+      this.#options.out(await listener.start());
+      this.#running.push({ factory, listener, config });
+      return "started";
+    } catch (error) {
+      this.#options.err(`error: failed to start listener: ${describeStartError(error)}`);
+      await listener.stop().catch(() => {});
+      return "failed";
+    }
+  }
+
+  #context(config: Config) {
+    return {
+      config,
+      sink: this.#sink!,
+      gatewayId: this.#gatewayId,
+      log: this.#options.err,
+    };
+  }
+}
+
+async function openSink(config: Config, gatewayId: string): Promise<JsonlSink> {
+  const sink = new JsonlSink({ dir: config.sink!.dir, gatewayId, fsync: config.sink!.fsync });
+  try {
+    await sink.checkWritable();
+  } catch (error) {
+    await sink.close().catch(() => {});
+    throw new StartError(errorMessage(error));
+  }
+  return sink;
+}
+
+/** Stops `listeners` together; past the deadline aborts the rest. Returns true when the deadline was hit. */
+async function stopWithin(listeners: Listener[], deadlineMs: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<"timeout">((resolve) => timer = setTimeout(() => resolve("timeout"), deadlineMs));
+  const all = Promise.allSettled(listeners.map((l) => l.stop())).then(() => "done" as const);
+  const outcome = await Promise.race([all, deadline]);
+  clearTimeout(timer);
+  if (outcome === "timeout") for (const listener of listeners) listener.abort();
+  return outcome === "timeout";
+}
+
+/** `EADDRINUSE: address already in use 127.0.0.1:8787` from whatever a bind threw. */
+function describeStartError(error: unknown): string {
+  const code = (error as { code?: string }).code;
+  const message = errorMessage(error);
+  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
+}

@@ -1,0 +1,48 @@
+/**
+ * A {@link Listener} that serves a Hono app (or any fetch handler) on a `host:port` from the config.
+ *
+ * @module
+ */
+import { parseListen } from "../platform/config/listen.ts";
+import { type FetchHandler, type HttpServer, serve } from "../platform/runtime.ts";
+import type { Listener } from "./listener.ts";
+
+/** What an HTTP listener serves and how it announces itself. */
+export interface HttpListenerOptions {
+  /** `host:port` from the config; port 0 picks a free port. */
+  listen: string;
+  /** The app's fetch handler. */
+  fetch: FetchHandler;
+  /** The start line, given the bound address as `host:port`. */
+  describe(address: string): string;
+  /** Called after the server stopped, to flush what the app holds (recorders, buffers). */
+  onStop?(): Promise<void>;
+}
+
+/** Builds a listener serving `options.fetch` on `options.listen`. */
+export function httpListener(options: HttpListenerOptions): Listener {
+  let server: HttpServer | undefined;
+  let stopping: Promise<void> | undefined;
+  return {
+    async start() {
+      const { hostname, port } = parseListen(options.listen);
+      server = await serve({ hostname, port, handler: options.fetch });
+      return options.describe(formatAddress(server.hostname, server.port));
+    },
+    stop() {
+      stopping ??= (async () => {
+        await server?.shutdown();
+        await options.onStop?.();
+      })();
+      return stopping;
+    },
+    abort() {
+      server?.close();
+    },
+  };
+}
+
+/** `host:port`, with IPv6 hosts in brackets. */
+export function formatAddress(hostname: string, port: number): string {
+  return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+}

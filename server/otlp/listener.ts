@@ -1,0 +1,24 @@
+/**
+ * The OTLP/HTTP receiver's place in the collector: built from the `otel` section, served on `otel.listen`.
+ *
+ * @module
+ */
+import path from "node:path";
+import { httpListener } from "../http_listener.ts";
+import type { ListenerFactory } from "../listener.ts";
+import { otlpApp } from "./app.ts";
+
+/** Creates the OTLP listener when the config has an `otel` section. */
+export const otlpListenerFactory: ListenerFactory = {
+  name: "otel",
+  keys: ["otel", "sink", "gateway_id"],
+  create({ config, gatewayId }) {
+    if (!config.otel || !config.sink) return undefined;
+    const files = path.join(config.sink.dir, gatewayId, "<signal>", "<UTC-date>.jsonl");
+    return httpListener({
+      listen: config.otel.listen,
+      fetch: otlpApp().fetch,
+      describe: (address) => `OTLP listener bound on ${address}, writing to ${files}`,
+    });
+  },
+};
