@@ -1,0 +1,138 @@
+/**
+ * Runs `ctvs` (or a test entry point) as a real child process and lets a test wait for lines, send signals and
+ * collect the exit code. Works under Deno and Node (node:child_process only).
+ *
+ * @module
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import process from "node:process";
+
+/** The repository root. */
+export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
+
+/** The command that runs a TypeScript entry point of this repo with the current Deno. */
+export function denoRun(entry: string, args: string[]): [string, string[]] {
+  return [process.execPath, ["run", "--allow-all", "--quiet", path.join(ROOT, entry), ...args]];
+}
+
+/** A running child with its output gathered line by line. */
+export class Child {
+  readonly process: ChildProcess;
+  readonly stdout: string[] = [];
+  readonly stderr: string[] = [];
+  readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  #waiters: (() => void)[] = [];
+
+  constructor(command: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
+    this.process = spawn(command, args, {
+      env: { ...process.env, NO_COLOR: "1", ...options.env },
+      cwd: options.cwd ?? ROOT,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    this.#collect(this.process.stdout!, this.stdout);
+    this.#collect(this.process.stderr!, this.stderr);
+    this.exited = new Promise((resolve) => {
+      this.process.on("exit", (code, signal) => {
+        // Let the last buffered output arrive before anyone reads it.
+        setTimeout(() => {
+          resolve({ code, signal });
+          this.#notify();
+        }, 50);
+      });
+    });
+  }
+
+  /** Resolves with the first stdout or stderr line matching `pattern`; rejects after `timeoutMs` or on exit. */
+  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    const deadline = Date.now() + timeoutMs;
+    let exited = false;
+    this.exited.then(() => exited = true);
+    while (true) {
+      const line = [...this.stdout, ...this.stderr].find((l) => pattern.test(l));
+      if (line !== undefined) return line;
+      if (exited) throw new Error(`exited before ${pattern}:\n${this.transcript()}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${this.transcript()}`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, 100);
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Sends a signal. */
+  kill(signal: NodeJS.Signals): void {
+    this.process.kill(signal);
+  }
+
+  /** Everything printed so far, for failure messages. */
+  transcript(): string {
+    return `--- stdout\n${this.stdout.join("\n")}\n--- stderr\n${this.stderr.join("\n")}`;
+  }
+
+  #collect(stream: NodeJS.ReadableStream, into: string[]): void {
+    let partial = "";
+    stream.setEncoding("utf8");
+    stream.on("data", (chunk: string) => {
+      const parts = (partial + chunk).split("\n");
+      partial = parts.pop()!;
+      into.push(...parts);
+      this.#notify();
+    });
+    stream.on("end", () => {
+      if (partial) into.push(partial);
+      partial = "";
+    });
+  }
+
+  #notify(): void {
+    for (const waiter of this.#waiters.splice(0)) waiter();
+  }
+}
+
+/** Runs a command to completion and returns its exit code and output. */
+export async function runToEnd(
+  command: string,
+  args: string[],
+  options: { env?: Record<string, string>; cwd?: string } = {},
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = new Child(command, args, options);
+  const { code } = await child.exited;
+  return { code, stdout: child.stdout.join("\n"), stderr: child.stderr.join("\n") };
+}
+
+/** Runs `ctvs <args>` from source with `deno run`. */
+export function ctvs(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
+  const [command, full] = denoRun("main.ts", args);
+  return runToEnd(command, full, options);
+}
+
+/** Starts `ctvs <args>` from source and returns the running child. */
+export function startCtvs(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Child {
+  const [command, full] = denoRun("main.ts", args);
+  return new Child(command, full, options);
+}
+
+/** A fresh temporary directory; removed by the returned function. */
+export async function tempDir(prefix = "ctvs-test-"): Promise<{ dir: string; remove(): Promise<void> }> {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  return { dir, remove: () => fs.rm(dir, { recursive: true, force: true }) };
+}
+
+/** A TCP port that was free a moment ago (bind to 0, read it, release it). */
+export async function freePort(): Promise<number> {
+  const net = await import("node:net");
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
