@@ -1,0 +1,31 @@
+/**
+ * `deno task bench [filter]`: runs the benchmark modules (all, or those whose name contains `filter`) and prints
+ * one table. Each module exports `run(): Promise<BenchResult[]>`; a new benchmark is one line in `BENCHMARKS`.
+ *
+ * @module
+ */
+import process from "node:process";
+import { type BenchResult, formatTable } from "./_table.ts";
+
+/** The benchmark modules, by name; each entry loads its module only when it runs. */
+const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
+  sink: async () => (await import("./sink.ts")).run(),
+};
+
+async function main(args: string[]): Promise<number> {
+  const filter = args[0] ?? "";
+  const names = Object.keys(BENCHMARKS).filter((name) => name.includes(filter));
+  if (names.length === 0) {
+    console.error(`Cannot run benchmark "${filter}": the benchmarks are ${Object.keys(BENCHMARKS).join(", ")}`);
+    return 2;
+  }
+  const results: BenchResult[] = [];
+  for (const name of names) {
+    console.error(`running ${name} ...`);
+    results.push(...await BENCHMARKS[name]());
+  }
+  console.log(formatTable(results));
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));
