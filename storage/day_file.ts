@@ -119,7 +119,10 @@ export class DayFile {
 
   #startDrain(): void {
     if (this.#drain) return;
-    this.#drain = this.#runDrain().then(() => {
+    this.#drain = this.#runDrain().catch((err) => {
+      // Unreachable unless there is a bug; even then, no write may wait forever.
+      this.#settle(this.#queue.splice(0), new SinkWriteError(this.path, err));
+    }).then(() => {
       this.#drain = undefined;
       if (this.#queue.length > 0) this.#startDrain();
     });

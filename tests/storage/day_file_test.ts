@@ -25,7 +25,8 @@ test("DayFile groups writes queued during a write into one write call", async ()
     // Queued while the first write is in flight (it waits 20 ms): all 100 must share the second write.
     await new Promise((r) => setTimeout(r, 5));
     await Promise.all([first, ...Array.from({ length: 100 }, (_, i) => file.write(`${i}\n`))]);
-    assert.equal(recording.writes, 2);
+    // Two when the 100 arrive during the first write; one when they arrive while the file is still opening.
+    assert.ok(recording.writes <= 2, `101 writes took ${recording.writes} write calls`);
     await file.close();
     const lines = (await readFile(file.path, "utf8")).split("\n");
     assert.equal(lines.length, 102);
