@@ -1,0 +1,257 @@
+/**
+ * The npm package, end to end: build it (`scripts/build_npm.ts`), `npm pack` it, `npm install` the tarball into a
+ * fresh folder (real npm, real registry for the dependencies), and run the installed `ctvs` under Node.
+ */
+import { spawn } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import process from "node:process";
+import { fileURLToPath } from "node:url";
+import { after, test } from "node:test";
+import assert from "node:assert/strict";
+import { VERSION } from "../../platform/version.ts";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const MINUTE = 60_000;
+
+/** A finished child process. */
+interface Run {
+  code: number | null;
+  signal: string | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The environment for npm: without the `npm_*` variables an outer `npx`/`npm run` sets (prefix, command, ...). */
+function npmEnv(): Record<string, string> {
+  const keep = /^npm_config_(cache|registry|userconfig|globalconfig|cafile|strict_ssl|proxy|https_proxy|noproxy)$/i;
+  return Object.fromEntries(
+    Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key) || keep.test(key)),
+  ) as Record<string, string>;
+}
+
+/** Runs `command` to completion; kills it and fails after `timeoutMs`. */
+function run(
+  command: string,
+  args: string[],
+  options: { cwd: string; env?: Record<string, string>; timeoutMs: number },
+): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => stdout += chunk);
+    child.stderr.setEncoding("utf8").on("data", (chunk) => stderr += chunk);
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`${command} ${args.join(" ")} timed out after ${options.timeoutMs} ms\n${stdout}\n${stderr}`));
+    }, options.timeoutMs);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+/** Fails with the child's output when it did not exit 0. */
+function assertSuccess(result: Run, what: string): void {
+  assert.equal(result.code, 0, `${what} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+}
+
+interface Installed {
+  /** The temp folder holding everything this file creates. */
+  base: string;
+  /** `node_modules/.bin/ctvs` of the install. */
+  bin: string;
+  /** HOME for the ctvs child processes. */
+  home: string;
+}
+
+let installing: Promise<Installed> | undefined;
+let base: string | undefined;
+
+/** Builds, packs and installs the package once; every test awaits the same install. */
+function installed(): Promise<Installed> {
+  installing ??= (async () => {
+    base = await fs.mkdtemp(path.join(os.tmpdir(), "ctvs-npm-test-"));
+    const dist = path.join(base, "dist");
+    const packs = path.join(base, "packs");
+    const project = path.join(base, "project");
+    const home = path.join(base, "home");
+    await Promise.all([packs, project, home].map((dir) => fs.mkdir(dir)));
+
+    const build = await run(process.execPath, ["run", "--allow-all", "scripts/build_npm.ts", "--out-dir", dist], {
+      cwd: ROOT,
+      timeoutMs: 5 * MINUTE,
+    });
+    assertSuccess(build, "scripts/build_npm.ts");
+
+    const pack = await run("npm", ["pack", "--json", "--pack-destination", packs], {
+      cwd: dist,
+      env: npmEnv(),
+      timeoutMs: 2 * MINUTE,
+    });
+    assertSuccess(pack, "npm pack");
+    const [{ filename }] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf("[")));
+    const tarball = path.join(packs, filename);
+
+    await fs.writeFile(
+      path.join(project, "package.json"),
+      JSON.stringify({ name: "ctvs-install-test", private: true }),
+    );
+    const install = await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], {
+      cwd: project,
+      env: npmEnv(),
+      timeoutMs: 10 * MINUTE,
+    });
+    assertSuccess(install, "npm install");
+    return { base, bin: path.join(project, "node_modules", ".bin", "ctvs"), home };
+  })();
+  return installing;
+}
+
+/** The environment of a ctvs child: HOME (and USERPROFILE) in the temp folder. */
+function ctvsEnv(home: string): Record<string, string> {
+  return { ...npmEnv(), HOME: home, USERPROFILE: home, NO_COLOR: "1" };
+}
+
+/** Runs the installed `ctvs` under Node with `args`. */
+async function ctvs(args: string[], timeoutMs = MINUTE): Promise<Run> {
+  const { bin, home } = await installed();
+  // The bin is the package's launcher (`#!/usr/bin/env node`); Windows needs node named explicitly.
+  const [command, argv] = process.platform === "win32" ? ["node", [bin, ...args]] : [bin, args];
+  return await run(command, argv, { cwd: home, env: ctvsEnv(home), timeoutMs });
+}
+
+after(async () => {
+  if (base) await fs.rm(base, { recursive: true, force: true });
+});
+
+test("npm package: builds, packs and installs with npm", async () => {
+  const { bin } = await installed();
+  const manifest = JSON.parse(
+    await fs.readFile(path.join(path.dirname(bin), "..", "collectivus", "package.json"), "utf8"),
+  );
+  assert.equal(manifest.version, VERSION);
+  assert.equal(manifest.type, "module");
+  assert.deepEqual(manifest.bin, { ctvs: "bin/ctvs.mjs", collectivus: "bin/ctvs.mjs" });
+  assert.ok(manifest.dependencies["jsonc-parser"], "jsonc-parser is a dependency, not bundled");
+});
+
+test("npm package: ctvs --help prints the usage and exits 0", async () => {
+  const result = await ctvs(["--help"]);
+  assertSuccess(result, "ctvs --help");
+  assert.match(result.stdout, /^Usage: ctvs \[options\]/);
+  assert.match(result.stdout, /--print-config/);
+});
+
+test("npm package: ctvs --version prints VERSION", async () => {
+  const result = await ctvs(["--version"]);
+  assertSuccess(result, "ctvs --version");
+  assert.equal(result.stdout.trim(), VERSION);
+});
+
+test("npm package: ctvs --print-config reads a JSONC file (jsonc-parser under Node)", async () => {
+  const { home } = await installed();
+  const sink = path.join(home, "recordings");
+  const file = path.join(home, "commented.json");
+  await fs.writeFile(
+    file,
+    `// collectivus config, with comments and trailing commas
+{
+  "version": 1, /* the only version */
+  "otel": { "listen": "127.0.0.1:4318" },
+  "sink": { "type": "file", "dir": ${JSON.stringify(sink)}, },
+}
+`,
+  );
+  const result = await ctvs(["--config", file, "--print-config"]);
+  assertSuccess(result, "ctvs --print-config");
+  const expected = { version: 1, otel: { listen: "127.0.0.1:4318" }, sink: { type: "file", dir: sink } };
+  assert.equal(result.stdout, JSON.stringify(expected, null, 2) + "\n");
+});
+
+test("npm package: a bad config exits 1 with a config error", async () => {
+  const { home } = await installed();
+  const file = path.join(home, "broken.json");
+  await fs.writeFile(file, '{\n  "version": 1, // fine so far\n  "otel": \n}\n');
+  const result = await ctvs(["--config", file, "--print-config"]);
+  assert.equal(result.code, 1, result.stderr);
+  assert.match(result.stderr, /^config error: invalid JSON in .*broken\.json at line \d+, column \d+: /);
+  assert.equal(result.stdout, "");
+});
+
+test("npm package: an unknown flag exits 2", async () => {
+  const result = await ctvs(["--no-such-flag"]);
+  assert.equal(result.code, 2, result.stderr);
+  assert.match(result.stderr, /--no-such-flag/);
+  assert.match(result.stderr, /Usage: ctvs/);
+});
+
+test("npm package: the collector starts under Node, serves its banners and stops on SIGTERM", {
+  skip: process.platform === "win32" ? "no SIGTERM on Windows" : false,
+}, async () => {
+  const { bin, home } = await installed();
+  const file = path.join(home, "serve.json");
+  await fs.writeFile(
+    file,
+    JSON.stringify({
+      version: 1,
+      otel: { listen: "127.0.0.1:0" },
+      proxy: {
+        listen: "127.0.0.1:0",
+        upstreams: [{ name: "local", base_url: "http://127.0.0.1:9", match: { path_prefix: "/v1" } }],
+      },
+      sink: { type: "file", dir: path.join(home, "serve-recordings") },
+    }),
+  );
+  const child = spawn(bin, ["--config", file, "--pid-file", path.join(home, "ctvs.pid")], {
+    cwd: home,
+    env: ctvsEnv(home),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8").on("data", (chunk) => stderr += chunk);
+  const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
+    child.on("close", (code, signal) => resolve({ code, signal }));
+  });
+  const killer = setTimeout(() => child.kill("SIGKILL"), 2 * MINUTE);
+  try {
+    const ports = await new Promise<{ otlp: number; proxy: number }>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no start lines within 60 s:\n${stdout}\n${stderr}`)), MINUTE);
+      child.stdout.on("data", (chunk) => {
+        stdout += chunk;
+        const otlp = /^OTLP listener bound on 127\.0\.0\.1:(\d+), /m.exec(stdout);
+        const proxy = /^Proxy listener bound on 127\.0\.0\.1:(\d+), /m.exec(stdout);
+        if (otlp && proxy) {
+          clearTimeout(timer);
+          resolve({ otlp: Number(otlp[1]), proxy: Number(proxy[1]) });
+        }
+      });
+      exited.then(({ code }) => reject(new Error(`ctvs exited ${code} before starting:\n${stdout}\n${stderr}`)));
+    });
+    for (const port of [ports.otlp, ports.proxy]) {
+      const response = await fetch(`http://127.0.0.1:${port}/`);
+      const text = await response.text();
+      assert.equal(response.status, 200, text);
+      assert.match(text, /collectivus/);
+    }
+    // Signalled by pid: Deno's node:child_process reports any child it `kill()`ed as killed by that signal,
+    // even when the child handled it and exited 0 (Node reports code 0).
+    process.kill(child.pid!, "SIGTERM");
+    const { code, signal } = await exited;
+    assert.equal(code, 0, `exit ${code} (signal ${signal}):\n${stdout}\n${stderr}`);
+    assert.match(stdout, /^Shutdown complete\.$/m);
+  } finally {
+    clearTimeout(killer);
+    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    await exited;
+  }
+});
