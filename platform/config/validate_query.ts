@@ -1,0 +1,20 @@
+/**
+ * Validation of the `query` block: local query settings.
+ *
+ * @module
+ */
+import { checkBoolean, checkNonEmptyString, checkObject, child, has } from "./_checks.ts";
+
+const POINTER = "/query";
+const QUERY_KEYS = ["cache"] as const;
+const CACHE_KEYS = ["enabled", "dir"] as const;
+
+/** Checks the `query` block at `/query` (`cache.enabled`, `cache.dir`). */
+export function validateQuery(value: unknown): void {
+  const query = checkObject(value, POINTER, QUERY_KEYS);
+  if (!has(query, "cache")) return;
+  const pointer = child(POINTER, "cache");
+  const cache = checkObject(query.cache, pointer, CACHE_KEYS);
+  if (has(cache, "enabled")) checkBoolean(cache.enabled, child(pointer, "enabled"));
+  if (has(cache, "dir")) checkNonEmptyString(cache.dir, child(pointer, "dir"));
+}
