@@ -33,8 +33,7 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HTTP_URL = /^https?:\/\//i;
 
 /** The message when no source is given and no default file exists. */
-export const NO_CONFIG_MESSAGE =
-  "--config <path|url>, --config-env <env-var>, or --config-endpoint <url> is required";
+export const NO_CONFIG_MESSAGE = "--config <path|url>, --config-env <env-var>, or --config-endpoint <url> is required";
 
 /**
  * Picks the config source the flags ask for. Throws a {@link UsageError} for conflicting or malformed flags, and

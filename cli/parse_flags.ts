@@ -33,7 +33,10 @@ export function parseFlags(
   options: { maxPositionals?: number } = {},
 ): ParsedFlags {
   const parseOptions = Object.fromEntries(
-    Object.entries(specs).map(([name, spec]) => [name, { type: spec.type, short: spec.short, multiple: spec.multiple }]),
+    Object.entries(specs).map(([name, { type, short, multiple }]) => [
+      name,
+      { type, ...(short ? { short } : {}), ...(multiple ? { multiple } : {}) },
+    ]),
   );
   let parsed;
   try {

@@ -46,7 +46,8 @@ const FLAGS = {
   "pid-file": { type: "string", requires: "--pid-file requires a path" },
   "help": { type: "boolean", short: "h" },
   "version": { type: "boolean", short: "V" },
-  "v": { type: "boolean" },
+  // `-v` is a second short form of --version, as in the original ctvs.
+  "version-v": { type: "boolean", short: "v" },
 } as const;
 
 /** What tests and embedders may swap. */
@@ -68,7 +69,7 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
     io.out(usage);
     return 0;
   }
-  if (values.version || values.v) {
+  if (values.version || values["version-v"]) {
     io.out(VERSION);
     return 0;
   }
@@ -86,9 +87,12 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
   }
 
   const collector = new Collector({ factories: options.factories ?? LISTENER_FACTORIES, out: io.out, err: io.err });
+  // Signals are handled from before the first listener binds: a SIGTERM that arrives while starting still drains.
+  const signals = handleSignals(collector, loaded, io, values.strict === true);
   try {
     await collector.start(resolveSecrets(loaded.config, process.env));
   } catch (error) {
+    signals.dispose();
     io.err(`error: ${errorMessage(error)}`);
     return 1;
   }
@@ -99,18 +103,33 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
   } catch (error) {
     io.err(`warning: cannot write the PID file ${pidFile}: ${errorMessage(error)}`);
   }
-  const code = await untilStopped(collector, loaded, io, values.strict === true);
+  signals.started();
+  const code = await signals.stopped;
   await removePidFile(pidFile).catch(() => {});
   return code;
 }
 
-/** Waits for SIGINT/SIGTERM (drain, stop) while serving SIGHUP (reload); resolves with the exit code. */
-function untilStopped(collector: Collector, loaded: LoadedConfig, io: Io, strict: boolean): Promise<number> {
-  return new Promise((resolve) => {
+interface SignalHandling {
+  /** Resolves with the exit code once SIGINT/SIGTERM has stopped the collector. */
+  stopped: Promise<number>;
+  /** Tells the handlers the collector is up; signals that came earlier are acted on now. */
+  started(): void;
+  /** Removes the handlers (the collector did not start). */
+  dispose(): void;
+}
+
+/** SIGINT/SIGTERM drain and stop the collector; SIGHUP reloads it. */
+function handleSignals(collector: Collector, loaded: LoadedConfig, io: Io, strict: boolean): SignalHandling {
+  let markStarted!: () => void;
+  const up = new Promise<void>((resolve) => markStarted = resolve);
+  const removers: (() => void)[] = [];
+  const dispose = () => {
+    for (const remove of removers.splice(0)) remove();
+  };
+  const stopped = new Promise<number>((resolve) => {
     let stopping = false;
-    const removers: (() => void)[] = [];
     const finish = (code: number) => {
-      for (const remove of removers) remove();
+      dispose();
       resolve(code);
     };
     const shutdown = (signal: Signal) => {
@@ -121,7 +140,7 @@ function untilStopped(collector: Collector, loaded: LoadedConfig, io: Io, strict
       }
       stopping = true;
       io.out(`Received ${signal}, shutting down...`);
-      collector.stop(DRAIN_TIMEOUT_MS).then(({ timedOut }) => {
+      up.then(() => collector.stop(DRAIN_TIMEOUT_MS)).then(({ timedOut }) => {
         if (timedOut) io.err(`warning: drain exceeded ${DRAIN_TIMEOUT_MS}ms; forcing exit`);
         io.out("Shutdown complete.");
         finish(0);
@@ -131,6 +150,7 @@ function untilStopped(collector: Collector, loaded: LoadedConfig, io: Io, strict
       });
     };
     const reload = async () => {
+      await up;
       if (stopping) return;
       if (loaded.kind !== "file") {
         io.err(`warning: SIGHUP ignored: the config came from ${loaded.source}, and only a file can be re-read`);
@@ -147,10 +167,11 @@ function untilStopped(collector: Collector, loaded: LoadedConfig, io: Io, strict
         io.err(`config error: ${errorMessage(error)}; keeping the running config`);
         return;
       }
-      for (const line of await collector.reload(next.config)) io.out(line);
+      await collector.reload(next.config);
     };
     removers.push(onSignal("SIGINT", () => shutdown("SIGINT")));
     removers.push(onSignal("SIGTERM", () => shutdown("SIGTERM")));
     removers.push(onSignal("SIGHUP", () => void reload()));
   });
+  return { stopped, started: markStarted, dispose };
 }

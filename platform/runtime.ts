@@ -53,12 +53,10 @@ export function serve(options: ServeOptions): Promise<HttpServer> {
 
 function serveDeno(options: ServeOptions): Promise<HttpServer> {
   return new Promise((resolve, reject) => {
-    const abort = new AbortController();
     try {
       const server = deno.serve({
         hostname: options.hostname,
         port: options.port,
-        signal: abort.signal,
         onListen() {},
         onError(error: unknown) {
           console.error(`error: unhandled error in request handler: ${errorMessage(error)}`);
@@ -74,8 +72,8 @@ function serveDeno(options: ServeOptions): Promise<HttpServer> {
           return shuttingDown!;
         },
         close() {
-          // Deno has no forced close; aborting the signal ends the listener and lets the process exit.
-          abort.abort();
+          // Deno has no forced close of open connections (aborting the serve signal after shutdown() began throws
+          // from inside an event listener). After a drain deadline the process exits, which closes them.
         },
       });
     } catch (error) {

@@ -73,10 +73,10 @@ export class Collector {
 
   /**
    * Applies a new config: listeners whose keys are unchanged keep running; the others are stopped and started
-   * with the new config. Returns the lines to print. A listener that fails to start is reported, and the
+   * with the new config, each step printed as it happens. A listener that fails to start is reported, and the
    * previous version of it is started again so the process keeps serving what it served.
    */
-  reload(next: Config): Promise<string[]> {
+  reload(next: Config): Promise<void> {
     const run = this.#chain.then(() => this.#reload(next));
     this.#chain = run.catch(() => {});
     return run;
@@ -92,17 +92,17 @@ export class Collector {
     return run;
   }
 
-  async #reload(next: Config): Promise<string[]> {
+  async #reload(next: Config): Promise<void> {
+    const { out, err } = this.#options;
     const previous = this.#config!;
     const changed = (key: keyof Config) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]);
     const affected = this.#options.factories.filter((factory) => factory.keys.some(changed));
-    if (affected.length === 0) return ["local reload: no listener changed"];
-    const lines: string[] = [];
+    if (affected.length === 0) return out("local reload: no listener changed");
 
     const stopping = this.#running.filter((r) => affected.includes(r.factory));
     await stopWithin(stopping.map((r) => r.listener), DRAIN_TIMEOUT_MS);
     this.#running = this.#running.filter((r) => !stopping.includes(r));
-    lines.push(...stopping.map((r) => `local reload: stopped ${r.factory.name}`));
+    for (const r of stopping) out(`local reload: stopped ${r.factory.name}`);
 
     const oldSink = this.#sink;
     const oldGatewayId = this.#gatewayId;
@@ -113,7 +113,7 @@ export class Collector {
         await oldSink?.close();
       } catch (error) {
         this.#gatewayId = oldGatewayId;
-        this.#options.err(`error: ${errorMessage(error)}; keeping the previous sink`);
+        err(`error: ${errorMessage(error)}; keeping the previous sink`);
         next = { ...next, sink: previous.sink, gateway_id: previous.gateway_id };
       }
     }
@@ -121,14 +121,13 @@ export class Collector {
 
     for (const factory of affected) {
       const outcome = await this.#startOne(factory, next);
-      if (outcome === "started") lines.push(`local reload: started ${factory.name}`);
+      if (outcome === "started") out(`local reload: started ${factory.name}`);
       if (outcome !== "failed") continue;
       const before = stopping.find((r) => r.factory === factory);
       if (before && (await this.#startOne(factory, before.config)) === "started") {
-        lines.push(`local reload: kept the previous ${factory.name} config`);
+        out(`local reload: kept the previous ${factory.name} config`);
       }
     }
-    return lines;
   }
 
   async #stop(deadlineMs: number): Promise<{ timedOut: boolean }> {
@@ -203,7 +202,7 @@ async function stopWithin(listeners: Listener[], deadlineMs: number): Promise<bo
   const all = Promise.allSettled(listeners.map((l) => l.stop())).then(() => "done" as const);
   const outcome = await Promise.race([all, deadline]);
   clearTimeout(timer);
-  if (outcome === "timeout") for (const listener of listeners) listener.abort();
+  if (outcome === "timeout") { for (const listener of listeners) listener.abort(); }
   return outcome === "timeout";
 }
 

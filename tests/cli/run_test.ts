@@ -54,7 +54,10 @@ async function get(address: string, pathname = "/"): Promise<{ status: number; t
 }
 
 function refuses(address: string): Promise<boolean> {
-  const [host, port] = [address.slice(0, address.lastIndexOf(":")), Number(address.slice(address.lastIndexOf(":") + 1))];
+  const [host, port] = [
+    address.slice(0, address.lastIndexOf(":")),
+    Number(address.slice(address.lastIndexOf(":") + 1)),
+  ];
   return new Promise((resolve) => {
     const socket = net.connect({ host, port });
     socket.once("connect", () => {
@@ -145,7 +148,10 @@ test("the runner starts both listeners, writes the PID file, and SIGTERM drains 
     const child = startCtvs(["--config", await h.config(listeners(sinkDir))], { env: h.env });
     const otelLine = await child.waitFor(/^OTLP listener bound on/);
     const proxyLine = await child.waitFor(/^Proxy listener bound on/);
-    assert.match(otelLine, /^OTLP listener bound on 127\.0\.0\.1:\d+, writing to .*\/testgw\/<signal>\/<UTC-date>\.jsonl$/);
+    assert.match(
+      otelLine,
+      /^OTLP listener bound on 127\.0\.0\.1:\d+, writing to .*\/testgw\/<signal>\/<UTC-date>\.jsonl$/,
+    );
     assert.equal(proxyLine.endsWith(`, recording to ${sinkDir}/testgw/proxy/<UTC-date>.jsonl`), true, proxyLine);
     assert.ok(otelLine.startsWith(`OTLP listener bound on`) && otelLine.includes(`${sinkDir}/testgw/`));
     for (const line of [otelLine, proxyLine]) {
@@ -358,7 +364,10 @@ test("SIGHUP is ignored, with a warning, when the config did not come from a fil
     await child.waitFor(/^Proxy listener bound on/);
     child.kill("SIGHUP");
     const warning = await child.waitFor(/^warning: SIGHUP ignored/);
-    assert.equal(warning, "warning: SIGHUP ignored: the config came from env:CTVS_CONFIG, and only a file can be re-read");
+    assert.equal(
+      warning,
+      "warning: SIGHUP ignored: the config came from env:CTVS_CONFIG, and only a file can be re-read",
+    );
     child.kill("SIGTERM");
     assert.equal((await child.exited).code, 0);
   } finally {

@@ -67,7 +67,9 @@ export class Child {
 
   /** Sends a signal. */
   kill(signal: NodeJS.Signals): void {
-    this.process.kill(signal);
+    // process.kill, not ChildProcess.kill: Deno's child_process then reports the signal as the exit cause even
+    // when the child handled it and exited with a code.
+    process.kill(this.process.pid!, signal);
   }
 
   /** Everything printed so far, for failure messages. */
