@@ -4,7 +4,7 @@
  * - `ctvs.mjs`: `main.ts` bundled for Node 20+ by `deno bundle --platform node`, with every npm dependency kept
  *   external (a bare `import "hono"`), so npm installs them and native ones (DuckDB) get their prebuilt bindings;
  * - `package.json`: the template `npm/package.json` plus `version` (from `platform/version.ts`) and `dependencies`
- *   (from deno.json's import map: `npm:name@range` becomes `name: range`);
+ *   (from deno.json's import map: `npm:name@range` becomes `name: range`, for the packages the bundle imports);
  * - `bin/ctvs.mjs` (the launcher of both `ctvs` and `collectivus`), `README.md` and `LICENSE` when there is one.
  *
  * Then it checks that every bare import left in the bundle is a declared dependency or a Node builtin.
@@ -105,16 +105,20 @@ export async function buildNpm(options: BuildOptions = {}): Promise<BuildResult>
   const log = options.log ?? (() => {});
   const dir = path.resolve(options.outDir ?? DIST);
   const denoJson = JSON.parse(await fs.readFile(path.join(ROOT, "deno.json"), "utf8"));
-  const dependencies = npmDependencies(denoJson.imports ?? {});
+  // The import map also holds test-only packages (SDKs, exporters): every one stays external, and the manifest
+  // declares only those the bundle really imports.
+  const declared = npmDependencies(denoJson.imports ?? {});
   const template = JSON.parse(await fs.readFile(path.join(ROOT, "npm", "package.json"), "utf8"));
 
   await prepareOutDir(dir, template.name);
   const bundle = path.join(dir, BUNDLE_NAME);
-  await bundleMain(bundle, Object.keys(dependencies));
+  await bundleMain(bundle, Object.keys(declared));
 
   const code = await fs.readFile(bundle, "utf8");
   const builtins = new Set(builtinModules);
-  const undeclared = bareImports(code).filter((name) => !(name in dependencies) && !builtins.has(name));
+  const imported = bareImports(code);
+  const undeclared = imported.filter((name) => !(name in declared) && !builtins.has(name));
+  const dependencies = Object.fromEntries(Object.entries(declared).filter(([name]) => imported.includes(name)));
   if (undeclared.length > 0) {
     throw new Error(
       `Cannot publish a bundle that imports undeclared packages: ${undeclared.join(", ")}; ` +
