@@ -109,6 +109,9 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
   return code;
 }
 
+/** A second stop signal sooner than this after the first is the same signal delivered twice, not a "force". */
+const DUPLICATE_SIGNAL_MS = 500;
+
 interface SignalHandling {
   /** Resolves with the exit code once SIGINT/SIGTERM has stopped the collector. */
   stopped: Promise<number>;
@@ -128,19 +131,27 @@ function handleSignals(collector: Collector, loaded: LoadedConfig, io: Io, stric
   };
   const stopped = new Promise<number>((resolve) => {
     let stopping = false;
+    let firstSignalAt = 0;
+    let finished = false;
     const finish = (code: number) => {
+      if (finished) return;
+      finished = true;
       dispose();
       resolve(code);
     };
     const shutdown = (signal: Signal) => {
       if (stopping) {
+        // One Ctrl-C can arrive twice: from the terminal and forwarded by a parent such as `deno task`.
+        if (Date.now() - firstSignalAt < DUPLICATE_SIGNAL_MS) return;
         io.err(`warning: received ${signal} again; exiting without waiting for the drain`);
         finish(1);
         return;
       }
       stopping = true;
+      firstSignalAt = Date.now();
       io.out(`Received ${signal}, shutting down...`);
       up.then(() => collector.stop(DRAIN_TIMEOUT_MS)).then(({ timedOut }) => {
+        if (finished) return;
         if (timedOut) io.err(`warning: drain exceeded ${DRAIN_TIMEOUT_MS}ms; forcing exit`);
         io.out("Shutdown complete.");
         finish(0);
