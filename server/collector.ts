@@ -4,8 +4,10 @@
  *
  * @module
  */
+import path from "node:path";
 import type { Config } from "../platform/config/types.ts";
 import { resolveGatewayId } from "../platform/gateway_id.ts";
+import { expandHome } from "../platform/paths.ts";
 import { errorMessage } from "../platform/runtime.ts";
 import { JsonlSink } from "../storage/jsonl_sink.ts";
 import type { Listener, ListenerFactory } from "./listener.ts";
@@ -185,7 +187,9 @@ export class Collector {
 }
 
 async function openSink(config: Config, gatewayId: string): Promise<JsonlSink> {
-  const sink = new JsonlSink({ dir: config.sink!.dir, gatewayId, fsync: config.sink!.fsync });
+  // `~` and relative paths are resolved once here, so every listener and message names the same absolute directory.
+  const dir = path.resolve(expandHome(config.sink!.dir));
+  const sink = new JsonlSink({ dir, gatewayId, fsync: config.sink!.fsync });
   try {
     await sink.checkWritable();
   } catch (error) {

@@ -12,9 +12,9 @@ import { otlpApp } from "./app.ts";
 export const otlpListenerFactory: ListenerFactory = {
   name: "otel",
   keys: ["otel", "sink", "gateway_id"],
-  create({ config, gatewayId }) {
+  create({ config, sink, gatewayId }) {
     if (!config.otel || !config.sink) return undefined;
-    const files = path.join(config.sink.dir, gatewayId, "<signal>", "<UTC-date>.jsonl");
+    const files = path.join(sink.dir, gatewayId, "<signal>", "<UTC-date>.jsonl");
     return httpListener({
       listen: config.otel.listen,
       fetch: otlpApp().fetch,

@@ -12,9 +12,9 @@ import { proxyApp } from "./app.ts";
 export const proxyListenerFactory: ListenerFactory = {
   name: "proxy",
   keys: ["proxy", "sink", "gateway_id", "ignored_paths"],
-  create({ config, gatewayId }) {
+  create({ config, sink, gatewayId }) {
     if (!config.proxy || !config.sink) return undefined;
-    const file = path.join(config.sink.dir, gatewayId, "proxy", "<UTC-date>.jsonl");
+    const file = path.join(sink.dir, gatewayId, "proxy", "<UTC-date>.jsonl");
     return httpListener({
       listen: config.proxy.listen,
       fetch: proxyApp(config.proxy).fetch,

@@ -378,3 +378,17 @@ test("SIGHUP is ignored, with a warning, when the config did not come from a fil
     await h.remove();
   }
 });
+
+test("a sink dir starting with ~ is under the home directory", async () => {
+  const h = await home();
+  try {
+    const child = startCtvs(["--config", await h.config(listeners("~/recordings"))], { env: h.env });
+    const line = await child.waitFor(/^Proxy listener bound on/);
+    assert.equal(line.endsWith(`recording to ${h.dir}/recordings/testgw/proxy/<UTC-date>.jsonl`), true, line);
+    assert.equal((await fs.stat(path.join(h.dir, "recordings", "testgw"))).isDirectory(), true);
+    child.kill("SIGTERM");
+    assert.equal((await child.exited).code, 0);
+  } finally {
+    await h.remove();
+  }
+});
