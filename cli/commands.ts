@@ -4,10 +4,15 @@
  *
  * @module
  */
+import { attachCommand } from "./attach.ts";
 import type { Command } from "./command.ts";
+import { detachCommand } from "./detach.ts";
 
 /** Every subcommand, in the order `ctvs --help` lists them. */
-export const COMMANDS: readonly Command[] = [];
+export const COMMANDS: readonly Command[] = [
+  attachCommand,
+  detachCommand,
+];
 
 /** The command list for `ctvs --help`; empty while there are no subcommands. */
 export function commandList(): string {

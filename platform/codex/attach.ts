@@ -1,0 +1,28 @@
+/**
+ * Codex attach and detach on the real `config.toml` (`$CODEX_HOME/config.toml`, else `~/.codex/config.toml`),
+ * through the same guarded, reversible writer as Claude Code.
+ *
+ * @module
+ */
+import path from "node:path";
+import { attachFile, detachFile, type ManagedFileOptions } from "../claude_code/managed_file.ts";
+import { attachCodexConfig, type CodexAttachSpec, detachCodexConfig } from "./config_edit.ts";
+
+/** Codex's home: `CODEX_HOME` when set, else `<home>/.codex`. */
+export function codexHome(home: string, env: Record<string, string | undefined>): string {
+  return env.CODEX_HOME || path.join(home, ".codex");
+}
+
+/** Points Codex at the proxy; reports the `model_provider` it replaced, if any. */
+export function attachCodex(
+  file: string,
+  spec: CodexAttachSpec,
+  options: ManagedFileOptions = {},
+): Promise<{ previousModelProvider?: string }> {
+  return attachFile(file, { attach: (o) => attachCodexConfig(o, spec), detach: detachCodexConfig }, options);
+}
+
+/** Removes the managed blocks; `changed: false` when Codex was not attached. */
+export function detachCodex(file: string, options: ManagedFileOptions = {}) {
+  return detachFile(file, { attach: () => ({ text: "", info: {} }), detach: detachCodexConfig }, options);
+}
