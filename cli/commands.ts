@@ -7,9 +7,15 @@
 import { attachCommand } from "./attach.ts";
 import type { Command } from "./command.ts";
 import { detachCommand } from "./detach.ts";
+import { installCommand } from "./install.ts";
+import { statusCommand } from "./status.ts";
+import { uninstallCommand } from "./uninstall.ts";
 
 /** Every subcommand, in the order `ctvs --help` lists them. */
 export const COMMANDS: readonly Command[] = [
+  installCommand,
+  uninstallCommand,
+  statusCommand,
   attachCommand,
   detachCommand,
 ];

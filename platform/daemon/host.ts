@@ -5,6 +5,7 @@
  * @module
  */
 import process from "node:process";
+import { createInterface } from "node:readline/promises";
 import { homeDir } from "../paths.ts";
 import { currentProgram } from "./program.ts";
 import { type ServiceRunner, spawnRunner } from "./runner.ts";
@@ -19,6 +20,8 @@ export interface Host {
   now(): Date;
   /** Runs `systemctl` / `launchctl`. */
   runner: ServiceRunner;
+  /** Asks one question on the terminal and resolves with the answer line. */
+  ask(question: string): Promise<string>;
 }
 
 /** The real host. */
@@ -30,5 +33,16 @@ export function currentHost(): Host {
     program: currentProgram(),
     now: () => new Date(),
     runner: spawnRunner,
+    ask,
   };
+}
+
+/** One readline question on stdin/stdout; the interface is closed again so the process can exit. */
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(question);
+  } finally {
+    rl.close();
+  }
 }

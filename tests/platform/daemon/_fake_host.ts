@@ -15,13 +15,19 @@ export interface FakeHost extends Host {
 
 /** Makes a fake host; `answer` decides each runner call's result (default exit 0, no output). */
 export async function fakeHost(
-  options: { platform?: string; env?: Record<string, string>; answer?: (call: string) => Partial<RunResult> } = {},
+  options: {
+    platform?: string;
+    answer?: (call: string) => Partial<RunResult>;
+    /** Answers to terminal questions, in order. */
+    replies?: string[];
+  } = {},
 ): Promise<FakeHost> {
   const home = await tempDir();
   const calls: string[] = [];
+  const replies = [...(options.replies ?? [])];
   return {
     home: home.dir,
-    env: options.env ?? {},
+    env: {},
     platform: options.platform ?? "linux",
     program: ["/opt/ctvs/bin/ctvs"],
     now: () => new Date("2026-01-02T03:04:05.000Z"),
@@ -29,6 +35,10 @@ export async function fakeHost(
       const call = [command, ...args].join(" ");
       calls.push(call);
       return Promise.resolve({ code: 0, stdout: "", stderr: "", ...options.answer?.(call) });
+    },
+    ask: (question) => {
+      calls.push(`ask ${question}`);
+      return Promise.resolve(replies.shift() ?? "");
     },
     calls,
     remove: home.remove,
