@@ -5,6 +5,7 @@
  * @module
  */
 import { attachCommand } from "./attach.ts";
+import { claudeHookCommand } from "./claude_hook.ts";
 import type { Command } from "./command.ts";
 import { detachCommand } from "./detach.ts";
 import { installCommand } from "./install.ts";
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   attachCommand,
   detachCommand,
+  claudeHookCommand,
 ];
 
 /** The command list for `ctvs --help`; empty while there are no subcommands. */
