@@ -8,6 +8,7 @@ import { attachCommand } from "./attach.ts";
 import { claudeHookCommand } from "./claude_hook.ts";
 import type { Command } from "./command.ts";
 import { detachCommand } from "./detach.ts";
+import { ignoreCommand } from "./ignore.ts";
 import { installCommand } from "./install.ts";
 import { statusCommand } from "./status.ts";
 import { uninstallCommand } from "./uninstall.ts";
@@ -19,6 +20,7 @@ export const COMMANDS: readonly Command[] = [
   statusCommand,
   attachCommand,
   detachCommand,
+  ignoreCommand,
   claudeHookCommand,
 ];
 
