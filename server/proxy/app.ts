@@ -1,34 +1,71 @@
 /**
- * The recording LLM proxy as a Hono app.
- *
- * This build routes by `proxy.upstreams` and answers the banner and the no-match 404; forwarding, streaming and
- * recording are the proxy's own piece of work and plug in here.
+ * The recording LLM proxy as a Hono app: the local endpoints first, then a fast refusal of WebSocket upgrades,
+ * then routing by `proxy.upstreams` and forwarding; `GET /` with no upstream gets the banner, anything else 404.
  *
  * @module
  */
 import { Hono } from "hono";
-import type { ProxyConfig, UpstreamConfig } from "../../platform/config/types.ts";
+import type { ProxyConfig } from "../../platform/config/types.ts";
 import { banner } from "../banner.ts";
+import { DEFAULT_MAX_RECORD_BODY_BYTES } from "./body_capture.ts";
+import { clientAddress } from "./client_address.ts";
+import { runtimeFetchDecodes } from "./fetch_decoding.ts";
+import { forward } from "./forward.ts";
+import { redactionSet } from "./headers.ts";
+import { HttpError } from "./http_error.ts";
+import { IgnoreFilter } from "./ignore_filter.ts";
+import { localRoutes } from "./local_routes.ts";
+import type { Recorder } from "./recorder.ts";
+import { checkUpstreams, matchUpstream } from "./route.ts";
+import { SessionStore } from "./session_store.ts";
 
-/** Builds the proxy's app for `config`. */
-export function proxyApp(config: ProxyConfig): Hono {
-  const app = new Hono();
-  app.all("*", (c) => {
-    const upstream = matchUpstream(config.upstreams, c.req.path);
-    if (!upstream) {
-      if (c.req.method === "GET" && c.req.path === "/") return c.text(banner());
-      return c.json({ error: "no upstream matches path", path: c.req.path }, 404);
-    }
-    return c.json({ error: "proxy forwarding is not available in this build yet", upstream: upstream.name }, 501);
-  });
-  return app;
+export { matchUpstream } from "./route.ts";
+
+/** What a proxy app is built from. */
+export interface ProxyAppOptions {
+  config: ProxyConfig;
+  recorder: Recorder;
+  /** Top-level `ignored_paths`: sessions whose cwd is in or under one are not recorded. */
+  ignoredPaths?: readonly string[];
+  /** The upstream fetch; tests inject one. Default: the runtime's. */
+  fetch?: typeof fetch;
+  /** Whether `fetch` decodes bodies of a content-encoding itself; default: what the runtime's fetch does. */
+  fetchDecodes?(encoding: string | null): boolean;
+  /** The session store; default a new one. */
+  sessions?: SessionStore;
 }
 
-/** The first upstream whose `path_prefix` matches `pathname` by whole segments (`"/"` matches everything). */
-export function matchUpstream(upstreams: readonly UpstreamConfig[], pathname: string): UpstreamConfig | undefined {
-  return upstreams.find(({ match: { path_prefix: prefix } }) => {
-    if (prefix === "/") return true;
-    const trimmed = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
-    return pathname === trimmed || pathname.startsWith(trimmed + "/");
+/** Builds the proxy's app. Throws a TypeError for an upstream `base_url` that is not http(s). */
+export function proxyApp(options: ProxyAppOptions): Hono {
+  const { config, recorder } = options;
+  checkUpstreams(config.upstreams);
+  const sessions = options.sessions ?? new SessionStore();
+  const deps = {
+    recorder,
+    sessions,
+    ignore: new IgnoreFilter(sessions, options.ignoredPaths),
+    redact: redactionSet(config.redact_headers),
+    maxBodyBytes: config.max_record_body_bytes ?? DEFAULT_MAX_RECORD_BODY_BYTES,
+    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
+    fetchDecodes: options.fetchDecodes ?? (options.fetch ? () => false : runtimeFetchDecodes),
+  };
+
+  const app = new Hono();
+  app.onError(function proxyError(err) {
+    if (err instanceof HttpError) return err.toResponse();
+    return Response.json({ error: "proxy error", detail: err.message }, { status: 500 });
   });
+  localRoutes(app, sessions);
+  app.all("*", function proxy(c) {
+    // Codex tries a WebSocket on GET /v1/responses first; a quick 426 sends it to HTTP + SSE at once, where
+    // every exchange is recorded (waiting on an upstream upgrade would stall it instead).
+    if (c.req.header("upgrade")?.toLowerCase() === "websocket") {
+      throw new HttpError(426, { error: "websocket transport is not supported by this proxy; use HTTP" });
+    }
+    const upstream = matchUpstream(config.upstreams, c.req.path);
+    if (upstream) return forward(c.req.raw, upstream, clientAddress(c.env), deps);
+    if (c.req.method === "GET" && c.req.path === "/") return c.text(banner());
+    throw new HttpError(404, { error: "no upstream matches path", path: c.req.path });
+  });
+  return app;
 }

@@ -1,0 +1,135 @@
+/**
+ * One recorded exchange: its `stream_event` rows as SSE events arrive, then exactly one `exchange` row
+ * (reference §4.3). Observing never throws into the proxied stream.
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { BodyCapture } from "./body_capture.ts";
+import type { RecordedHeaders } from "./headers.ts";
+import type { Recorder } from "./recorder.ts";
+import { SseParser } from "./sse_parser.ts";
+
+/** What the Claude session context adds to an exchange row (reference §4.7). */
+export interface SessionContext {
+  cwd?: string;
+  git_branch?: string;
+}
+
+/** What is known when the request has been read. */
+export interface ExchangeStart {
+  upstream: string;
+  client: { ip?: string; user_agent?: string };
+  request: { method: string; path: string; headers: RecordedHeaders };
+  /** The request body as recorded; read when the exchange finishes (a streamed body's size is known only then). */
+  requestBody(): string;
+  /** False when the ignore filter dropped the exchange: it then writes no rows at all. */
+  record: boolean;
+  /** Looks up the session context when the exchange finishes (it may arrive while the request runs). */
+  context?: () => SessionContext | undefined;
+}
+
+/** How the response is to be recorded. */
+export interface ResponseStart {
+  status: number;
+  headers: RecordedHeaders;
+  /** An SSE stream: events become rows and the body is not kept. */
+  stream: boolean;
+  /** The content-encoding the bytes still have (undefined when fetch already decoded them). */
+  encoding?: string | null;
+  /** Bytes of a non-streaming body kept for the row. */
+  maxBodyBytes: number;
+}
+
+/** A recorded exchange; see the module doc. */
+export class Exchange {
+  /** 32 lowercase hex characters. */
+  readonly id: string = randomBytes(16).toString("hex");
+  readonly #recorder: Recorder;
+  readonly #start: ExchangeStart;
+  readonly #t0 = performance.now();
+  readonly #tsStart = new Date();
+  #response: ResponseStart | undefined;
+  #sse: SseParser | undefined;
+  #body: BodyCapture | undefined;
+  #events = 0;
+  #finished = false;
+
+  constructor(recorder: Recorder, start: ExchangeStart) {
+    this.#recorder = recorder;
+    this.#start = start;
+  }
+
+  /** Whether `finish` was called. */
+  get finished(): boolean {
+    return this.#finished;
+  }
+
+  /** The upstream answered with `response`. */
+  respond(response: ResponseStart): void {
+    this.#response = response;
+    if (response.stream) this.#sse = new SseParser();
+    else this.#body = new BodyCapture(response.maxBodyBytes);
+  }
+
+  /** The upstream could not be reached: recorded as a 502 with no headers, and finished. */
+  connectFailed(message: string): void {
+    this.#response = { status: 502, headers: {}, stream: false, maxBodyBytes: 0 };
+    this.finish(message);
+  }
+
+  /** A chunk of the response body passed through. */
+  observe(chunk: Uint8Array): void {
+    if (this.#finished) return;
+    try {
+      if (this.#body) return this.#body.add(chunk);
+      if (!this.#sse) return;
+      for (const { event, data } of this.#sse.push(chunk)) {
+        this.#events++;
+        if (!this.#start.record) continue;
+        const t_ms = Math.round(performance.now() - this.#t0);
+        this.#recorder.write({ exchange_id: this.id, kind: "stream_event", t_ms, event, data }, true);
+      }
+    } catch {
+      // A recorder bug must not break the stream; the exchange row still says what passed.
+    }
+  }
+
+  /** Writes the exchange row, once; later calls do nothing. `error` is a message or `client_aborted`. */
+  finish(error?: string): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    if (!this.#start.record) return;
+    try {
+      this.#recorder.write(this.#row(error));
+    } catch {
+      // As in observe: never into the stream.
+    }
+  }
+
+  #row(error: string | undefined) {
+    const end = new Date();
+    const { upstream, client, request, requestBody } = this.#start;
+    const response = this.#response && {
+      status: this.#response.status,
+      headers: this.#response.headers,
+      body: this.#body?.text(this.#response.encoding),
+    };
+    const context = this.#start.context?.();
+    return {
+      exchange_id: this.id,
+      kind: "exchange",
+      ts_start: this.#tsStart.toISOString(),
+      ts_end: end.toISOString(),
+      duration_ms: Math.round(performance.now() - this.#t0),
+      upstream,
+      client,
+      request: { ...request, body: requestBody() },
+      response,
+      stream_event_count: this.#events,
+      error,
+      cwd: context?.cwd,
+      git_branch: context?.git_branch,
+    };
+  }
+}

@@ -1,0 +1,69 @@
+/**
+ * The recorder's side of the sink: rows go out without ever being awaited by the proxied stream, a failing disk is
+ * reported once (and again only after it recovered and failed anew), and stream events are dropped rather than
+ * queued without bound when the disk falls behind.
+ *
+ * @module
+ */
+import type { JsonlSink } from "../../storage/jsonl_sink.ts";
+
+/** Where recorded rows go: the proxy signal of the process's sink. */
+export type RowSink = Pick<JsonlSink, "appendLines" | "flush">;
+
+/** Options of a {@linkcode Recorder}. */
+export interface RecorderOptions {
+  /** Warnings, one line each, to stderr. */
+  log(line: string): void;
+  /** Stream-event bytes allowed to wait for the disk before further events are dropped (default 64 MiB). */
+  maxPendingBytes?: number;
+}
+
+/** Writes proxy rows to the sink; see the module doc. */
+export class Recorder {
+  readonly #sink: RowSink;
+  readonly #log: (line: string) => void;
+  readonly #maxPending: number;
+  #pendingBytes = 0;
+  #failing = false;
+  #behind = false;
+
+  constructor(sink: RowSink, options: RecorderOptions) {
+    this.#sink = sink;
+    this.#log = options.log;
+    this.#maxPending = options.maxPendingBytes ?? 64 * 1024 * 1024;
+  }
+
+  /**
+   * Queues `row` for the `proxy` signal and returns at once. A `droppable` row (a stream event) is dropped while
+   * more than `maxPendingBytes` wait for the disk; exchange rows are always queued.
+   */
+  write(row: object, droppable = false): void {
+    const line = JSON.stringify(row);
+    if (droppable && this.#pendingBytes + line.length > this.#maxPending) {
+      if (!this.#behind) {
+        this.#log("warning: proxy recording is behind the disk; dropping stream events until it catches up");
+      }
+      this.#behind = true;
+      return;
+    }
+    this.#pendingBytes += line.length;
+    this.#sink.appendLines("proxy", [line]).then(
+      () => {
+        this.#pendingBytes -= line.length;
+        this.#failing = false;
+        if (this.#behind && this.#pendingBytes < this.#maxPending / 2) this.#behind = false;
+      },
+      (err: Error) => {
+        this.#pendingBytes -= line.length;
+        if (this.#failing) return;
+        this.#failing = true;
+        this.#log(`warning: proxy recording failed (proxied traffic is unaffected): ${err.message}`);
+      },
+    );
+  }
+
+  /** Resolves once every row written so far has reached the sink (or failed). */
+  flush(): Promise<void> {
+    return this.#sink.flush();
+  }
+}

@@ -1,0 +1,44 @@
+/**
+ * The response body the client reads: a pull-based wrapper around the upstream body. Each pull reads one upstream
+ * chunk, shows it to the exchange, and enqueues it, so nothing is read ahead of the client (backpressure reaches the
+ * upstream) and a client that leaves cancels the upstream read. Never `tee()`: a tee reads the upstream without
+ * bound for a slow client and keeps reading after it left.
+ *
+ * @module
+ */
+import { errorMessage } from "../../platform/runtime.ts";
+import type { Exchange } from "./exchange.ts";
+
+/** The upstream `body` as the client's stream; `exchange` sees every chunk and is finished exactly once. */
+export function relayStream(body: ReadableStream<Uint8Array>, exchange: Exchange): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let cancelled = false;
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      let result: ReadableStreamReadResult<Uint8Array>;
+      try {
+        result = await reader.read();
+      } catch (err) {
+        // The upstream failed mid-body (a reset), or the client left while this read waited. The client sees its
+        // stream break, as it would going direct.
+        exchange.finish(cancelled ? "client_aborted" : errorMessage(err));
+        controller.error(err);
+        return;
+      }
+      if (result.done) {
+        exchange.finish();
+        controller.close();
+        return;
+      }
+      exchange.observe(result.value);
+      controller.enqueue(result.value);
+    },
+    cancel(reason) {
+      // Only a client that stopped reading cancels this stream; request.signal alone cannot tell (Deno aborts it
+      // after every normal completion too).
+      cancelled = true;
+      exchange.finish("client_aborted");
+      return reader.cancel(reason).catch(() => {});
+    },
+  }, { highWaterMark: 0 });
+}

@@ -1,0 +1,184 @@
+import assert from "node:assert/strict";
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import type { UpstreamConfig } from "../../../platform/config/types.ts";
+import { proxyApp } from "../../../server/proxy/app.ts";
+import { Recorder } from "../../../server/proxy/recorder.ts";
+import { tempDir } from "../../helpers/child.ts";
+
+const LOCAL = { remoteAddr: { hostname: "127.0.0.1", port: 5000 } };
+const REMOTE = { remoteAddr: { hostname: "10.1.2.3", port: 5000 } };
+
+/** An app whose upstream fetch is a function of the test, rows kept in memory. */
+function setup(upstreams: UpstreamConfig[], options: { ignoredPaths?: string[] } = {}) {
+  const lines: string[] = [];
+  const seen: Request[] = [];
+  const recorder = new Recorder({
+    appendLines: (_signal, rows) => (lines.push(...rows), Promise.resolve()),
+    flush: () => Promise.resolve(),
+  }, { log: () => {} });
+  const app = proxyApp({
+    config: { listen: "127.0.0.1:0", upstreams },
+    recorder,
+    ignoredPaths: options.ignoredPaths,
+    fetch: (input, init) => {
+      const request = new Request(input, init);
+      seen.push(request);
+      return Promise.resolve(Response.json({ url: request.url }, { headers: { "set-cookie": "a=secret-cookie" } }));
+    },
+  });
+  const rows = () => lines.map((l) => JSON.parse(l));
+  return { app, seen, rows };
+}
+
+const UP = (name: string, prefix: string, base = `http://${name}.test:9`): UpstreamConfig => ({
+  name,
+  base_url: base,
+  match: { path_prefix: prefix },
+});
+
+test("routing picks the first upstream whose prefix matches whole segments", async () => {
+  const { app, seen } = setup([UP("a", "/v1/messages"), UP("b", "/v1"), UP("c", "/")]);
+  for (const [path, host] of [["/v1/messages?beta=true", "a"], ["/v1/messagesX", "b"], ["/v1", "b"], ["/v2/x", "c"]]) {
+    const response = await app.request(path, { method: "POST", body: "x" }, LOCAL);
+    assert.equal(response.status, 200);
+    assert.equal((await response.json()).url, `http://${host}.test:9${path}`);
+  }
+  assert.equal(seen.length, 4);
+});
+
+test("no match answers the banner on GET / and a 404 JSON elsewhere", async () => {
+  const { app } = setup([UP("a", "/v1")]);
+  const banner = await app.request("/", {}, LOCAL);
+  assert.equal(banner.status, 200);
+  assert.match(await banner.text(), /OTLP collector and pass-through LLM proxy/);
+  const missing = await app.request("/v2/chat?x=1", { method: "POST" }, LOCAL);
+  assert.equal(missing.status, 404);
+  assert.deepEqual(await missing.json(), { error: "no upstream matches path", path: "/v2/chat" });
+});
+
+test("forwarding drops hop-by-hop headers and host, keeps auth and anthropic headers verbatim", async () => {
+  const { app, seen, rows } = setup([UP("a", "/")]);
+  const response = await app.request("/v1/messages", {
+    method: "POST",
+    headers: {
+      host: "proxy.local",
+      connection: "keep-alive, x-private",
+      "x-private": "hop",
+      "keep-alive": "timeout=5",
+      te: "trailers",
+      "proxy-authorization": "Basic abc",
+      authorization: "Bearer sk-secret-9876",
+      "anthropic-version": "2023-06-01",
+      "anthropic-beta": "a,b",
+    },
+    body: "{}",
+  }, LOCAL);
+  await response.text();
+  const sent = seen[0].headers;
+  for (const name of ["connection", "x-private", "keep-alive", "te", "proxy-authorization"]) {
+    assert.equal(sent.get(name), null, name);
+  }
+  assert.equal(sent.get("host"), null);
+  assert.equal(sent.get("authorization"), "Bearer sk-secret-9876");
+  assert.equal(sent.get("anthropic-beta"), "a,b");
+  const [row] = rows();
+  assert.equal(row.request.headers.authorization, "REDACTED:9876");
+  assert.equal(row.response.headers["set-cookie"], "REDACTED:okie");
+  assert.equal(row.client.ip, "127.0.0.1");
+});
+
+test("a WebSocket upgrade gets a fast 426 so Codex falls back to HTTP", async () => {
+  const { app, seen } = setup([UP("openai", "/v1")]);
+  const response = await app.request("/v1/responses", { headers: { upgrade: "websocket", connection: "Upgrade" } });
+  assert.equal(response.status, 426);
+  assert.deepEqual(await response.json(), { error: "websocket transport is not supported by this proxy; use HTTP" });
+  assert.equal(seen.length, 0);
+});
+
+test("an upstream base_url that is not http(s) fails when the app is built", () => {
+  assert.throws(() => setup([UP("x", "/", "ftp://x")]), /upstream "x" must use http:\/\/ or https:\/\/, got: ftp:/);
+  assert.throws(() => setup([UP("y", "/", "not a url")]), /invalid base_url for upstream "y"/);
+});
+
+test("the local endpoints refuse non-loopback callers and check method and body", async () => {
+  const { app } = setup([UP("a", "/")]);
+  const post = (url: string, body: string, env = LOCAL) => app.request(url, { method: "POST", body }, env);
+  const refused = await post("/_collectivus/session-context", '{"session_id":"s"}', REMOTE);
+  assert.equal(refused.status, 403);
+  assert.deepEqual(await refused.json(), { error: "session context endpoint is local-only" });
+  assert.equal((await app.request("/_collectivus/ignore/session", {}, REMOTE)).status, 403);
+  assert.equal((await app.request("/_collectivus/ignore/session", {})).status, 403); // no address: not loopback
+  const get = await app.request("/_collectivus/session-context", {}, LOCAL);
+  assert.equal(get.status, 405);
+  assert.equal(get.headers.get("allow"), "POST");
+  const put = await app.request("/_collectivus/ignore/session", { method: "PUT" }, LOCAL);
+  assert.equal(put.headers.get("allow"), "GET, POST, DELETE");
+  for (
+    const [body, error] of [["{", "invalid JSON body"], ["[1]", "body must be an object"], [
+      "{}",
+      "session_id is required",
+    ]]
+  ) {
+    const response = await post("/_collectivus/session-context", body);
+    assert.equal(response.status, 400);
+    assert.deepEqual(await response.json(), { error });
+  }
+  assert.equal(
+    (await post("/_collectivus/session-context", JSON.stringify({ session_id: "x".repeat(70_000) }))).status,
+    413,
+  );
+});
+
+test("ignored sessions are listed, added and removed, and their exchanges write no rows", async () => {
+  const { app, rows, seen } = setup([UP("a", "/")]);
+  const call = async (method: string, body?: unknown) => {
+    const init = { method, body: body === undefined ? undefined : JSON.stringify(body) };
+    return await (await app.request("/_collectivus/ignore/session", init, LOCAL)).json();
+  };
+  assert.deepEqual(await call("POST", { session_id: "s1" }), { ok: true, total: 1 });
+  assert.deepEqual(await call("POST", { session_id: "s2" }), { ok: true, total: 2 });
+  assert.deepEqual(await call("GET"), { ignored: ["s1", "s2"], total: 2 });
+  const body = JSON.stringify({ metadata: { user_id: JSON.stringify({ device_id: "d", session_id: "s1" }) } });
+  await (await app.request("/v1/messages", { method: "POST", body }, LOCAL)).text();
+  await (await app.request("/v1/messages", { method: "POST", headers: { "x-claude-code-session-id": "s2" } }, LOCAL))
+    .text();
+  assert.equal(seen.length, 2); // forwarded all the same
+  assert.equal(rows().length, 0);
+  assert.deepEqual(await call("DELETE", { session_id: "s1" }), { ok: true, removed: true, total: 1 });
+  assert.deepEqual(await call("DELETE", { session_id: "s1" }), { ok: true, removed: false, total: 1 });
+  await (await app.request("/v1/messages", { method: "POST", body }, LOCAL)).text();
+  assert.equal(rows().length, 1);
+});
+
+test("session context adds cwd and git_branch; ignored_paths and .ctvsignore drop a session's exchanges", async () => {
+  const tmp = await tempDir();
+  try {
+    const quiet = path.join(tmp.dir, "quiet");
+    const marked = path.join(tmp.dir, "marked", "deep");
+    const open = path.join(tmp.dir, "open");
+    await mkdir(marked, { recursive: true });
+    await writeFile(path.join(tmp.dir, "marked", ".ctvsignore"), "");
+    const { app, rows } = setup([UP("a", "/")], { ignoredPaths: [quiet] });
+    const contexts = [["s-open", open, "main"], ["s-quiet", path.join(quiet, "sub"), "dev"], ["s-marked", marked, "x"]];
+    for (const [session_id, cwd, gitBranch] of contexts) {
+      const r = await app.request("/_collectivus/session-context", {
+        method: "POST",
+        body: JSON.stringify({ session_id, cwd, gitBranch }),
+      }, LOCAL);
+      assert.deepEqual(await r.json(), { ok: true });
+    }
+    for (const [session] of contexts) {
+      const body = JSON.stringify({ metadata: { user_id: JSON.stringify({ session_id: session }) } });
+      await (await app.request("/v1/messages", { method: "POST", body }, LOCAL)).text();
+    }
+    const recorded = rows();
+    assert.equal(recorded.length, 1);
+    assert.equal(recorded[0].cwd, open);
+    assert.equal(recorded[0].git_branch, "main");
+    assert.deepEqual(Object.keys(recorded[0]).slice(-2), ["cwd", "git_branch"]);
+  } finally {
+    await tmp.remove();
+  }
+});

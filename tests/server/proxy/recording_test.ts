@@ -1,0 +1,129 @@
+import assert from "node:assert/strict";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { test } from "node:test";
+import { gzipSync } from "node:zlib";
+import { startHarness } from "./_harness.ts";
+
+const STREAM_BODY = JSON.stringify({ stream: true, messages: [{ role: "user", content: "hi" }] });
+
+async function sinkFailureCase(prepare: (dir: string, file: string) => Promise<void>, reason: RegExp) {
+  const h = await startHarness({
+    prepare: async (dir, sink) => {
+      await mkdir(path.join(dir, "gw"), { recursive: true });
+      await prepare(dir, sink.pathFor("proxy"));
+    },
+  });
+  try {
+    const direct = await (await fetch(`${h.fake.url}/v1/messages`, { method: "POST", body: STREAM_BODY })).text();
+    for (let i = 0; i < 3; i++) {
+      const started = performance.now();
+      const response = await fetch(`${h.url}/v1/messages`, { method: "POST", body: STREAM_BODY });
+      assert.equal(await response.text(), direct);
+      assert.ok(performance.now() - started < 1000);
+    }
+    await h.sink.flush(); // not h.rows(): reading /dev/full never ends
+    assert.equal(h.logs.length, 1, h.logs.join("\n"));
+    assert.match(h.logs[0], /^warning: proxy recording failed \(proxied traffic is unaffected\): Cannot write /);
+    assert.match(h.logs[0], reason);
+  } finally {
+    await h.close();
+  }
+}
+
+test(
+  "a full disk never breaks the client's stream and is reported once",
+  { skip: !existsSync("/dev/full") },
+  () =>
+    sinkFailureCase(async (_dir, file) => {
+      await mkdir(path.dirname(file), { recursive: true });
+      await symlink("/dev/full", file); // every write fails with ENOSPC, even for root
+    }, /no space left on device/),
+);
+
+test("an unwritable sink directory never breaks the client's stream and is reported once", () =>
+  sinkFailureCase(async (dir) => {
+    await writeFile(path.join(dir, "gw", "proxy"), "a file where the proxy folder should be");
+  }, /not a directory/));
+
+test("a request body over the record limit is forwarded whole and recorded truncated with a marker", async () => {
+  const h = await startHarness({ proxy: { max_record_body_bytes: 1024 } });
+  try {
+    const body = JSON.stringify({ messages: [{ role: "user", content: "é".repeat(3000) }] });
+    const bytes = new TextEncoder().encode(body);
+    const size = bytes.byteLength;
+    const response = await fetch(`${h.url}/v1/messages`, { method: "POST", body });
+    assert.equal(response.status, 200);
+    await response.arrayBuffer();
+    assert.deepEqual(h.fake.requests[0].body, new TextEncoder().encode(body));
+    const [{ exchange }] = await h.exchanges();
+    const marker = `\n[collectivus: body truncated, recorded 1024 of ${size} bytes]`;
+    assert.equal(exchange.request.body, new TextDecoder().decode(bytes.subarray(0, 1024)) + marker);
+  } finally {
+    await h.close();
+  }
+});
+
+test("a gzip request body is forwarded compressed and recorded decoded", async () => {
+  const h = await startHarness();
+  try {
+    const json = JSON.stringify({ messages: [{ role: "user", content: "zip ✓" }] });
+    const gz = gzipSync(json);
+    const response = await fetch(`${h.url}/v1/chat/completions`, {
+      method: "POST",
+      headers: { "content-encoding": "gzip", "content-type": "application/json" },
+      body: new Uint8Array(gz),
+    });
+    await response.arrayBuffer();
+    assert.deepEqual(h.fake.requests[0].body, new Uint8Array(gz));
+    const [{ exchange }] = await h.exchanges();
+    assert.equal(exchange.request.body, json);
+  } finally {
+    await h.close();
+  }
+});
+
+test("a gzip response is recorded decoded and its headers stay consistent with the bytes relayed", async () => {
+  const h = await startHarness();
+  try {
+    const response = await fetch(`${h.url}/v1/messages`, { method: "POST", headers: { "x-fake-scenario": "gzip" } });
+    assert.deepEqual(await response.json(), { id: "gz", text: "compressed ✓" });
+    const [{ exchange }] = await h.exchanges();
+    assert.equal(exchange.response.body, '{"id":"gz","text":"compressed ✓"}');
+    assert.equal(exchange.response.headers["content-encoding"], "gzip");
+    assert.equal(exchange.stream_event_count, 0);
+  } finally {
+    await h.close();
+  }
+});
+
+test("non-streaming answers and upstream errors are relayed unmodified and recorded with their bodies", async () => {
+  const h = await startHarness();
+  try {
+    const body = JSON.stringify({ model: "m", messages: [{ role: "user", content: "hi" }] });
+    const direct = await fetch(`${h.fake.url}/v1/messages`, {
+      method: "POST",
+      body,
+      headers: { "x-fake-scenario": "overloaded" },
+    });
+    const proxied = await fetch(`${h.url}/v1/messages`, {
+      method: "POST",
+      body,
+      headers: { "x-fake-scenario": "overloaded" },
+    });
+    assert.equal(proxied.status, 529);
+    const text = await proxied.text();
+    assert.equal(text, await direct.text());
+    const ok = await fetch(`${h.url}/v1/messages`, { method: "POST", body });
+    const okText = await ok.text();
+    const [overloaded, answered] = await h.exchanges();
+    assert.equal(overloaded.exchange.response.status, 529);
+    assert.equal(overloaded.exchange.response.body, text);
+    assert.equal("error" in overloaded.exchange, false);
+    assert.equal(answered.exchange.response.body, okText);
+    assert.equal(JSON.parse(okText).content[0].text, "The command printed ctvs-e2e. Done — ✓.");
+  } finally {
+    await h.close();
+  }
+});
