@@ -7,6 +7,7 @@
 import { attachCommand } from "./attach.ts";
 import { claudeHookCommand } from "./claude_hook.ts";
 import type { Command } from "./command.ts";
+import { queryCommand } from "./query.ts";
 import { detachCommand } from "./detach.ts";
 import { ignoreCommand } from "./ignore.ts";
 import { installCommand } from "./install.ts";
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   detachCommand,
   ignoreCommand,
   claudeHookCommand,
+  queryCommand,
 ];
 
 /** The command list for `ctvs --help`; empty while there are no subcommands. */

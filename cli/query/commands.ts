@@ -1,0 +1,20 @@
+/**
+ * The `ctvs query` subcommands, in the order `ctvs query --help` lists them.
+ *
+ * @module
+ */
+import type { Io } from "../io.ts";
+import { querySql, SQL_USAGE } from "./sql.ts";
+
+/** One `ctvs query <name>` subcommand. */
+export interface QueryCommand {
+  name: string;
+  summary: string;
+  usage: string;
+  run(argv: string[], io: Io): Promise<number>;
+}
+
+/** Every query subcommand. */
+export const QUERY_COMMANDS: readonly QueryCommand[] = [
+  { name: "sql", summary: "run one read-only SELECT", usage: SQL_USAGE, run: querySql },
+];

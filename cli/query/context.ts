@@ -1,0 +1,183 @@
+/**
+ * What every query command loads first: the config, the recording root and the cache directory, then the cache made
+ * ready per `--refresh` and `--strict-freshness` (reference §2.3 freshness handling), and a locked-down session.
+ *
+ * @module
+ */
+import path from "node:path";
+import process from "node:process";
+import { ConfigError } from "../../platform/config/config_error.ts";
+import { loadConfig } from "../../platform/config/load.ts";
+import type { Config } from "../../platform/config/types.ts";
+import { expandHome, homeDir } from "../../platform/paths.ts";
+import { defaultCacheDir } from "../../query/cache_layout.ts";
+import type { Dataset } from "../../query/dataset.ts";
+import { openDb } from "../../query/duckdb.ts";
+import { partitionLabel } from "../../query/partitions.ts";
+import { datasetTable, type PartitionStatus, partitionStatuses } from "../../query/partition_status.ts";
+import { refreshAll, type RefreshEvent } from "../../query/refresh_all.ts";
+import { openSession, type Session, type TableSource } from "../../query/session.ts";
+import { configSourceFrom } from "../config_flags.ts";
+import type { Io } from "../io.ts";
+import type { ParsedFlags } from "../parse_flags.ts";
+import type { QueryOptions } from "./flags.ts";
+
+/** A command failure with its own message: printed as `error: <message>`, exit 1. */
+export class QueryError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "QueryError";
+  }
+}
+
+/** Where the recordings and the cache are. */
+export interface QueryContext {
+  config: Config;
+  configLabel: string;
+  root: string;
+  cacheDir: string;
+  cacheEnabled: boolean;
+  /** The command that refreshes, for messages (`ctvs query refresh --config ...`). */
+  refreshCommand: string;
+}
+
+const SAFE = /^[A-Za-z0-9_./:@+=-]+$/;
+
+/** Quotes a shell word only when it needs it. */
+export function shellWord(word: string): string {
+  return SAFE.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** The recording root of a config: `sink.dir`, else `server.sink_dir` (server role). */
+export function recordingRoot(config: Config): string {
+  const dir = config.sink?.dir ??
+    (config.role === "server"
+      ? (config.server?.sink_dir ?? path.join(homeDir(), ".hyp", "collectivus", "server-data", "ingested"))
+      : undefined);
+  if (!dir) throw new ConfigError("config has no local recording root; set sink.dir or server.sink_dir");
+  return path.resolve(expandHome(dir));
+}
+
+/** Loads the config named by the flags and resolves the root and cache directory. */
+export async function loadContext(
+  values: ParsedFlags["values"],
+  options: Pick<QueryOptions, "cacheDir" | "scope">,
+  usage: string,
+): Promise<QueryContext> {
+  const source = configSourceFrom(values, usage);
+  const loaded = await loadConfig(source, { strict: values.strict === true });
+  const root = recordingRoot(loaded.config);
+  const configured = options.cacheDir ?? loaded.config.query?.cache?.dir;
+  const cacheDir = configured ? path.resolve(expandHome(configured)) : defaultCacheDir(root);
+  const words = ["ctvs", "query", "refresh"];
+  if (source.kind === "file" || source.kind === "url") {
+    words.push("--config", source.kind === "file" ? source.path : source.url);
+  }
+  if (source.kind === "env") words.push("--config-env", source.variable);
+  if (source.kind === "default") words.push("--default-config");
+  if (options.cacheDir) words.push("--cache-dir", options.cacheDir);
+  for (const gw of options.scope.gatewayIds ?? []) words.push("--gateway-id", gw);
+  for (const d of options.scope.dates ?? []) words.push("--date", d);
+  return {
+    config: loaded.config,
+    configLabel: loaded.source,
+    root,
+    cacheDir,
+    cacheEnabled: options.cacheDir !== undefined || loaded.config.query?.cache?.enabled !== false,
+    refreshCommand: words.map(shellWord).join(" "),
+  };
+}
+
+/** Prints refresh progress on a TTY (stderr), and the malformed-line warnings always. */
+export function refreshReporter(io: Io, verbose: boolean): (event: RefreshEvent) => void {
+  const tty = Boolean(process.stderr.isTTY);
+  const started = Date.now();
+  return (event) => {
+    if (event.kind === "malformed") {
+      io.err(
+        `[collectivus] skipping malformed JSONL line ${event.sourcePath}:${event.line.line}: ${event.line.reason}`,
+      );
+    } else if (event.kind === "bytes") {
+      if (!tty) return;
+      const mb = event.bytes / 1e6;
+      const rate = mb / Math.max(0.001, (Date.now() - started) / 1000);
+      process.stderr.write(`\r\x1b[2Krefreshing ${event.label}: ${mb.toFixed(1)} MB (${rate.toFixed(1)} MB/s)`);
+    } else {
+      if (tty) process.stderr.write("\r\x1b[2K");
+      if (event.kind === "failed") io.err(`error: refresh failed for ${event.label}: ${event.error}`);
+      else if (verbose && event.kind === "fresh") io.out(`fresh ${event.label}`);
+      else if (verbose && event.kind === "wrote") {
+        io.out(`wrote ${event.label}${event.path ? `/${event.path}` : ""} (${event.rows} rows)`);
+      }
+    }
+  };
+}
+
+/**
+ * Makes the cache of `datasets` ready for a query: refreshes per `--refresh`, then enforces freshness. Throws a
+ * {@link QueryError} for a missing partition, a stale one under `--strict-freshness`, or failed refreshes; warns on
+ * stderr for stale partitions otherwise. Resolves with the statuses to query.
+ */
+export async function ensureReady(
+  ctx: QueryContext,
+  datasets: readonly Dataset[],
+  options: QueryOptions,
+  io: Io,
+): Promise<PartitionStatus[]> {
+  if (!ctx.cacheEnabled) {
+    throw new QueryError("query cache is disabled; pass --cache-dir or set query.cache.enabled: true");
+  }
+  const filter = { gatewayIds: options.scope.gatewayIds, dates: options.scope.dates };
+  let statuses = await partitionStatuses(ctx.root, ctx.cacheDir, datasets, filter);
+  if (
+    options.refresh !== "never" && statuses.some((s) => s.freshness.state !== "fresh" || options.refresh === "always")
+  ) {
+    const db = await openDb();
+    try {
+      const summary = await refreshAll(db, statuses, {
+        force: false,
+        onEvent: refreshReporter(io, false),
+      });
+      if (summary.failures > 0) throw new QueryError(`refresh failed for ${summary.failures} partition(s)`);
+      statuses = summary.statuses;
+    } finally {
+      db.close();
+    }
+  }
+  const missing = statuses.find((s) => s.freshness.state === "missing");
+  if (missing) {
+    throw new QueryError(
+      `query cache is missing for ${partitionLabel(missing.partition)}: missing (${missing.freshness.reason}). ` +
+        `Run: ${ctx.refreshCommand}`,
+    );
+  }
+  const stale = statuses.filter((s) => s.freshness.state === "stale");
+  if (stale.length && options.strictFreshness) {
+    throw new QueryError(
+      `query cache is stale for ${partitionLabel(stale[0].partition)}: stale (${stale[0].freshness.reason}) ` +
+        `(--strict-freshness set). Run: ${ctx.refreshCommand}`,
+    );
+  }
+  if (stale.length) {
+    const last = stale.map((s) => s.cursor?.refreshed_at ?? "never").sort()[0];
+    const names = stale.slice(0, 3).map((s) => `${partitionLabel(s.partition)} (${s.freshness.reason})`);
+    const more = stale.length > 3 ? `, +${stale.length - 3} more` : "";
+    io.err(
+      `warning: query cache last refreshed at ${last}; ${stale.length} partition(s) outdated ` +
+        `[${names.join(", ")}${more}] — run '${ctx.refreshCommand}' to update`,
+    );
+  }
+  return statuses;
+}
+
+/** Opens a session over the datasets' cached parts (plus `extra` tables), confined to the cache and the root. */
+export function sessionFor(
+  ctx: QueryContext,
+  datasets: readonly Dataset[],
+  statuses: PartitionStatus[],
+  options: QueryOptions,
+  extra: TableSource[] = [],
+): Promise<Session> {
+  const tables = [...datasets.map((d) => datasetTable(d, statuses)), ...extra];
+  return openSession(tables, options.scope, [ctx.cacheDir, ctx.root]);
+}

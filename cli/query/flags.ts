@@ -1,0 +1,128 @@
+/**
+ * The flags every `ctvs query` command shares, defined once (reference §2.3), and their validation into
+ * {@link QueryOptions}.
+ *
+ * @module
+ */
+import type { Scope } from "../../query/scope.ts";
+import { CONFIG_FLAGS } from "../config_flags.ts";
+import type { FlagSpec, ParsedFlags } from "../parse_flags.ts";
+import { UsageError } from "../usage_error.ts";
+
+/** Output formats. */
+export const FORMATS = ["table", "json", "jsonl", "markdown", "csv"] as const;
+export type Format = typeof FORMATS[number];
+/** When to refresh the cache before querying. */
+export type RefreshMode = "auto" | "never" | "always";
+
+/** Rows a table or markdown output shows at most. */
+export const TABLE_CAP = 100;
+/** The largest `--limit`. */
+export const MAX_LIMIT = 10_000_000;
+
+/** The shared query flags (config flags included). */
+export const QUERY_FLAGS: Record<string, FlagSpec> = {
+  ...CONFIG_FLAGS,
+  "cache-dir": { type: "string", requires: "--cache-dir requires a directory" },
+  "from": { type: "string", requires: "--from requires a date or time" },
+  "to": { type: "string", requires: "--to requires a date or time" },
+  "since": { type: "string", requires: "--since requires a duration like 15m, 2h, or 7d" },
+  "date": { type: "string", multiple: true, requires: "--date requires YYYY-MM-DD" },
+  "gateway-id": { type: "string", multiple: true, requires: "--gateway-id requires an id" },
+  "service": { type: "string", requires: "--service requires a service name" },
+  "limit": { type: "string", requires: "--limit requires a number" },
+  "format": { type: "string", requires: "--format requires table, json, jsonl, markdown, or csv" },
+  "refresh": { type: "string", requires: "--refresh requires auto, never, or always" },
+  "strict-freshness": { type: "boolean" },
+};
+
+/** Help lines for {@link QUERY_FLAGS}. */
+export const QUERY_FLAGS_HELP = `Options:
+  --config <path|url>       the config naming the recordings (default ~/.hyp/collectivus.json)
+  --cache-dir <dir>         the query cache (default <sink.dir>/.collectivus-query/cache)
+  --since <N>(ms|s|m|h|d|w) only rows newer than this
+  --from <time>, --to <time>  a time range (anything Date.parse reads)
+  --date YYYY-MM-DD         only this day's partitions (repeatable)
+  --gateway-id <id>         only this gateway (repeatable)
+  --service <name>          only this serviceName
+  --limit <n>               at most n rows (tables show 100 at most; json, jsonl and csv stream every row)
+  --format <f>              table (default), json, jsonl, markdown, csv
+  --refresh <mode>          auto (default: refresh what changed, then query), never, always
+  --strict-freshness        fail instead of warning when the cache is stale`;
+
+/** The validated shared options. */
+export interface QueryOptions {
+  scope: Scope;
+  limit: number | undefined;
+  format: Format;
+  refresh: RefreshMode;
+  strictFreshness: boolean;
+  cacheDir: string | undefined;
+}
+
+const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
+
+/** Parses `--since`'s `<N><unit>` into milliseconds. */
+export function parseDuration(text: string): number | undefined {
+  const match = /^(\d+)(ms|s|m|h|d|w)$/.exec(text.trim());
+  return match ? Number(match[1]) * UNITS[match[2]] : undefined;
+}
+
+function instant(flag: string, text: string | undefined, usage: string): string | undefined {
+  if (text === undefined) return undefined;
+  const ms = Date.parse(text);
+  if (Number.isNaN(ms)) throw new UsageError(`--${flag} must be a date or time, got ${text}`, usage);
+  return new Date(ms).toISOString();
+}
+
+/**
+ * Validates the shared flags; `now` is injectable for `--since`. Throws {@link UsageError}s with the reference's
+ * messages.
+ */
+export function queryOptionsFrom(values: ParsedFlags["values"], usage: string, now = Date.now()): QueryOptions {
+  const format = (values.format as string | undefined) ?? "table";
+  if (!(FORMATS as readonly string[]).includes(format)) {
+    throw new UsageError("--format must be table, json, jsonl, markdown, or csv", usage);
+  }
+  const refresh = (values.refresh as string | undefined) ?? "auto";
+  if (!["auto", "never", "always"].includes(refresh)) {
+    throw new UsageError("--refresh must be auto, never, or always", usage);
+  }
+  let limit: number | undefined;
+  if (values.limit !== undefined) {
+    limit = Number(values.limit);
+    if (!/^\d+$/.test(values.limit as string) || limit < 1 || limit > MAX_LIMIT) {
+      throw new UsageError(`--limit must be an integer between 1 and ${MAX_LIMIT}`, usage);
+    }
+  }
+  const dates = (values.date as string[] | undefined) ?? [];
+  for (const d of dates) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(d) || Number.isNaN(Date.parse(`${d}T00:00:00Z`))) {
+      throw new UsageError(`--date must be YYYY-MM-DD, got ${d}`, usage);
+    }
+  }
+  let from = instant("from", values.from as string | undefined, usage);
+  const to = instant("to", values.to as string | undefined, usage);
+  if (values.since !== undefined) {
+    const ms = parseDuration(values.since as string);
+    if (ms === undefined) throw new UsageError("--since requires a duration like 15m, 2h, or 7d", usage);
+    const since = new Date(now - ms).toISOString();
+    if (!from || since > from) from = since;
+  }
+  if (from && to && from > to) throw new UsageError("--from must be before --to", usage);
+  const gatewayIds = (values["gateway-id"] as string[] | undefined) ?? [];
+  return {
+    scope: {
+      gatewayIds: gatewayIds.length ? gatewayIds : undefined,
+      dates: dates.length ? dates : undefined,
+      from,
+      to,
+      service: values.service as string | undefined,
+    },
+    limit,
+    format: format as Format,
+    refresh: refresh as RefreshMode,
+    strictFreshness: values["strict-freshness"] === true,
+    cacheDir: values["cache-dir"] as string | undefined,
+  };
+}

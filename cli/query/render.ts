@@ -1,0 +1,139 @@
+/**
+ * Renders a query result as table, json, jsonl, markdown or csv (reference §2.8). Rows are streamed: json, jsonl
+ * and csv print every row (or `--limit`), table and markdown show at most {@link TABLE_CAP} rows and say so.
+ * In json and jsonl, JSON columns come out as nested values, timestamps as ISO strings.
+ *
+ * @module
+ */
+import { type DuckDBResult, DuckDBTypeId } from "@duckdb/node-api";
+import type { Io } from "../io.ts";
+import { type Format, TABLE_CAP } from "./flags.ts";
+
+/** A column of a result and how to present its cells. */
+interface ColumnInfo {
+  name: string;
+  json: boolean;
+  date: boolean;
+}
+
+/** A rendered cell: a plain JSON value. */
+type Cell = string | number | boolean | null | Cell[] | { [key: string]: Cell };
+
+function plain(value: unknown, column: ColumnInfo, nested: boolean): Cell {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return column.date ? value.toISOString().slice(0, 10) : value.toISOString();
+  if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
+  if (typeof value === "string") {
+    if (column.json && nested) {
+      try {
+        return JSON.parse(value);
+      } catch {
+        return value;
+      }
+    }
+    return value;
+  }
+  if (typeof value === "number" || typeof value === "boolean") return value;
+  if (Array.isArray(value)) return value.map((v) => plain(v, { ...column, json: false }, true));
+  if (typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v, { ...column, json: false }, true)]));
+  }
+  return String(value);
+}
+
+function text(cell: Cell): string {
+  if (cell === null) return "";
+  return typeof cell === "object" ? JSON.stringify(cell) : String(cell);
+}
+
+function csvField(value: string): string {
+  return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
+}
+
+function oneLine(value: string, max: number): string {
+  const flat = value.replace(/\s*\n\s*/g, " ");
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
+
+/** The columns of a result. */
+function columnsOf(result: DuckDBResult): ColumnInfo[] {
+  const types = result.columnTypes();
+  return result.columnNames().map((name, i) => ({
+    name,
+    json: (types[i] as { alias?: string }).alias === "JSON",
+    date: types[i].typeId === DuckDBTypeId.DATE,
+  }));
+}
+
+/** Yields the result's rows as plain cells, stopping after `limit`. */
+async function* rowsOf(result: DuckDBResult, columns: ColumnInfo[], nested: boolean, limit: number) {
+  let n = 0;
+  for await (const chunk of result.yieldRowsJs()) {
+    for (const row of chunk) {
+      if (n++ >= limit) return;
+      yield row.map((v, i) => plain(v, columns[i], nested));
+    }
+  }
+}
+
+/** Writes a text table or markdown table of `rows`. */
+function grid(columns: ColumnInfo[], rows: Cell[][], markdown: boolean, io: Io): void {
+  const cells = rows.map((row) => row.map((c) => oneLine(text(c), markdown ? 10_000 : 80)));
+  if (markdown) {
+    const esc = (s: string) => s.replaceAll("|", "\\|");
+    io.out(`| ${columns.map((c) => esc(c.name)).join(" | ")} |`);
+    io.out(`| ${columns.map(() => "---").join(" | ")} |`);
+    for (const row of cells) io.out(`| ${row.map(esc).join(" | ")} |`);
+    return;
+  }
+  const widths = columns.map((c, i) => Math.max(c.name.length, ...cells.map((r) => r[i].length)));
+  io.out(columns.map((c, i) => c.name.padEnd(widths[i])).join("  ").trimEnd());
+  io.out(widths.map((w) => "-".repeat(w)).join("  "));
+  for (const row of cells) io.out(row.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+}
+
+/**
+ * Prints `result` in `format`. `limit` caps every format; table and markdown are also capped at 100 rows.
+ * Resolves with the number of rows printed.
+ */
+export async function render(result: DuckDBResult, format: Format, io: Io, limit?: number): Promise<number> {
+  const columns = columnsOf(result);
+  const max = limit ?? Number.POSITIVE_INFINITY;
+  let n = 0;
+  if (format === "table" || format === "markdown") {
+    const rows: Cell[][] = [];
+    const cap = Math.min(max, TABLE_CAP);
+    for await (const row of rowsOf(result, columns, false, cap + 1)) rows.push(row);
+    const capped = rows.length > cap;
+    if (capped) rows.pop();
+    grid(columns, rows, format === "markdown", io);
+    if (capped && cap === TABLE_CAP) {
+      io.out(`(showing the first ${TABLE_CAP} rows; use --format jsonl or csv for every row)`);
+    } else if (format === "table") {
+      io.out(`(${rows.length} row${rows.length === 1 ? "" : "s"})`);
+    }
+    return rows.length;
+  }
+  if (format === "csv") io.out(columns.map((c) => csvField(c.name)).join(","));
+  if (format === "json") io.out("[");
+  let previous: string | undefined;
+  for await (const row of rowsOf(result, columns, format !== "csv", max)) {
+    n++;
+    if (format === "csv") {
+      io.out(row.map((c) => csvField(text(c))).join(","));
+      continue;
+    }
+    const object = JSON.stringify(Object.fromEntries(columns.map((c, i) => [c.name, row[i]])));
+    if (format === "jsonl") io.out(object);
+    else {
+      // One row behind, so the last one is printed without a trailing comma.
+      if (previous !== undefined) io.out(`  ${previous},`);
+      previous = object;
+    }
+  }
+  if (format === "json") {
+    if (previous !== undefined) io.out(`  ${previous}`);
+    io.out("]");
+  }
+  return n;
+}

@@ -1,0 +1,60 @@
+/**
+ * The pipeline most query commands share: parse the shared flags, load the context, make the cache ready, open a
+ * session, run one SELECT, render it. A command supplies its usage, its datasets and its SQL.
+ *
+ * @module
+ */
+import type { Dataset } from "../../query/dataset.ts";
+import type { Io } from "../io.ts";
+import { parseFlags } from "../parse_flags.ts";
+import { UsageError } from "../usage_error.ts";
+import { ensureReady, loadContext, sessionFor } from "./context.ts";
+import { QUERY_FLAGS, type QueryOptions, queryOptionsFrom, TABLE_CAP } from "./flags.ts";
+import { render } from "./render.ts";
+
+/** What a command adds to the shared pipeline. */
+export interface QuerySpec {
+  usage: string;
+  /** Positionals the command takes (after its own name). */
+  maxPositionals: number;
+  /** The datasets it reads (refreshed first), given its positionals. */
+  datasets(positionals: string[]): readonly Dataset[];
+  /** The SQL to run; `limit` is the row count worth computing (undefined: every row). */
+  sql(positionals: string[], limit: number | undefined, options: QueryOptions): string;
+}
+
+/** The row count worth asking DuckDB for: `--limit`, or one more than a table shows, or every row. */
+export function effectiveLimit(options: QueryOptions): number | undefined {
+  if (options.limit !== undefined) return options.limit;
+  return options.format === "table" || options.format === "markdown" ? TABLE_CAP + 1 : undefined;
+}
+
+/** ` LIMIT n`, or nothing. */
+export function limitClause(limit: number | undefined): string {
+  return limit === undefined ? "" : ` LIMIT ${limit}`;
+}
+
+/** Runs one query command. */
+export async function runQuery(argv: string[], io: Io, spec: QuerySpec): Promise<number> {
+  const { values, positionals } = parseFlags(argv, QUERY_FLAGS, spec.usage, { maxPositionals: spec.maxPositionals });
+  const options = queryOptionsFrom(values, spec.usage);
+  const sql = spec.sql(positionals, effectiveLimit(options), options);
+  const ctx = await loadContext(values, options, spec.usage);
+  const datasets = spec.datasets(positionals);
+  const statuses = await ensureReady(ctx, datasets, options, io);
+  const session = await sessionFor(ctx, datasets, statuses, options);
+  try {
+    const result = await session.query(sql);
+    await render(result, options.format, io, options.limit);
+  } finally {
+    session.close();
+  }
+  return 0;
+}
+
+/** A usage error for a missing positional. */
+export function requirePositional(positionals: string[], index: number, what: string, usage: string): string {
+  const value = positionals[index];
+  if (value === undefined || value === "") throw new UsageError(`${what} is required`, usage);
+  return value;
+}

@@ -1,0 +1,72 @@
+/**
+ * The cursor of one cache partition (`cursor.json`): how far into its JSONL source the cache has read, and which
+ * Parquet parts hold what was read. It is replaced atomically (write a temp file, rename), so a refresh killed at
+ * any point leaves the previous cursor, and with it the previous cache, valid.
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { readFile, rename, writeFile } from "node:fs/promises";
+import process from "node:process";
+
+/** The version of the cursor format and of the partition layout; a change rebuilds every partition. */
+export const CACHE_SCHEMA_VERSION = 1;
+
+/** One committed Parquet part: the rows of a byte range of the source. */
+export interface Part {
+  /** The file name, relative to the partition directory (`epoch=<n>/part-....parquet`). */
+  file: string;
+  rows: number;
+}
+
+/** The state of one partition. */
+export interface Cursor {
+  cache_schema_version: number;
+  kind: "builtin" | "collection";
+  /** `logs/<gw>/<date>` or `collection/<table>/<hash>`. */
+  source_id: string;
+  source_path: string;
+  /** Starts at 0; a truncated, rewritten or re-schema'd source starts the next one (a fresh set of parts). */
+  source_epoch: number;
+  source_size: number;
+  source_mtime_ms: number;
+  /** The end of the last complete line read. */
+  byte_offset: number;
+  /** Lines read so far (complete lines, blank ones included), for warnings naming a line. */
+  line_number: number;
+  row_count: number;
+  /** sha256 of the source's first bytes (up to 4 KiB of what was read): a rewrite changes it. */
+  head_hash: string;
+  schema_fingerprint: string;
+  parts: Part[];
+  /** Parts no longer in use, deleted once no query can still be reading them. */
+  retired: { file: string; at: number }[];
+  refreshed_at: string;
+  /** Built-in partitions: dataset, gateway and date; collections: table, columns and timestamp column. */
+  meta: Record<string, unknown>;
+}
+
+/**
+ * Reads a cursor; `undefined` if there is none or it cannot be parsed (a partition is then rebuilt).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(await readCursor("/nonexistent/cursor.json"), undefined);
+ * ```
+ */
+export async function readCursor(file: string): Promise<Cursor | undefined> {
+  try {
+    const value = JSON.parse(await readFile(file, "utf8"));
+    return value && typeof value === "object" && Array.isArray(value.parts) ? value as Cursor : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Replaces the cursor at `file` atomically. */
+export async function writeCursor(file: string, cursor: Cursor): Promise<void> {
+  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
+  await writeFile(tmp, JSON.stringify(cursor, null, 2) + "\n");
+  await rename(tmp, file);
+}

@@ -1,0 +1,94 @@
+/**
+ * What a built-in dataset is: the JSONL signal it reads, its typed columns, and how each column is computed from
+ * the fields of a JSONL row. One definition drives the cache refresh, `schema`, `catalog` and Parquet export.
+ *
+ * @module
+ */
+
+/** A DuckDB column type a dataset may declare. */
+export type ColumnType = "VARCHAR" | "INTEGER" | "BIGINT" | "DOUBLE" | "BOOLEAN" | "TIMESTAMP" | "DATE" | "JSON";
+
+/** One column of a dataset. */
+export interface Column {
+  name: string;
+  type: ColumnType;
+  /** The SQL expression over the `read_json` fields that computes it (partition columns have none). */
+  expr?: string;
+  /** The JSON field it comes from, for `schema` (dotted for nested ones). */
+  sourceField?: string;
+}
+
+/** A built-in dataset (`logs`, `traces`, `metrics`). */
+export interface Dataset {
+  name: string;
+  /** The signal directory under `<root>/<gateway_id>/`. */
+  signal: string;
+  /** The columns in output order; `gateway_id` first and `date` last. */
+  columns: Column[];
+  /** The `read_json` `columns` map: each top-level JSON field read and its read type. */
+  fields: Record<string, "VARCHAR" | "JSON">;
+  /** The main time column (ordering, `--from`/`--to`). */
+  timestamp: string;
+  /** Columns tried in turn for `--from`/`--to`. */
+  fallbackTimestamps: string[];
+}
+
+/** Quotes an identifier for DuckDB. */
+export function ident(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+/** Quotes a string literal for DuckDB (`'` doubled). */
+export function literal(value: string): string {
+  return `'${value.replaceAll("'", "''")}'`;
+}
+
+// Scalars are read as VARCHAR and cast with try_cast, so one odd value (a string severity, an int as a string)
+// becomes NULL in that cell instead of failing the line.
+function castExpr(field: string, type: ColumnType): string {
+  const f = ident(field);
+  switch (type) {
+    case "VARCHAR":
+    case "JSON":
+      return f;
+    case "TIMESTAMP":
+      // Through TIMESTAMPTZ so an offset (`+02:00`) is honoured; stored as UTC wall time.
+      return `timezone('UTC', try_cast(${f} AS TIMESTAMPTZ))`;
+    default:
+      return `try_cast(${f} AS ${type})`;
+  }
+}
+
+/** Builds a dataset from `[name, type]` pairs; `scope_*` columns come from the `scope` object. */
+export function defineDataset(
+  base: Omit<Dataset, "columns" | "fields">,
+  columns: [string, ColumnType, string?][],
+): Dataset {
+  const fields: Record<string, "VARCHAR" | "JSON"> = {};
+  const out: Column[] = [{ name: "gateway_id", type: "VARCHAR" }];
+  for (const [name, type, expr] of columns) {
+    if (name.startsWith("scope_")) {
+      fields.scope = "JSON";
+      const key = name.slice("scope_".length);
+      const path = literal(`$.${key}`);
+      out.push({
+        name,
+        type,
+        sourceField: `scope.${key}`,
+        expr: type === "JSON" ? `json_extract("scope", ${path})` : `json_extract_string("scope", ${path})`,
+      });
+      continue;
+    }
+    if (!expr) fields[name] = type === "JSON" ? "JSON" : "VARCHAR";
+    out.push({ name, type, sourceField: expr ? undefined : name, expr: expr ?? castExpr(name, type) });
+  }
+  out.push({ name: "date", type: "DATE" });
+  return { ...base, columns: out, fields };
+}
+
+/** A short stable fingerprint of a dataset's columns; a change rebuilds the cache. */
+export function schemaFingerprint(dataset: { columns: { name: string; type: string; expr?: string }[] }): string {
+  let h = 2166136261;
+  for (const c of JSON.stringify(dataset.columns)) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  return h.toString(16).padStart(8, "0");
+}

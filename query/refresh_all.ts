@@ -1,0 +1,69 @@
+/**
+ * Refreshes many partitions and reports each step, for `ctvs query refresh` and for the refresh a query does first.
+ *
+ * @module
+ */
+import type { Db } from "./duckdb.ts";
+import type { MalformedLine } from "./malformed_lines.ts";
+import { partitionLabel } from "./partitions.ts";
+import { type PartitionStatus, statusOf } from "./partition_status.ts";
+import { refreshPartition } from "./refresh_partition.ts";
+
+/** One event of a refresh run. */
+export type RefreshEvent =
+  | { kind: "fresh"; label: string }
+  | { kind: "wrote"; label: string; path: string | undefined; rows: number; totalRows: number }
+  | { kind: "malformed"; sourcePath: string; line: MalformedLine }
+  | { kind: "failed"; label: string; error: string }
+  | { kind: "bytes"; label: string; bytes: number };
+
+/** Totals of a refresh run. */
+export interface RefreshSummary {
+  written: number;
+  fresh: number;
+  rows: number;
+  failures: number;
+  /** The statuses after the run (cursors re-read). */
+  statuses: PartitionStatus[];
+}
+
+/**
+ * Refreshes `statuses` (only the stale and missing ones unless `force`), one at a time, calling `onEvent` per step.
+ */
+export async function refreshAll(
+  db: Db,
+  statuses: PartitionStatus[],
+  options: { force?: boolean; onEvent?: (event: RefreshEvent) => void } = {},
+): Promise<RefreshSummary> {
+  const summary: RefreshSummary = { written: 0, fresh: 0, rows: 0, failures: 0, statuses: [] };
+  const emit = options.onEvent ?? (() => {});
+  for (const status of statuses) {
+    const label = partitionLabel(status.partition);
+    if (!options.force && status.freshness.state === "fresh") {
+      summary.fresh++;
+      emit({ kind: "fresh", label });
+      summary.statuses.push(status);
+      continue;
+    }
+    try {
+      const outcome = await refreshPartition(db, status.partition, {
+        force: options.force,
+        onBytes: (bytes) => emit({ kind: "bytes", label, bytes }),
+      });
+      for (const line of outcome.malformed) emit({ kind: "malformed", sourcePath: status.partition.sourcePath, line });
+      if (outcome.status === "wrote") {
+        summary.written++;
+        summary.rows += outcome.rows;
+        emit({ kind: "wrote", label, path: outcome.part, rows: outcome.rows, totalRows: outcome.cursor!.row_count });
+      } else {
+        summary.fresh++;
+        emit({ kind: "fresh", label });
+      }
+    } catch (err) {
+      summary.failures++;
+      emit({ kind: "failed", label, error: (err as Error).message });
+    }
+    summary.statuses.push(await statusOf(status.partition));
+  }
+  return summary;
+}

@@ -1,0 +1,195 @@
+/**
+ * The incremental refresh of one cache partition from its JSONL source, by byte cursor (reference §7.3): only new
+ * complete lines are read and written as one more Parquet part; a truncated, rewritten or re-schema'd source starts
+ * a new epoch. Crash-safe: parts are written under temporary names and renamed, and only the atomic cursor write
+ * commits them, so a refresh killed at any point leaves the previous cache valid. A partition lock keeps two
+ * refreshes of one partition apart.
+ *
+ * @module
+ */
+import { randomBytes } from "node:crypto";
+import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import process from "node:process";
+import { copyCompleteLines } from "./complete_lines.ts";
+import { CACHE_SCHEMA_VERSION, type Cursor, readCursor, writeCursor } from "./cursor.ts";
+import type { Db } from "./duckdb.ts";
+import { literal } from "./dataset.ts";
+import { freshnessOf } from "./freshness.ts";
+import { headHash } from "./head_hash.ts";
+import { withLock } from "./lock.ts";
+import { type MalformedLine, malformedLines } from "./malformed_lines.ts";
+
+/** Parts beyond this many are merged into one, so a partition refreshed every few seconds stays quick to scan. */
+export const MAX_PARTS = 16;
+/** A retired part is deleted this long after it left the cursor, so a query already reading it can finish. */
+export const RETIRE_AFTER_MS = 10 * 60_000;
+
+/** What to refresh and how to convert its lines. */
+export interface SourceSpec {
+  /** The partition's cache directory. */
+  dir: string;
+  sourcePath: string;
+  sourceId: string;
+  kind: Cursor["kind"];
+  /** Of the columns and their conversion; a change starts a new epoch. */
+  fingerprint: string;
+  meta: Record<string, unknown>;
+  /** Writes the rows of the JSONL `input` to a Parquet file `output`; resolves with the number of rows. */
+  convert(db: Db, input: string, output: string): Promise<number>;
+}
+
+/** Options of {@linkcode refreshSource}. */
+export interface RefreshOptions {
+  /** Start a new epoch and re-read the whole source. */
+  force?: boolean;
+  /** Bytes copied so far (progress on a TTY). */
+  onBytes?: (bytes: number) => void;
+}
+
+/** What a refresh did. */
+export interface RefreshOutcome {
+  /** `fresh`: nothing new (or the source is gone and the cache stays); `wrote`: the cursor moved; `empty`: no source. */
+  status: "fresh" | "wrote" | "empty";
+  /** The part written, if any. */
+  part?: string;
+  /** Rows written by this refresh. */
+  rows: number;
+  /** Bytes of source read by this refresh. */
+  bytes: number;
+  malformed: MalformedLine[];
+  cursor: Cursor | undefined;
+}
+
+function token(): string {
+  return `${process.pid}-${randomBytes(4).toString("hex")}`;
+}
+
+function emptyCursor(spec: SourceSpec, epoch: number, previous: Cursor | undefined, now: number): Cursor {
+  const retired = previous ? [...previous.retired, ...previous.parts.map((p) => ({ file: p.file, at: now }))] : [];
+  return {
+    cache_schema_version: CACHE_SCHEMA_VERSION,
+    kind: spec.kind,
+    source_id: spec.sourceId,
+    source_path: spec.sourcePath,
+    source_epoch: epoch,
+    source_size: 0,
+    source_mtime_ms: 0,
+    byte_offset: 0,
+    line_number: 0,
+    row_count: 0,
+    head_hash: "",
+    schema_fingerprint: spec.fingerprint,
+    parts: [],
+    retired,
+    refreshed_at: new Date(now).toISOString(),
+    meta: spec.meta,
+  };
+}
+
+/** Merges every part into one when there are too many; the old ones are retired. */
+async function compact(db: Db, spec: SourceSpec, cursor: Cursor, now: number): Promise<Cursor> {
+  if (cursor.parts.length <= MAX_PARTS) return cursor;
+  const file = `epoch=${cursor.source_epoch}/part-${token()}.parquet`;
+  const target = path.join(spec.dir, file);
+  const files = cursor.parts.map((p) => literal(path.join(spec.dir, p.file))).join(", ");
+  await db.run(
+    `COPY (SELECT * FROM read_parquet([${files}])) TO ${literal(`${target}.tmp`)} ` +
+      `(FORMAT parquet, COMPRESSION zstd)`,
+  );
+  await rename(`${target}.tmp`, target);
+  return {
+    ...cursor,
+    parts: [{ file, rows: cursor.row_count }],
+    retired: [...cursor.retired, ...cursor.parts.map((p) => ({ file: p.file, at: now }))],
+  };
+}
+
+/** Deletes retired parts old enough that no query can still be reading them. */
+async function sweep(dir: string, cursor: Cursor, now: number): Promise<Cursor> {
+  const keep: Cursor["retired"] = [];
+  for (const r of cursor.retired) {
+    if (now - r.at >= RETIRE_AFTER_MS) await rm(path.join(dir, r.file), { force: true });
+    else keep.push(r);
+  }
+  return keep.length === cursor.retired.length ? cursor : { ...cursor, retired: keep };
+}
+
+/**
+ * Deletes what a killed refresh left behind (temporary lines and parts no cursor names). Runs under the lock, so no
+ * other refresh of this partition is writing, and no query reads a part its cursor never committed.
+ */
+async function cleanOrphans(dir: string, ...cursors: (Cursor | undefined)[]): Promise<void> {
+  const known = new Set(cursors.flatMap((c) => c ? [...c.parts, ...c.retired].map((p) => p.file) : []));
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    if (!entry.isDirectory() || !entry.name.startsWith("epoch=")) continue;
+    for (const file of await readdir(path.join(dir, entry.name))) {
+      const name = `${entry.name}/${file}`;
+      if (!known.has(name)) await rm(path.join(dir, name), { force: true, recursive: true });
+    }
+  }
+}
+
+/**
+ * Brings one partition up to date with its source.
+ *
+ * @param db The DuckDB that converts lines to Parquet.
+ * @param spec The partition, its source and its conversion.
+ * @returns What was done; `malformed` lists lines skipped (the caller warns).
+ */
+export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOptions = {}): Promise<RefreshOutcome> {
+  await mkdir(spec.dir, { recursive: true });
+  return await withLock(path.join(spec.dir, ".lock"), async () => {
+    const cursorFile = path.join(spec.dir, "cursor.json");
+    const previous = await readCursor(cursorFile);
+    const source = await stat(spec.sourcePath).catch(() => undefined);
+    const none = { rows: 0, bytes: 0, malformed: [], cursor: previous };
+    if (!source) return { status: previous ? "fresh" : "empty", ...none };
+    const state = await freshnessOf(previous, spec.sourcePath, spec.dir, spec.fingerprint);
+    const now = Date.now();
+    const rebuild = options.force || state.rebuild || !previous;
+    if (!rebuild && state.state === "fresh") return { status: "fresh", ...none };
+    let base = rebuild ? emptyCursor(spec, previous ? previous.source_epoch + 1 : 0, previous, now) : previous!;
+    const epochDir = path.join(spec.dir, `epoch=${base.source_epoch}`);
+    await mkdir(epochDir, { recursive: true });
+    await cleanOrphans(spec.dir, base, previous);
+    const from = base.byte_offset;
+    const id = token();
+    const incoming = path.join(epochDir, `.incoming-${id}.jsonl`);
+    try {
+      const copied = await copyCompleteLines(spec.sourcePath, base.byte_offset, source.size, incoming, options.onBytes);
+      if (copied.lines === 0 && !rebuild) return { status: "fresh", ...none };
+      let rows = 0;
+      let part: string | undefined;
+      let malformed: MalformedLine[] = [];
+      if (copied.lines > copied.blank) {
+        part = `epoch=${base.source_epoch}/part-${base.byte_offset}-${id}.parquet`;
+        const target = path.join(spec.dir, part);
+        rows = await spec.convert(db, incoming, `${target}.tmp`);
+        await rename(`${target}.tmp`, target);
+        if (rows < copied.lines - copied.blank) malformed = await malformedLines(incoming, base.line_number + 1);
+        if (rows === 0) {
+          await rm(target, { force: true });
+          part = undefined;
+        }
+      }
+      base = {
+        ...base,
+        source_size: source.size,
+        source_mtime_ms: source.mtimeMs,
+        byte_offset: copied.end,
+        line_number: base.line_number + copied.lines,
+        row_count: base.row_count + rows,
+        head_hash: (await headHash(spec.sourcePath, copied.end)) ?? "",
+        parts: part ? [...base.parts, { file: part, rows }] : base.parts,
+        refreshed_at: new Date(now).toISOString(),
+        meta: spec.meta,
+      };
+      base = await sweep(spec.dir, await compact(db, spec, base, now), now);
+      await writeCursor(cursorFile, base);
+      return { status: "wrote", part, rows, bytes: copied.end - from, malformed, cursor: base };
+    } finally {
+      await rm(incoming, { force: true });
+    }
+  });
+}

@@ -1,0 +1,86 @@
+/**
+ * A query session: an in-memory DuckDB whose tables are views over the cache's Parquet parts, with the scope
+ * filters built in, then locked down so user SQL can only read: no file outside the cache and the recordings, no
+ * settings changes (DuckDB `allowed_directories`, `enable_external_access`, `lock_configuration`).
+ *
+ * @module
+ */
+import type { DuckDBResult } from "@duckdb/node-api";
+import { type ColumnType, ident, literal } from "./dataset.ts";
+import { type Db, openDb } from "./duckdb.ts";
+import { prepareReadOnly, SqlRefusedError } from "./read_only_sql.ts";
+import { type Scope, type ScopeColumns, scopeCondition } from "./scope.ts";
+
+/** A table the session offers: a name, its columns, and the Parquet files holding its rows. */
+export interface TableSource {
+  name: string;
+  columns: { name: string; type: ColumnType | string }[];
+  files: string[];
+  scope: ScopeColumns;
+}
+
+/** An open session. */
+export interface Session {
+  db: Db;
+  /** Runs one read-only SELECT (user SQL) and returns its streaming result. */
+  query(sql: string): Promise<DuckDBResult>;
+  close(): void;
+}
+
+/** The view body of a table: its files filtered by the scope, or an empty typed relation. */
+export function viewSql(table: TableSource, scope: Scope): string {
+  const names = table.columns.map((c) => ident(c.name)).join(", ");
+  if (table.files.length === 0) {
+    const nulls = table.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`).join(", ");
+    return `SELECT ${nulls} WHERE FALSE`;
+  }
+  const files = table.files.map(literal).join(", ");
+  return `SELECT ${names} FROM read_parquet([${files}], union_by_name = true) WHERE ${
+    scopeCondition(scope, table.scope)
+  }`;
+}
+
+/**
+ * Opens a session over `tables`; `allowedDirs` are the only directories user SQL may read (the cache and root).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const table = { name: "t", columns: [{ name: "x", type: "INTEGER" }], files: [],
+ *   scope: { timestamps: [], services: [], partitioned: false } };
+ * const session = await openSession([table], {}, ["/nonexistent"]);
+ * const result = await session.query("select count(*) as n from t");
+ * assert.deepEqual((await result.getRowObjectsJS()), [{ n: 0n }]);
+ * await assert.rejects(session.query("select * from read_text('/etc/passwd')"), /SQL may only read the recordings and the query cache/);
+ * session.close();
+ * ```
+ */
+export async function openSession(tables: TableSource[], scope: Scope, allowedDirs: string[]): Promise<Session> {
+  const db = await openDb();
+  try {
+    for (const table of tables) await db.run(`CREATE VIEW ${ident(table.name)} AS ${viewSql(table, scope)}`);
+    await db.run(`SET allowed_directories = [${allowedDirs.map(literal).join(", ")}]`);
+    await db.run("SET enable_external_access = false");
+    await db.run("SET lock_configuration = true");
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+  return {
+    db,
+    query: async (sql) => {
+      try {
+        return await (await prepareReadOnly(db.connection, sql)).stream();
+      } catch (err) {
+        const message = (err as Error).message;
+        if (!message.startsWith("Permission Error")) throw err;
+        throw new SqlRefusedError(
+          `SQL may only read the recordings and the query cache: ${
+            message.split("\n")[0].replace(/^Permission Error: /, "")
+          }`,
+        );
+      }
+    },
+    close: () => db.close(),
+  };
+}
