@@ -11,6 +11,7 @@ import { queryCommand } from "./query.ts";
 import { detachCommand } from "./detach.ts";
 import { ignoreCommand } from "./ignore.ts";
 import { installCommand } from "./install.ts";
+import { skillsCommand } from "./skills.ts";
 import { statusCommand } from "./status.ts";
 import { uninstallCommand } from "./uninstall.ts";
 
@@ -22,6 +23,7 @@ export const COMMANDS: readonly Command[] = [
   attachCommand,
   detachCommand,
   ignoreCommand,
+  skillsCommand,
   claudeHookCommand,
   queryCommand,
 ];
