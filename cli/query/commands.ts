@@ -4,6 +4,7 @@
  * @module
  */
 import type { Io } from "../io.ts";
+import { LOGS_USAGE, queryLogs } from "./logs.ts";
 import { querySql, SQL_USAGE } from "./sql.ts";
 
 /** One `ctvs query <name>` subcommand. */
@@ -17,4 +18,5 @@ export interface QueryCommand {
 /** Every query subcommand. */
 export const QUERY_COMMANDS: readonly QueryCommand[] = [
   { name: "sql", summary: "run one read-only SELECT", usage: SQL_USAGE, run: querySql },
+  { name: "logs", summary: "the newest log records (logs count: how many)", usage: LOGS_USAGE, run: queryLogs },
 ];

@@ -24,14 +24,14 @@ function plain(value: unknown, column: ColumnInfo, nested: boolean): Cell {
   if (value instanceof Date) return column.date ? value.toISOString().slice(0, 10) : value.toISOString();
   if (typeof value === "bigint") return Number.isSafeInteger(Number(value)) ? Number(value) : value.toString();
   if (typeof value === "string") {
-    if (column.json && nested) {
-      try {
-        return JSON.parse(value);
-      } catch {
-        return value;
-      }
+    if (!column.json) return value;
+    try {
+      // Nested formats get the value; flat ones the text, a JSON string shown without its quotes.
+      const parsed = JSON.parse(value);
+      return nested ? parsed : typeof parsed === "string" ? parsed : value;
+    } catch {
+      return value;
     }
-    return value;
   }
   if (typeof value === "number" || typeof value === "boolean") return value;
   if (Array.isArray(value)) return value.map((v) => plain(v, { ...column, json: false }, true));
