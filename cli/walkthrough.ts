@@ -1,0 +1,175 @@
+/**
+ * The interactive setup that bare `ctvs` (or `npx collectivus`) runs on a terminal (reference §2.10, Standalone):
+ * what to record, where, which upstreams; then it writes the config and offers the daemon and the Claude Code attach,
+ * reusing `ctvs install` and `ctvs attach`, and ends with how to check that it works.
+ *
+ * @module
+ */
+import fs from "node:fs/promises";
+import path from "node:path";
+import { parseListen, splitListen } from "../platform/config/listen.ts";
+import { loadConfig } from "../platform/config/load.ts";
+import type { Config } from "../platform/config/types.ts";
+import type { Host } from "../platform/daemon/host.ts";
+import { isNpxPath } from "../platform/daemon/program.ts";
+import { serviceBackend } from "../platform/daemon/service.ts";
+import { installSkills, UnmanagedSkillError } from "../platform/skills/install_skills.ts";
+import { attachClients } from "./attach.ts";
+import { runInstall } from "./install.ts";
+import type { Io } from "./io.ts";
+import { parseSources, parseUpstreams, type WalkthroughAnswers, walkthroughConfig } from "./walkthrough_config.ts";
+
+const DEFAULT_SINK = "~/.hyp/collectivus";
+const DEFAULT_SAVE = "~/.hyp/collectivus.json";
+
+/** Runs the walkthrough; resolves with the exit code. */
+export async function runWalkthrough(io: Io, host: Host): Promise<number> {
+  const tilde = (p: string) => (p === "~" || p.startsWith("~/") ? path.join(host.home, p.slice(1)) : path.resolve(p));
+  io.out("Welcome to collectivus.\n");
+  io.out("It records what your AI agents send and receive, and OpenTelemetry data, into local JSONL files.");
+
+  const existing = tilde(DEFAULT_SAVE);
+  let configPath: string | undefined;
+  let config: Config | undefined;
+  if (await exists(existing)) {
+    config = await loadConfig({ kind: "file", path: existing }).then((l) => l.config).catch(() => undefined);
+    io.out(`\nFound ${existing}${config ? `: ${summary(config)}` : " (it does not load)"}`);
+    io.out("  1) Use existing config\n  2) Create a new one");
+    if (config && (await choose(io, host, "Choose [1]: ", ["1", "2"])) === "1") configPath = existing;
+  }
+
+  if (!configPath) {
+    const answers = await askAnswers(io, host);
+    config = walkthroughConfig(answers);
+    const target = tilde(await askDefault(host, `Save config to [${DEFAULT_SAVE}]: `, DEFAULT_SAVE));
+    const text = `${JSON.stringify(config, null, 2)}\n`;
+    io.out(`\n${text}`);
+    const question = (await exists(target))
+      ? `Overwrite ${target}? [y/N]: `
+      : `Write this config to ${target}? [Y/n]: `;
+    if (!(await yes(host, question, !(await exists(target))))) {
+      io.out("Nothing written.");
+      return 0;
+    }
+    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.writeFile(target, text);
+    io.out(`✓ Wrote ${target}`);
+    configPath = target;
+  }
+
+  const code = await offerDaemonAndAttach(io, host, configPath, config!);
+  printNextSteps(io, configPath, config!);
+  return code;
+}
+
+/** Steps 3 to 6: sources, sink directory, upstreams and listen addresses. */
+async function askAnswers(io: Io, host: Host): Promise<WalkthroughAnswers> {
+  io.out("\nWhat should collectivus record?");
+  io.out("  1) Proxy: Claude Code, Codex and SDK calls to LLM APIs");
+  io.out("  2) OTLP receiver: traces, metrics and logs from OpenTelemetry SDKs");
+  io.out("  3) Both");
+  let sources = parseSources(await host.ask("Choose [1]: "));
+  while (!sources) sources = parseSources(await host.ask("Please answer 1, 2 or 3 [1]: "));
+  const sinkDir = await askDefault(host, `Sink directory [${DEFAULT_SINK}]: `, DEFAULT_SINK);
+  const answers: WalkthroughAnswers = {
+    ...sources,
+    sinkDir,
+    upstreams: ["anthropic"],
+    proxyListen: "127.0.0.1:8787",
+    otlpListen: "127.0.0.1:4318",
+  };
+  if (sources.proxy) {
+    let upstreams = parseUpstreams(await host.ask("Upstreams to record (anthropic, openai) [anthropic]: "));
+    while (!upstreams) upstreams = parseUpstreams(await host.ask("Please name anthropic and/or openai [anthropic]: "));
+    answers.upstreams = upstreams;
+    answers.proxyListen = await askListen(io, host, "Proxy listen", answers.proxyListen);
+  }
+  if (sources.otlp) answers.otlpListen = await askListen(io, host, "OTLP listen", answers.otlpListen);
+  return answers;
+}
+
+/** Step 10: the daemon (Linux and macOS) and, with a proxy, the Claude Code attach. */
+async function offerDaemonAndAttach(io: Io, host: Host, configPath: string, config: Config): Promise<number> {
+  const daemon = serviceBackend(host.platform) !== undefined &&
+    await yes(host, "\nInstall as background daemon? [Y/n]: ", true);
+  const attach = config.proxy !== undefined && await yes(host, "Configure Claude Code to use the proxy? [Y/n]: ", true);
+  let code = 0;
+  if (daemon && !isNpxPath(host.program)) {
+    code = await runInstall(["--config", configPath, attach ? "--yes" : "--no"], io, host);
+  } else {
+    if (daemon) {
+      // npx may delete its cache at any time, so a unit must not point into it.
+      io.out("ctvs is running from the npx cache; to run it as a daemon, install it globally first:");
+      io.out(`  npm install -g collectivus && ctvs install --config ${configPath}${attach ? " --yes" : " --no"}`);
+    }
+    if (attach) code = await attachClients(["claude"], parseListen(config.proxy!.listen).port, io, host);
+  }
+  if (attach && code === 0) await installClaudeSkills(io, host);
+  return code;
+}
+
+/** The Claude skills that come with an attach (reference §2.6); a failure only warns. */
+async function installClaudeSkills(io: Io, host: Host): Promise<void> {
+  try {
+    for (const r of await installSkills({ home: host.home, env: host.env, clients: ["claude"], now: host.now() })) {
+      io.out(`  ${r.action === "installed" ? "Installed" : "Updated"} Claude skill ${r.skill} (${r.dir})`);
+    }
+  } catch (error) {
+    const why = error instanceof UnmanagedSkillError ? error.message : String(error);
+    io.err(
+      `warning: failed to install Claude helper skills: ${why}; run 'ctvs skills install --client claude' to retry`,
+    );
+  }
+}
+
+/** How to see that it works. */
+function printNextSteps(io: Io, configPath: string, config: Config): void {
+  const lines = ["\nCheck that it works:", "  ctvs status"];
+  if (config.proxy) {
+    lines.push(`  curl http://${config.proxy.listen}/        # the proxy answers with its banner`);
+    lines.push("  claude                                  # then ask it anything");
+    lines.push(`  ls ${config.sink?.dir}/*/proxy/           # one JSONL file per day`);
+  }
+  if (config.otel) lines.push(`  curl http://${config.otel.listen}/        # the OTLP receiver's banner`);
+  lines.push(`  ctvs query sql "SELECT count(*) AS n FROM logs" --config ${configPath}`);
+  lines.push(`Without the daemon, run the collector in a terminal: ctvs --config ${configPath}`);
+  io.out(lines.join("\n"));
+}
+
+/** One line about a config: what it records and where. */
+function summary(config: Config): string {
+  const parts = [];
+  if (config.proxy) parts.push(`proxy on ${config.proxy.listen}`);
+  if (config.otel) parts.push(`OTLP on ${config.otel.listen}`);
+  return `${parts.join(", ") || "no listeners"}; recordings in ${config.sink?.dir ?? "(no sink)"}`;
+}
+
+async function askListen(io: Io, host: Host, label: string, fallback: string): Promise<string> {
+  while (true) {
+    const answer = await askDefault(host, `${label} [${fallback}]: `, fallback);
+    const parsed = splitListen(answer);
+    if (typeof parsed !== "string") return answer;
+    io.out(`  ${answer}: ${parsed}`);
+  }
+}
+
+async function askDefault(host: Host, question: string, fallback: string): Promise<string> {
+  return (await host.ask(question)).trim() || fallback;
+}
+
+async function choose(io: Io, host: Host, question: string, options: string[]): Promise<string> {
+  while (true) {
+    const answer = (await host.ask(question)).trim() || options[0];
+    if (options.includes(answer)) return answer;
+    io.out(`  Please answer ${options.join(" or ")}.`);
+  }
+}
+
+async function yes(host: Host, question: string, fallback: boolean): Promise<boolean> {
+  const answer = (await host.ask(question)).trim().toLowerCase();
+  return answer === "" ? fallback : answer === "y" || answer === "yes";
+}
+
+async function exists(file: string): Promise<boolean> {
+  return await fs.stat(file).then(() => true, () => false);
+}

@@ -1,0 +1,230 @@
+/**
+ * Bare `ctvs` through a real pseudo-terminal (python3's pty module, tests/cli/walkthrough_pty.py): keys are typed
+ * when a prompt appears, the screen is read back. HOME is a temporary directory; `systemctl` is a stub script first
+ * on PATH that logs its arguments, so the daemon install runs for real without touching the machine's systemd.
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import fs from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import process from "node:process";
+import { test } from "node:test";
+import { Child, ROOT, tempDir } from "../helpers/child.ts";
+
+const UNIT = "com.hyparam.collectivus.service";
+/** A terminal control sequence (ESC [ ... letter), as readline writes to move the cursor. */
+const CSI = new RegExp(`${String.fromCharCode(27)}\\[[0-9;]*[A-Za-z]`, "g");
+const HEADER = [
+  "Welcome to collectivus.",
+  "",
+  "It records what your AI agents send and receive, and OpenTelemetry data, into local JSONL files.",
+  "",
+  "What should collectivus record?",
+  "  1) Proxy: Claude Code, Codex and SDK calls to LLM APIs",
+  "  2) OTLP receiver: traces, metrics and logs from OpenTelemetry SDKs",
+  "  3) Both",
+];
+
+/** A temporary home with a stub systemctl and a deno outside any npx cache (install refuses those). */
+async function sandbox() {
+  const home = await tempDir("ctvs-walk-");
+  const bin = path.join(home.dir, "bin");
+  await fs.mkdir(bin);
+  await fs.writeFile(path.join(bin, "systemctl"), '#!/bin/sh\necho "systemctl $*" >> "$HOME/systemctl.log"\n', {
+    mode: 0o755,
+  });
+  const deno = path.join(bin, "deno");
+  await fs.link(process.execPath, deno).catch(() => fs.copyFile(process.execPath, deno));
+  const env = {
+    HOME: home.dir,
+    PATH: `${bin}:${process.env.PATH}`,
+    NO_COLOR: "1",
+    TERM: "xterm",
+    // Keep Deno's module cache where it is, or every run downloads the npm packages again.
+    DENO_DIR: process.env.DENO_DIR ??
+      path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "deno"),
+  };
+  return { home: home.dir, deno, env, remove: home.remove };
+}
+
+/** Runs bare `ctvs` on a pty, typing `steps` ([prompt regex, keys]); resolves with the cleaned screen and code. */
+function walk(box: Awaited<ReturnType<typeof sandbox>>, steps: [string, string][]) {
+  const command = [box.deno, "run", "--allow-all", "--quiet", path.join(ROOT, "main.ts")];
+  return new Promise<{ screen: string; code: number | null }>((resolve, reject) => {
+    execFile(
+      "python3",
+      [path.join(ROOT, "tests/cli/walkthrough_pty.py"), JSON.stringify(command), JSON.stringify(steps)],
+      { env: { ...process.env, ...box.env }, cwd: box.home, timeout: 120_000 },
+      (error, stdout, stderr) => {
+        if (error) return reject(new Error(`${error.message}\n${stderr}`));
+        const result = JSON.parse(stdout);
+        // Drop readline's cursor movements and the terminal's carriage returns, and name the temporary home.
+        const screen = (result.screen as string).replace(CSI, "").replace(/\r/g, "")
+          .replaceAll(box.home, "<HOME>");
+        if (result.stuck_at) return reject(new Error(`no prompt /${result.stuck_at}/ on:\n${screen}`));
+        resolve({ screen, code: result.code });
+      },
+    );
+  });
+}
+
+test("bare ctvs on a terminal, Enter everywhere: proxy config written, daemon installed, Claude attached", async () => {
+  const box = await sandbox();
+  try {
+    const enter: [string, string][] = [
+      ["Choose \\[1\\]: ", "\r"],
+      ["Sink directory \\[~/.hyp/collectivus\\]: ", "\r"],
+      ["Upstreams to record \\(anthropic, openai\\) \\[anthropic\\]: ", "\r"],
+      ["Proxy listen \\[127.0.0.1:8787\\]: ", "\r"],
+      ["Save config to \\[~/.hyp/collectivus.json\\]: ", "\r"],
+      ["Write this config to .*\\? \\[Y/n\\]: ", "\r"],
+      ["Install as background daemon\\? \\[Y/n\\]: ", "\r"],
+      ["Configure Claude Code to use the proxy\\? \\[Y/n\\]: ", "\r"],
+    ];
+    const { screen, code } = await walk(box, enter);
+    const expected = {
+      version: 1,
+      sink: { type: "file", dir: "~/.hyp/collectivus" },
+      query: { cache: { enabled: true } },
+      proxy: {
+        listen: "127.0.0.1:8787",
+        upstreams: [{
+          name: "anthropic",
+          base_url: "https://api.anthropic.com",
+          match: { path_prefix: "/v1/messages" },
+        }],
+      },
+    };
+    const configText = `${JSON.stringify(expected, null, 2)}\n`;
+    assert.equal(code, 0, screen);
+    assert.equal(await fs.readFile(path.join(box.home, ".hyp", "collectivus.json"), "utf8"), configText);
+    const skills = ["collectivus-query", "ctvs-ignore", "ctvs-unignore"];
+    assert.equal(
+      screen,
+      [
+        ...HEADER,
+        "Choose [1]: ",
+        "Sink directory [~/.hyp/collectivus]: ",
+        "Upstreams to record (anthropic, openai) [anthropic]: ",
+        "Proxy listen [127.0.0.1:8787]: ",
+        "Save config to [~/.hyp/collectivus.json]: ",
+        "",
+        configText,
+        "Write this config to <HOME>/.hyp/collectivus.json? [Y/n]: ",
+        "✓ Wrote <HOME>/.hyp/collectivus.json",
+        "",
+        "Install as background daemon? [Y/n]: ",
+        "Configure Claude Code to use the proxy? [Y/n]: ",
+        `✓ Daemon installed (systemd unit: ${UNIT})`,
+        "  (run `loginctl enable-linger` to keep it running after you log out)",
+        "✓ Claude Code attached (<HOME>/.claude/settings.json)",
+        "  ANTHROPIC_BASE_URL = http://127.0.0.1:8787",
+        "Logs: <HOME>/.hyp/collectivus/collectivus.log",
+        ...skills.map((s) => `  Installed Claude skill ${s} (<HOME>/.claude/skills/${s})`),
+        "",
+        "Check that it works:",
+        "  ctvs status",
+        "  curl http://127.0.0.1:8787/        # the proxy answers with its banner",
+        "  claude                                  # then ask it anything",
+        "  ls ~/.hyp/collectivus/*/proxy/           # one JSONL file per day",
+        `  ctvs query sql "SELECT count(*) AS n FROM logs" --config <HOME>/.hyp/collectivus.json`,
+        "Without the daemon, run the collector in a terminal: ctvs --config <HOME>/.hyp/collectivus.json",
+        "",
+      ].join("\n"),
+    );
+    assert.equal(
+      await fs.readFile(path.join(box.home, "systemctl.log"), "utf8"),
+      `systemctl --user daemon-reload\nsystemctl --user enable ${UNIT}\nsystemctl --user restart ${UNIT}\n`,
+    );
+    const unit = await fs.readFile(path.join(box.home, ".config/systemd/user", UNIT), "utf8");
+    assert.match(
+      unit,
+      new RegExp(
+        `^ExecStart=${box.deno} run --allow-all .*main\\.ts --config ${box.home}/\\.hyp/collectivus\\.json$`,
+        "m",
+      ),
+    );
+    const settings = JSON.parse(await fs.readFile(path.join(box.home, ".claude", "settings.json"), "utf8"));
+    assert.equal(settings.env.ANTHROPIC_BASE_URL, "http://127.0.0.1:8787");
+    for (const s of skills) await fs.stat(path.join(box.home, ".claude", "skills", s, ".collectivus-skill.json"));
+  } finally {
+    await box.remove();
+  }
+});
+
+test("bare ctvs on a terminal, custom answers: OTLP only, own sink and path, a bad listen re-asked, no daemon", async () => {
+  const box = await sandbox();
+  try {
+    const { screen, code } = await walk(box, [
+      ["Choose \\[1\\]: ", "otel\r"],
+      ["Sink directory .*: ", "/srv/rec\r"],
+      ["OTLP listen \\[127.0.0.1:4318\\]: ", "localhost\r"],
+      ["OTLP listen \\[127.0.0.1:4318\\]: ", "0.0.0.0:14318\r"],
+      ["Save config to .*: ", "~/cfg/otlp.json\r"],
+      ["Write this config to .*\\? \\[Y/n\\]: ", "y\r"],
+      ["Install as background daemon\\? \\[Y/n\\]: ", "n\r"],
+    ]);
+    const configText = `${
+      JSON.stringify(
+        {
+          version: 1,
+          sink: { type: "file", dir: "/srv/rec" },
+          query: { cache: { enabled: true } },
+          otel: { listen: "0.0.0.0:14318" },
+        },
+        null,
+        2,
+      )
+    }\n`;
+    assert.equal(code, 0, screen);
+    assert.equal(await fs.readFile(path.join(box.home, "cfg", "otlp.json"), "utf8"), configText);
+    assert.equal(
+      screen,
+      [
+        ...HEADER,
+        "Choose [1]: otel",
+        "Sink directory [~/.hyp/collectivus]: /srv/rec",
+        "OTLP listen [127.0.0.1:4318]: localhost",
+        "  localhost: must be host:port",
+        "OTLP listen [127.0.0.1:4318]: 0.0.0.0:14318",
+        "Save config to [~/.hyp/collectivus.json]: ~/cfg/otlp.json",
+        "",
+        configText,
+        "Write this config to <HOME>/cfg/otlp.json? [Y/n]: y",
+        "✓ Wrote <HOME>/cfg/otlp.json",
+        "",
+        "Install as background daemon? [Y/n]: n",
+        "",
+        "Check that it works:",
+        "  ctvs status",
+        "  curl http://0.0.0.0:14318/        # the OTLP receiver's banner",
+        `  ctvs query sql "SELECT count(*) AS n FROM logs" --config <HOME>/cfg/otlp.json`,
+        "Without the daemon, run the collector in a terminal: ctvs --config <HOME>/cfg/otlp.json",
+        "",
+      ].join("\n"),
+    );
+    assert.deepEqual((await fs.readdir(box.home)).sort(), ["bin", "cfg"]);
+  } finally {
+    await box.remove();
+  }
+});
+
+test("bare ctvs without a terminal keeps the usage error (exit 2) and does not wait for input", async () => {
+  const box = await sandbox();
+  try {
+    const child = new Child(box.deno, ["run", "--allow-all", "--quiet", path.join(ROOT, "main.ts")], {
+      env: box.env,
+      cwd: box.home,
+    });
+    const { code } = await child.exited;
+    assert.equal(code, 2);
+    assert.equal(
+      child.stderr[0],
+      "error: --config <path|url>, --config-env <env-var>, or --config-endpoint <url> is required",
+    );
+    assert.deepEqual(child.stdout, []);
+  } finally {
+    await box.remove();
+  }
+});
