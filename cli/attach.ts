@@ -17,6 +17,7 @@ import { parseListen } from "../platform/config/listen.ts";
 import type { Config } from "../platform/config/types.ts";
 import { currentHost, type Host } from "../platform/daemon/host.ts";
 import { expandHome } from "../platform/paths.ts";
+import { installSkills, UnmanagedSkillError } from "../platform/skills/install_skills.ts";
 import { VERSION } from "../platform/version.ts";
 import type { Command } from "./command.ts";
 import type { Io } from "./io.ts";
@@ -26,7 +27,8 @@ import { UsageError } from "./usage_error.ts";
 const USAGE = `Usage: ctvs attach [--config <path> | --port <n>] [--client claude|codex|all]
 
 Points Claude Code (~/.claude/settings.json) and/or Codex ($CODEX_HOME/config.toml) at the local proxy.
-Comments and other settings are kept; \`ctvs detach\` undoes it exactly.
+Comments and other settings are kept; \`ctvs detach\` undoes it exactly. A Claude Code attach also installs
+the Claude skills (~/.claude/skills; see \`ctvs skills install\`).
 
 Options:
   --config <path>   the config whose proxy.listen gives the port (default: ~/.hyp/collectivus.json)
@@ -87,15 +89,16 @@ export async function runAttach(argv: string[], io: Io, host: Host): Promise<num
     );
     return 1;
   }
-  return await attachClients(clients, port, io, host);
+  return await attachClients(clients, port, io, host, { skills: true });
 }
 
-/** Attaches each client and prints what changed; shared with `ctvs install`. */
+/** Attaches each client and prints what changed; shared with `ctvs install` and the walkthrough. */
 export async function attachClients(
   clients: ("claude" | "codex")[],
   port: number,
   io: Io,
   host: Host,
+  options: { skills?: boolean } = {},
 ): Promise<number> {
   const attachedAt = host.now().toISOString();
   try {
@@ -109,6 +112,7 @@ export async function attachClients(
         if (previousBaseUrl && previousBaseUrl !== baseUrl(port)) {
           io.out(`  (previous ANTHROPIC_BASE_URL was ${previousBaseUrl}; \`ctvs detach\` restores it)`);
         }
+        if (options.skills) await installClaudeSkills(io, host);
       } else {
         const file = path.join(codexHome(host.home, host.env), "config.toml");
         await attachCodex(file, { port, attachedAt, version: VERSION });
@@ -125,6 +129,20 @@ export async function attachClients(
     throw error;
   }
   return 0;
+}
+
+/** The Claude skills that come with an attach (reference §2.6, from 3.0); a failure only warns. */
+export async function installClaudeSkills(io: Io, host: Host): Promise<void> {
+  try {
+    for (const r of await installSkills({ home: host.home, env: host.env, clients: ["claude"], now: host.now() })) {
+      io.out(`  ${r.action === "installed" ? "Installed" : "Updated"} Claude skill ${r.skill} (${r.dir})`);
+    }
+  } catch (error) {
+    const why = error instanceof UnmanagedSkillError ? error.message : String(error);
+    io.err(
+      `warning: failed to install Claude helper skills: ${why}; run 'ctvs skills install --client claude' to retry`,
+    );
+  }
 }
 
 /** Whether some upstream would receive `POST /v1/responses`. */

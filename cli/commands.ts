@@ -2,30 +2,49 @@
  * The registry of subcommands. Anything that is not one of these names goes to the collector runner, as in the
  * original `ctvs`, so `ctvs --config x.json` keeps working.
  *
+ * Each entry knows its name and summary up front and imports its module only when it runs: `ctvs claude-hook`
+ * runs on every Claude Code prompt and must not pay for DuckDB, Hono or the collector it never uses.
+ *
  * @module
  */
-import { attachCommand } from "./attach.ts";
-import { claudeHookCommand } from "./claude_hook.ts";
 import type { Command } from "./command.ts";
-import { queryCommand } from "./query.ts";
-import { detachCommand } from "./detach.ts";
-import { ignoreCommand } from "./ignore.ts";
-import { installCommand } from "./install.ts";
-import { skillsCommand } from "./skills.ts";
-import { statusCommand } from "./status.ts";
-import { uninstallCommand } from "./uninstall.ts";
+import type { Io } from "./io.ts";
+
+/** A command whose module is imported when it runs. */
+function lazy(name: string, summary: string, load: () => Promise<Command>): Command {
+  return { name, summary, run: async (argv: string[], io: Io) => await (await load()).run(argv, io) };
+}
 
 /** Every subcommand, in the order `ctvs --help` lists them. */
 export const COMMANDS: readonly Command[] = [
-  installCommand,
-  uninstallCommand,
-  statusCommand,
-  attachCommand,
-  detachCommand,
-  ignoreCommand,
-  skillsCommand,
-  claudeHookCommand,
-  queryCommand,
+  lazy("init", "interactive setup (the walkthrough that bare `ctvs` runs on a terminal)", async () => {
+    return (await import("./walkthrough.ts")).initCommand;
+  }),
+  lazy("install", "run ctvs as a background daemon (systemd / launchd)", async () => {
+    return (await import("./install.ts")).installCommand;
+  }),
+  lazy("uninstall", "remove the daemon and detach Claude Code and Codex", async () => {
+    return (await import("./uninstall.ts")).uninstallCommand;
+  }),
+  lazy("status", "show the daemon, its config, and which clients are attached", async () => {
+    return (await import("./status.ts")).statusCommand;
+  }),
+  lazy("attach", "point Claude Code and/or Codex at the local proxy", async () => {
+    return (await import("./attach.ts")).attachCommand;
+  }),
+  lazy("detach", "undo `ctvs attach`", async () => (await import("./detach.ts")).detachCommand),
+  lazy("ignore", "stop (or resume) recording sessions under a directory", async () => {
+    return (await import("./ignore.ts")).ignoreCommand;
+  }),
+  lazy("skills", "install the bundled agent skills for Claude Code and Codex", async () => {
+    return (await import("./skills.ts")).skillsCommand;
+  }),
+  lazy("claude-hook", "internal: the Claude Code session-context hook", async () => {
+    return (await import("./claude_hook.ts")).claudeHookCommand;
+  }),
+  lazy("query", "query the recordings with SQL (logs, traces, metrics, collections)", async () => {
+    return (await import("./query.ts")).queryCommand;
+  }),
 ];
 
 /** The command list for `ctvs --help`; empty while there are no subcommands. */

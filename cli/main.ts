@@ -6,13 +6,10 @@
  */
 import process from "node:process";
 import { ConfigError } from "../platform/config/config_error.ts";
-import { currentHost } from "../platform/daemon/host.ts";
 import { errorMessage } from "../platform/runtime.ts";
 import { commandList, COMMANDS } from "./commands.ts";
 import { type Io, processIo } from "./io.ts";
-import { runCollector } from "./run.ts";
 import { UsageError } from "./usage_error.ts";
-import { runWalkthrough } from "./walkthrough.ts";
 
 /** Runs `ctvs` with `argv` (without the program name); resolves with the exit code. */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -20,7 +17,16 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     const command = COMMANDS.find((c) => c.name === argv[0]);
     if (command) return await command.run(argv.slice(1), io);
     // Bare `ctvs` on a terminal is the first-run setup; piped or scripted, it stays the runner's usage error.
-    if (argv.length === 0 && io.isTTY && process.stdin.isTTY) return await runWalkthrough(io, currentHost());
+    // Both are imported here, not at the top, so a subcommand (above all the per-prompt claude-hook) loads only
+    // its own module.
+    if (argv.length === 0 && io.isTTY && process.stdin.isTTY) {
+      const [{ runWalkthrough }, { currentHost }] = await Promise.all([
+        import("./walkthrough.ts"),
+        import("../platform/daemon/host.ts"),
+      ]);
+      return await runWalkthrough(io, currentHost());
+    }
+    const { runCollector } = await import("./run.ts");
     return await runCollector(argv, io, { commandList: commandList() });
   } catch (error) {
     return report(error, io);

@@ -10,13 +10,16 @@ import path from "node:path";
 import { parseListen, splitListen } from "../platform/config/listen.ts";
 import { loadConfig } from "../platform/config/load.ts";
 import type { Config } from "../platform/config/types.ts";
-import type { Host } from "../platform/daemon/host.ts";
+import process from "node:process";
+import { currentHost, type Host } from "../platform/daemon/host.ts";
 import { isNpxPath } from "../platform/daemon/program.ts";
 import { serviceBackend } from "../platform/daemon/service.ts";
 import { installSkills, UnmanagedSkillError } from "../platform/skills/install_skills.ts";
 import { attachClients } from "./attach.ts";
 import { runInstall } from "./install.ts";
+import type { Command } from "./command.ts";
 import type { Io } from "./io.ts";
+import { UsageError } from "./usage_error.ts";
 import { parseSources, parseUpstreams, type WalkthroughAnswers, walkthroughConfig } from "./walkthrough_config.ts";
 
 const DEFAULT_SINK = "~/.hyp/collectivus";
@@ -61,6 +64,39 @@ export async function runWalkthrough(io: Io, host: Host): Promise<number> {
   printNextSteps(io, configPath, config!);
   return code;
 }
+
+const INIT_USAGE = `Usage: ctvs init
+
+Interactive setup, the same walkthrough that bare \`ctvs\` (or \`npx collectivus\`) runs on a terminal: asks what
+to record, the sink directory, upstreams and listen addresses, writes the config (default ~/.hyp/collectivus.json),
+then offers the background daemon and the Claude Code attach (with its skills). It needs a terminal.
+
+Options:
+  -h, --help        show this help`;
+
+/** Runs `ctvs init`: the walkthrough by name; on a non-terminal it fails instead of waiting for answers. */
+export async function runInit(argv: string[], io: Io, host: Host, stdinIsTTY: boolean): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    io.out(INIT_USAGE);
+    return 0;
+  }
+  if (argv.length > 0) throw new UsageError(`unknown argument: ${argv[0]}`, INIT_USAGE);
+  if (!io.isTTY || !stdinIsTTY) {
+    io.err(
+      "error: ctvs init is interactive and needs a terminal; without one, write a config and run " +
+        "`ctvs install --config <path> --yes`",
+    );
+    return 1;
+  }
+  return await runWalkthrough(io, host);
+}
+
+/** The `ctvs init` command (reference §2.1). */
+export const initCommand: Command = {
+  name: "init",
+  summary: "interactive setup (the walkthrough that bare `ctvs` runs on a terminal)",
+  run: (argv, io) => runInit(argv, io, currentHost(), Boolean(process.stdin.isTTY)),
+};
 
 /** Steps 3 to 6: sources, sink directory, upstreams and listen addresses. */
 async function askAnswers(io: Io, host: Host): Promise<WalkthroughAnswers> {

@@ -31,6 +31,15 @@ async function writeConfig(home: string, proxy?: unknown): Promise<string> {
   return file;
 }
 
+const CLAUDE_SKILLS = ["collectivus-query", "ctvs-ignore", "ctvs-unignore"];
+
+/** The lines an attach prints for the Claude skills it installs (or updates) under `home`. */
+function skillLines(home: string, verb: "Installed" | "Updated"): string {
+  return CLAUDE_SKILLS.map((s) => `\n  ${verb} Claude skill ${s} (${path.join(home, ".claude", "skills", s)})`).join(
+    "",
+  );
+}
+
 const ANTHROPIC = { name: "anthropic", base_url: "https://api.anthropic.com", match: { path_prefix: "/v1/messages" } };
 
 test("ctvs attach --port attaches Claude Code and prints the reference lines; detach undoes it", async () => {
@@ -43,7 +52,8 @@ test("ctvs attach --port attaches Claude Code and prints the reference lines; de
     assert.deepEqual(attached, {
       code: 0,
       stdout: `✓ Claude Code attached (${settings})\n  ANTHROPIC_BASE_URL = http://127.0.0.1:9000\n` +
-        "  (previous ANTHROPIC_BASE_URL was https://corp.example; `ctvs detach` restores it)",
+        "  (previous ANTHROPIC_BASE_URL was https://corp.example; `ctvs detach` restores it)" +
+        skillLines(host.home, "Installed"),
       stderr: "",
     });
     assert.match(
@@ -116,6 +126,48 @@ test("ctvs attach errors: usage (exit 2) and config (exit 1) messages", async ()
       stdout: "",
       stderr: `error: ${settings} must hold a JSON object; fix it and retry`,
     });
+  } finally {
+    await host.remove();
+  }
+});
+
+test("ctvs attach --client claude installs the Claude skills: updated on re-attach, only a warning when blocked", async () => {
+  const host = await fakeHost();
+  try {
+    const settings = path.join(host.home, ".claude", "settings.json");
+    const attachedLines = `✓ Claude Code attached (${settings})\n  ANTHROPIC_BASE_URL = http://127.0.0.1:9001`;
+    assert.deepEqual(await run(runAttach, ["--port", "9001", "--client", "claude"], host), {
+      code: 0,
+      stdout: attachedLines + skillLines(host.home, "Installed"),
+      stderr: "",
+    });
+    for (const s of CLAUDE_SKILLS) {
+      const dir = path.join(host.home, ".claude", "skills", s);
+      assert.deepEqual(JSON.parse(await fs.readFile(path.join(dir, ".collectivus-skill.json"), "utf8")), {
+        managed_by: "collectivus",
+        skill: s,
+        client: "claude",
+        installed_at: host.now().toISOString(),
+      });
+      assert.match(await fs.readFile(path.join(dir, "SKILL.md"), "utf8"), new RegExp(`^---\nname: ${s}\n`));
+    }
+    assert.deepEqual(await run(runAttach, ["--port", "9001"], host), {
+      code: 0,
+      stdout: attachedLines + skillLines(host.home, "Updated"),
+      stderr: "",
+    });
+    // A directory of the user's own with a skill's name blocks the skills, not the attach.
+    const mine = path.join(host.home, ".claude", "skills", "ctvs-ignore");
+    await fs.rm(mine, { recursive: true });
+    await fs.mkdir(mine);
+    await fs.writeFile(path.join(mine, "SKILL.md"), "mine\n");
+    assert.deepEqual(await run(runAttach, ["--port", "9001"], host), {
+      code: 0,
+      stdout: attachedLines,
+      stderr: `warning: failed to install Claude helper skills: ${mine} already exists and is not managed by ` +
+        "collectivus; pass --force to overwrite; run 'ctvs skills install --client claude' to retry",
+    });
+    assert.equal(await fs.readFile(path.join(mine, "SKILL.md"), "utf8"), "mine\n");
   } finally {
     await host.remove();
   }
