@@ -1,0 +1,95 @@
+/**
+ * Real client CLIs from npm for end-to-end tests, installed with npm (not Deno's npm resolution, which skips the
+ * install steps that place their native binaries) into the git-ignored `.tmp/clients/`. Idempotent and cached: an
+ * installed client that answers `--version` is used as is; concurrent test files wait on one install through a lock
+ * directory. A failed install throws with npm's output, so a test fails saying why instead of being skipped.
+ *
+ * @module
+ */
+import { execFile } from "node:child_process";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { ROOT } from "./child.ts";
+
+/** Where the clients live. */
+export const CLIENTS_DIR = path.join(ROOT, ".tmp", "clients");
+
+/** The npm package and bin of each client, with the version range the tests were written against. */
+const CLIENTS = {
+  claude: { pkg: "@anthropic-ai/claude-code", range: "^2.1.197", bin: "claude" },
+  codex: { pkg: "@openai/codex", range: "^0.169.0", bin: "codex" },
+} as const;
+
+/** A client name. */
+export type NpmClient = keyof typeof CLIENTS;
+
+const LOCK = path.join(CLIENTS_DIR, ".install.lock");
+const STALE_LOCK_MS = 10 * 60_000;
+
+/** The absolute path of `client`'s executable, installing it first when it is missing or broken. */
+export async function npmClient(client: NpmClient): Promise<string> {
+  const { bin } = CLIENTS[client];
+  const file = path.join(CLIENTS_DIR, "node_modules", ".bin", bin);
+  if (await runs(file)) return file;
+  await withLock(async () => {
+    if (await runs(file)) return;
+    await install(client);
+  });
+  if (!(await runs(file))) {
+    throw new Error(`${CLIENTS[client].pkg} was installed into ${CLIENTS_DIR} but ${file} --version does not run`);
+  }
+  return file;
+}
+
+/** Adds `client` to `.tmp/clients/package.json` (keeping the others) and runs `npm install` there. */
+async function install(client: NpmClient): Promise<void> {
+  await fs.mkdir(CLIENTS_DIR, { recursive: true });
+  const manifest = path.join(CLIENTS_DIR, "package.json");
+  const current = await fs.readFile(manifest, "utf8").then(JSON.parse, () => ({ private: true }));
+  current.dependencies = { ...current.dependencies, [CLIENTS[client].pkg]: CLIENTS[client].range };
+  await fs.writeFile(manifest, JSON.stringify(current));
+  const result = await exec("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], 600_000);
+  await fs.writeFile(path.join(CLIENTS_DIR, "install.log"), `${result.stdout}\n${result.stderr}`);
+  if (result.code !== 0) {
+    throw new Error(
+      `npm install ${CLIENTS[client].pkg}@${CLIENTS[client].range} into ${CLIENTS_DIR} failed ` +
+        `(exit ${result.code}); the end-to-end test needs the real CLI:\n${result.stderr || result.stdout}`,
+    );
+  }
+}
+
+/** Whether `file --version` exits 0. */
+async function runs(file: string): Promise<boolean> {
+  if (!(await fs.stat(file).then(() => true, () => false))) return false;
+  return (await exec(file, ["--version"], 30_000)).code === 0;
+}
+
+/** Runs `work` holding the install lock (a directory; one left behind by a dead run goes stale). */
+async function withLock(work: () => Promise<void>): Promise<void> {
+  await fs.mkdir(CLIENTS_DIR, { recursive: true });
+  while (true) {
+    try {
+      await fs.mkdir(LOCK);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      const age = await fs.stat(LOCK).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > STALE_LOCK_MS) await fs.rm(LOCK, { recursive: true, force: true });
+      else await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
+  try {
+    await work();
+  } finally {
+    await fs.rm(LOCK, { recursive: true, force: true });
+  }
+}
+
+function exec(command: string, args: string[], timeout: number) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile(command, args, { cwd: CLIENTS_DIR, timeout, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : 127) : 0;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr || (error && !stdout ? error.message : "")) });
+    });
+  });
+}
