@@ -1,24 +1,39 @@
 /**
- * The OTLP/HTTP receiver as a Hono app.
- *
- * This build answers the banner and the OTLP error statuses; decoding and writing the three signals is the OTLP
- * receiver's own piece of work and plugs in here.
+ * The OTLP/HTTP receiver as a Hono app: `GET /` answers the banner, `/v1/traces`, `/v1/metrics` and `/v1/logs` take
+ * export requests (JSON or protobuf, plain, gzip or deflate), anything else is a 404. Failures are answered in one
+ * place, in the request's encoding.
  *
  * @module
  */
 import { Hono } from "hono";
 import { banner } from "../banner.ts";
+import { exportHandler, type ExportOptions } from "./export_handler.ts";
+import { encodingOf } from "./media.ts";
+import { OtlpError } from "./otlp_error.ts";
+import { errorResponse } from "./respond.ts";
+import { SIGNALS } from "./signals.ts";
 
-const SIGNAL_PATHS = ["/v1/traces", "/v1/metrics", "/v1/logs"];
+/** What the app needs. */
+export interface OtlpAppOptions extends ExportOptions {
+  /** Where an unexpected error (a bug: a 500) is reported, once per request that hit it. */
+  log?(line: string): void;
+}
 
 /** Builds the receiver's app. */
-export function otlpApp(): Hono {
+export function otlpApp(options: OtlpAppOptions): Hono {
   const app = new Hono();
   app.get("/", (c) => c.text(banner()));
-  app.all("*", (c) => {
-    if (!SIGNAL_PATHS.includes(c.req.path)) return c.json({ code: 5, message: "Not found" }, 404);
-    if (c.req.method !== "POST") return c.json({ code: 12, message: "Method not allowed" }, 405);
-    return c.json({ code: 12, message: "OTLP ingestion is not available in this build yet" }, 501);
+  for (const signal of SIGNALS) {
+    const handle = exportHandler(signal, options);
+    app.all(signal.path, (c) => handle(c.req.raw));
+  }
+  app.notFound(() => {
+    throw new OtlpError("not_found", "Not found");
+  });
+  app.onError((error, c) => {
+    const known = error instanceof OtlpError ? error : new OtlpError("internal", error.message, { cause: error });
+    if (known.kind === "internal") options.log?.(`error: OTLP ${c.req.method} ${c.req.path}: ${known.message}`);
+    return errorResponse(known, encodingOf(c.req.header("content-type") ?? null));
   });
   return app;
 }

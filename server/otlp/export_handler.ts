@@ -1,0 +1,50 @@
+/**
+ * The handler of `POST /v1/{traces,metrics,logs}`, one straight line as in the OpenTelemetry Collector: method
+ * (405) -> content type (415) -> body within the limit (413) -> decode (400) -> write (503) -> 200. Every failure
+ * is an `OtlpError` thrown where it is found; the app answers it in the request's encoding.
+ *
+ * @module
+ */
+import type { JsonlSink } from "../../storage/jsonl_sink.ts";
+import { decodeBody } from "./decode_body.ts";
+import { requestEncoding } from "./media.ts";
+import { OtlpError } from "./otlp_error.ts";
+import { readBody } from "./read_body.ts";
+import { successResponse } from "./respond.ts";
+import type { Signal } from "./signals.ts";
+import { writeRows } from "./write_rows.ts";
+
+/** What the handlers share. */
+export interface ExportOptions {
+  /** Where rows and raw envelopes go. */
+  sink: JsonlSink;
+  /** The largest body accepted, after decompression. */
+  maxBodyBytes: number;
+  /** Whether request envelopes are kept under `raw/` (not on a gateway, whose outbox ships rows only). */
+  keepRaw: boolean;
+}
+
+/** Builds the handler of `signal`'s export requests. */
+export function exportHandler(signal: Signal, options: ExportOptions): (request: Request) => Promise<Response> {
+  return async function handleExport(request: Request): Promise<Response> {
+    if (request.method !== "POST") throw new OtlpError("method_not_allowed", "Method not allowed");
+    const encoding = requestEncoding(request.headers.get("content-type"));
+    const bytes = await readBody(request, options.maxBodyBytes);
+    const { envelope, rawLine } = decodeBody(signal, encoding, bytes);
+    const rows = signal.rows(envelope);
+    await writeRows(options.sink, signal, rows, options.keepRaw ? rawLine : undefined);
+    return successResponse(signal.response(warning(signal, envelope, rows.length)), encoding);
+  };
+}
+
+/**
+ * A partial-success warning for a request that carried something but nothing of this signal: data posted to the
+ * wrong path, or JSON that is not OTLP. The Collector answers those with a silent 200; a sender deserves a hint.
+ */
+function warning(signal: Signal, envelope: Record<string, unknown>, rows: number): string | undefined {
+  if (rows > 0 || Object.hasOwn(envelope, signal.envelopeKey)) return undefined;
+  const keys = Object.keys(envelope);
+  if (keys.length === 0) return undefined;
+  return `No ${signal.envelopeKey} in the request (it has ${keys.slice(0, 3).join(", ")}): ` +
+    `is it OTLP ${signal.name} for ${signal.path}?`;
+}

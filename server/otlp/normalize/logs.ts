@@ -1,0 +1,68 @@
+/**
+ * Logs to rows: one row per log record, with its resource and scope inlined (reference §5.4, plus `eventName`).
+ *
+ * @module
+ */
+import { resourceFields, scopeOf } from "./common.ts";
+import { isoTime } from "./nanos.ts";
+import { anyValue, attributes, hexId, int32, list, object, text } from "./values.ts";
+
+const SEVERITY_NUMBERS = [
+  "SEVERITY_NUMBER_UNSPECIFIED",
+  ...["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"].flatMap((level) =>
+    ["", "2", "3", "4"].map((n) => `SEVERITY_NUMBER_${level}${n}`)
+  ),
+];
+
+/**
+ * The log rows of an `ExportLogsServiceRequest` in OTLP/JSON form. `body` is the converted `AnyValue` (null when
+ * empty, absent when the record has none).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { logRows } from "./logs.ts";
+ *
+ * const [row] = logRows({
+ *   resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: "1544712660300000000", severityNumber: 9,
+ *     body: { stringValue: "hi" }, attributes: [{ key: "event.name", value: { stringValue: "claude_code.api_request" } }] }] }] }],
+ * });
+ * assert.equal(row.serviceName, "_unknown");
+ * assert.equal(row.timestamp, "2018-12-13T14:51:00.300Z");
+ * assert.deepEqual(row.attributes, { "event.name": "claude_code.api_request" });
+ * ```
+ */
+export function logRows(envelope: Record<string, unknown>): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  for (const item of list(envelope.resourceLogs, "resourceLogs")) {
+    const resourceLogs = object(item, "a resourceLogs entry");
+    if (resourceLogs === undefined) continue;
+    const { serviceName, resource } = resourceFields(resourceLogs);
+    for (const entry of list(resourceLogs.scopeLogs, "scopeLogs")) {
+      const scopeLogs = object(entry, "a scopeLogs entry");
+      if (scopeLogs === undefined) continue;
+      const scope = scopeOf(scopeLogs);
+      for (const value of list(scopeLogs.logRecords, "logRecords")) {
+        const record = object(value, "a log record");
+        if (record === undefined) continue;
+        rows.push({
+          serviceName,
+          timestamp: isoTime(record.timeUnixNano),
+          observedTimestamp: isoTime(record.observedTimeUnixNano),
+          severityNumber: int32(record.severityNumber, "severityNumber", SEVERITY_NUMBERS),
+          severityText: text(record.severityText, "severityText"),
+          eventName: text(record.eventName, "eventName"),
+          body: record.body === undefined ? undefined : anyValue(record.body),
+          traceId: hexId(record.traceId, "traceId", 16),
+          spanId: hexId(record.spanId, "spanId", 8),
+          flags: int32(record.flags, "flags"),
+          droppedAttributesCount: int32(record.droppedAttributesCount, "droppedAttributesCount"),
+          resource,
+          scope,
+          attributes: attributes(record.attributes),
+        });
+      }
+    }
+  }
+  return rows;
+}

@@ -1,0 +1,133 @@
+/**
+ * OTLP timestamps (`*UnixNano`: nanoseconds since the epoch, a decimal string, a number, or `{low, high}` from old
+ * JavaScript exporters) to ISO-8601 strings and span durations, without BigInt: nanoseconds are split into whole
+ * milliseconds and the nanoseconds left over, both exact in a double.
+ *
+ * @module
+ */
+
+/** Milliseconds since the epoch and the nanoseconds below a millisecond. */
+type Split = [ms: number, subMs: number];
+
+const DIGITS = /^\d{1,20}$/;
+/** The largest millisecond value a `Date` can hold. */
+const MAX_DATE_MS = 8.64e15;
+const TWO_32 = 4294967296;
+
+/** Splits a timestamp; undefined when absent, zero (OTLP's "unknown"), negative or not a number. */
+function split(value: unknown): Split | undefined {
+  if (typeof value === "string") {
+    if (!DIGITS.test(value)) return undefined;
+    if (value.length <= 6) {
+      const ns = Number(value);
+      return ns === 0 ? undefined : [0, ns];
+    }
+    return [Number(value.slice(0, -6)), Number(value.slice(-6))];
+  }
+  if (typeof value === "number") {
+    if (!(value > 0) || !Number.isFinite(value)) return undefined;
+    const ms = Math.floor(value / 1e6);
+    return [ms, value - ms * 1e6];
+  }
+  if (value !== null && typeof value === "object") {
+    // protobufjs Long, as some JavaScript exporters serialize it: two 32-bit halves.
+    const { low, high } = value as { low?: unknown; high?: unknown };
+    if (typeof low !== "number" || typeof high !== "number") return undefined;
+    return splitHalves(low >>> 0, high >>> 0);
+  }
+  return undefined;
+}
+
+/** Splits an unsigned 64-bit value given as 32-bit halves, exactly: hi * 2^32 = hi * 4294 * 1e6 + hi * 967296. */
+function splitHalves(lo: number, hi: number): Split | undefined {
+  if (lo === 0 && hi === 0) return undefined;
+  const rest = hi * 967296 + lo; // < 2^53, exact
+  const restMs = Math.floor(rest / 1e6);
+  return [hi * 4294 + restMs, rest - restMs * 1e6];
+}
+
+/**
+ * The ISO-8601 form (millisecond precision, truncated) of an OTLP timestamp; undefined when it is absent, zero or
+ * invalid, or outside what a `Date` can hold.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { isoTime } from "./nanos.ts";
+ *
+ * assert.equal(isoTime("1776886719688999999"), "2026-04-22T19:38:39.688Z");
+ * assert.equal(isoTime(0), undefined);
+ * ```
+ */
+export function isoTime(value: unknown): string | undefined {
+  const parts = split(value);
+  if (parts === undefined || parts[0] > MAX_DATE_MS) return undefined;
+  return new Date(parts[0]).toISOString();
+}
+
+/**
+ * `end - start` in milliseconds, as a float keeping the nanoseconds; undefined when either is missing or the span
+ * ends before it starts.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { durationMs } from "./nanos.ts";
+ *
+ * assert.equal(durationMs("1776886719688000000", "1776886719689500250"), 1.50025);
+ * assert.equal(durationMs("2000000", "1000000"), undefined);
+ * ```
+ */
+export function durationMs(start: unknown, end: unknown): number | undefined {
+  const a = split(start);
+  const b = split(end);
+  if (a === undefined || b === undefined) return undefined;
+  const ns = (b[0] - a[0]) * 1e6 + (b[1] - a[1]);
+  return ns < 0 ? undefined : ns / 1e6;
+}
+
+/**
+ * The decimal string of an unsigned 64-bit integer given as 32-bit halves (protobuf `fixed64`), without BigInt.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { uint64Decimal } from "./nanos.ts";
+ *
+ * assert.equal(uint64Decimal(0xffffffff, 0xffffffff), "18446744073709551615");
+ * assert.equal(uint64Decimal(7, 0), "7");
+ * ```
+ */
+export function uint64Decimal(lo: number, hi: number): string {
+  lo >>>= 0;
+  hi >>>= 0;
+  if (hi === 0) return String(lo);
+  if (hi < 0x200000) return String(hi * TWO_32 + lo); // below 2^53: exact as a double
+  const rest = hi * 967296 + lo;
+  const restMs = Math.floor(rest / 1e6);
+  const high = hi * 4294 + restMs;
+  const low = rest - restMs * 1e6;
+  return String(high) + String(low).padStart(6, "0");
+}
+
+/**
+ * The decimal string of a signed 64-bit integer given as 32-bit halves in two's complement (protobuf `sfixed64`).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { int64Decimal } from "./nanos.ts";
+ *
+ * assert.equal(int64Decimal(0xffffffff, 0xffffffff), "-1");
+ * assert.equal(int64Decimal(0, 0x80000000), "-9223372036854775808");
+ * ```
+ */
+export function int64Decimal(lo: number, hi: number): string {
+  if ((hi & 0x80000000) === 0) return uint64Decimal(lo, hi);
+  // Negate: invert and add one, carrying from the low half.
+  let nlo = ~lo >>> 0;
+  let nhi = ~hi >>> 0;
+  nlo = (nlo + 1) >>> 0;
+  if (nlo === 0) nhi = (nhi + 1) >>> 0;
+  return "-" + uint64Decimal(nlo, nhi);
+}

@@ -1,0 +1,119 @@
+/**
+ * `ExportLogsServiceRequest` protobuf bytes to OTLP/JSON (`{resourceLogs: [...]}`), read in one pass.
+ *
+ * @module
+ */
+import { OtlpReader } from "./otlp_reader.ts";
+import {
+  anyValue,
+  done,
+  I32,
+  I64,
+  type Json,
+  LEN,
+  messages,
+  nestedEnd,
+  pushKeyValue,
+  resource,
+  scope,
+  skip,
+  tag,
+  VARINT,
+} from "./wire.ts";
+
+/**
+ * Decodes a logs export request. Throws an `OtlpError` (400) or the reader's own error on malformed input; the
+ * caller turns both into a 400.
+ */
+export function decodeLogs(bytes: Uint8Array): Json {
+  const r = new OtlpReader(bytes);
+  return { resourceLogs: messages(r, r.len, 1, (end) => resourceLogs(r, end)) };
+}
+
+function resourceLogs(r: OtlpReader, end: number): Json {
+  const out: Json = { resource: undefined, scopeLogs: undefined, schemaUrl: undefined };
+  const scopes: Json[] = [];
+  while (r.pos < end) {
+    const t = tag(r);
+    if (t === ((1 << 3) | LEN)) out.resource = resource(r, nestedEnd(r, end));
+    else if (t === ((2 << 3) | LEN)) scopes.push(scopeLogs(r, nestedEnd(r, end)));
+    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.string();
+    else skip(r, t);
+  }
+  done(r, end);
+  if (scopes.length > 0) out.scopeLogs = scopes;
+  return out;
+}
+
+function scopeLogs(r: OtlpReader, end: number): Json {
+  const out: Json = { scope: undefined, logRecords: undefined, schemaUrl: undefined };
+  const records: Json[] = [];
+  while (r.pos < end) {
+    const t = tag(r);
+    if (t === ((1 << 3) | LEN)) out.scope = scope(r, nestedEnd(r, end));
+    else if (t === ((2 << 3) | LEN)) records.push(logRecord(r, nestedEnd(r, end)));
+    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.string();
+    else skip(r, t);
+  }
+  done(r, end);
+  if (records.length > 0) out.logRecords = records;
+  return out;
+}
+
+function logRecord(r: OtlpReader, end: number): Json {
+  const l: Json = {
+    timeUnixNano: undefined,
+    observedTimeUnixNano: undefined,
+    severityNumber: undefined,
+    severityText: undefined,
+    body: undefined,
+    attributes: undefined,
+    droppedAttributesCount: undefined,
+    flags: undefined,
+    traceId: undefined,
+    spanId: undefined,
+    eventName: undefined,
+  };
+  while (r.pos < end) {
+    const t = tag(r);
+    switch (t) {
+      case (1 << 3) | I64:
+        l.timeUnixNano = r.fixed64Decimal();
+        break;
+      case (11 << 3) | I64:
+        l.observedTimeUnixNano = r.fixed64Decimal();
+        break;
+      case (2 << 3) | VARINT:
+        l.severityNumber = r.int32();
+        break;
+      case (3 << 3) | LEN:
+        l.severityText = r.string();
+        break;
+      case (5 << 3) | LEN:
+        l.body = anyValue(r, nestedEnd(r, end), 0);
+        break;
+      case (6 << 3) | LEN:
+        l.attributes = pushKeyValue(r, end, l.attributes as Json[] | undefined);
+        break;
+      case (7 << 3) | VARINT:
+        l.droppedAttributesCount = r.uint32();
+        break;
+      case (8 << 3) | I32:
+        l.flags = r.fixed32();
+        break;
+      case (9 << 3) | LEN:
+        l.traceId = r.hexId();
+        break;
+      case (10 << 3) | LEN:
+        l.spanId = r.hexId();
+        break;
+      case (12 << 3) | LEN:
+        l.eventName = r.string();
+        break;
+      default:
+        skip(r, t);
+    }
+  }
+  done(r, end);
+  return l;
+}

@@ -1,0 +1,193 @@
+/**
+ * `ExportTraceServiceRequest` protobuf bytes to OTLP/JSON (`{resourceSpans: [...]}`), read in one pass.
+ *
+ * @module
+ */
+import { OtlpReader } from "./otlp_reader.ts";
+import {
+  done,
+  I32,
+  I64,
+  type Json,
+  LEN,
+  messages,
+  nestedEnd,
+  pushKeyValue,
+  resource,
+  scope,
+  skip,
+  tag,
+  VARINT,
+} from "./wire.ts";
+
+/**
+ * Decodes a trace export request. Throws an `OtlpError` (400) or the reader's own error on malformed input; the
+ * caller turns both into a 400.
+ */
+export function decodeTraces(bytes: Uint8Array): Json {
+  const r = new OtlpReader(bytes);
+  return { resourceSpans: messages(r, r.len, 1, (end) => resourceSpans(r, end)) };
+}
+
+function resourceSpans(r: OtlpReader, end: number): Json {
+  const out: Json = { resource: undefined, scopeSpans: undefined, schemaUrl: undefined };
+  const scopes: Json[] = [];
+  while (r.pos < end) {
+    const t = tag(r);
+    if (t === ((1 << 3) | LEN)) out.resource = resource(r, nestedEnd(r, end));
+    else if (t === ((2 << 3) | LEN)) scopes.push(scopeSpans(r, nestedEnd(r, end)));
+    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.string();
+    else skip(r, t);
+  }
+  done(r, end);
+  if (scopes.length > 0) out.scopeSpans = scopes;
+  return out;
+}
+
+function scopeSpans(r: OtlpReader, end: number): Json {
+  const out: Json = { scope: undefined, spans: undefined, schemaUrl: undefined };
+  const spans: Json[] = [];
+  while (r.pos < end) {
+    const t = tag(r);
+    if (t === ((1 << 3) | LEN)) out.scope = scope(r, nestedEnd(r, end));
+    else if (t === ((2 << 3) | LEN)) spans.push(span(r, nestedEnd(r, end)));
+    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.string();
+    else skip(r, t);
+  }
+  done(r, end);
+  if (spans.length > 0) out.spans = spans;
+  return out;
+}
+
+function span(r: OtlpReader, end: number): Json {
+  // Every field named up front: one object shape for all spans, and the raw line keeps OTLP/JSON's field order.
+  const s: Json = {
+    traceId: undefined,
+    spanId: undefined,
+    traceState: undefined,
+    parentSpanId: undefined,
+    flags: undefined,
+    name: undefined,
+    kind: undefined,
+    startTimeUnixNano: undefined,
+    endTimeUnixNano: undefined,
+    attributes: undefined,
+    droppedAttributesCount: undefined,
+    events: undefined,
+    droppedEventsCount: undefined,
+    links: undefined,
+    droppedLinksCount: undefined,
+    status: undefined,
+  };
+  while (r.pos < end) {
+    const t = tag(r);
+    switch (t) {
+      case (1 << 3) | LEN:
+        s.traceId = r.hexId();
+        break;
+      case (2 << 3) | LEN:
+        s.spanId = r.hexId();
+        break;
+      case (3 << 3) | LEN:
+        s.traceState = r.string();
+        break;
+      case (4 << 3) | LEN:
+        s.parentSpanId = r.hexId();
+        break;
+      case (16 << 3) | I32:
+        s.flags = r.fixed32();
+        break;
+      case (5 << 3) | LEN:
+        s.name = r.string();
+        break;
+      case (6 << 3) | VARINT:
+        s.kind = r.int32();
+        break;
+      case (7 << 3) | I64:
+        s.startTimeUnixNano = r.fixed64Decimal();
+        break;
+      case (8 << 3) | I64:
+        s.endTimeUnixNano = r.fixed64Decimal();
+        break;
+      case (9 << 3) | LEN:
+        s.attributes = pushKeyValue(r, end, s.attributes as Json[] | undefined);
+        break;
+      case (10 << 3) | VARINT:
+        s.droppedAttributesCount = r.uint32();
+        break;
+      case (11 << 3) | LEN:
+        ((s.events ??= []) as Json[]).push(event(r, nestedEnd(r, end)));
+        break;
+      case (12 << 3) | VARINT:
+        s.droppedEventsCount = r.uint32();
+        break;
+      case (13 << 3) | LEN:
+        ((s.links ??= []) as Json[]).push(link(r, nestedEnd(r, end)));
+        break;
+      case (14 << 3) | VARINT:
+        s.droppedLinksCount = r.uint32();
+        break;
+      case (15 << 3) | LEN:
+        s.status = status(r, nestedEnd(r, end));
+        break;
+      default:
+        skip(r, t);
+    }
+  }
+  done(r, end);
+  return s;
+}
+
+function event(r: OtlpReader, end: number): Json {
+  const e: Json = {
+    timeUnixNano: undefined,
+    name: undefined,
+    attributes: undefined,
+    droppedAttributesCount: undefined,
+  };
+  while (r.pos < end) {
+    const t = tag(r);
+    if (t === ((1 << 3) | I64)) e.timeUnixNano = r.fixed64Decimal();
+    else if (t === ((2 << 3) | LEN)) e.name = r.string();
+    else if (t === ((3 << 3) | LEN)) e.attributes = pushKeyValue(r, end, e.attributes as Json[] | undefined);
+    else if (t === ((4 << 3) | VARINT)) e.droppedAttributesCount = r.uint32();
+    else skip(r, t);
+  }
+  done(r, end);
+  return e;
+}
+
+function link(r: OtlpReader, end: number): Json {
+  const l: Json = {
+    traceId: undefined,
+    spanId: undefined,
+    traceState: undefined,
+    attributes: undefined,
+    droppedAttributesCount: undefined,
+    flags: undefined,
+  };
+  while (r.pos < end) {
+    const t = tag(r);
+    if (t === ((1 << 3) | LEN)) l.traceId = r.hexId();
+    else if (t === ((2 << 3) | LEN)) l.spanId = r.hexId();
+    else if (t === ((3 << 3) | LEN)) l.traceState = r.string();
+    else if (t === ((4 << 3) | LEN)) l.attributes = pushKeyValue(r, end, l.attributes as Json[] | undefined);
+    else if (t === ((5 << 3) | VARINT)) l.droppedAttributesCount = r.uint32();
+    else if (t === ((6 << 3) | I32)) l.flags = r.fixed32();
+    else skip(r, t);
+  }
+  done(r, end);
+  return l;
+}
+
+function status(r: OtlpReader, end: number): Json {
+  const s: Json = { message: undefined, code: undefined };
+  while (r.pos < end) {
+    const t = tag(r);
+    if (t === ((2 << 3) | LEN)) s.message = r.string();
+    else if (t === ((3 << 3) | VARINT)) s.code = r.int32();
+    else skip(r, t);
+  }
+  done(r, end);
+  return s;
+}
