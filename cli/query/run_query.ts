@@ -21,6 +21,8 @@ export interface QuerySpec {
   datasets(positionals: string[]): readonly Dataset[];
   /** The SQL to run; `limit` is the row count worth computing (undefined: every row). */
   sql(positionals: string[], limit: number | undefined, options: QueryOptions): string;
+  /** Adjusts the options before the session opens (`service <name>` sets the service scope). */
+  adjust?(positionals: string[], options: QueryOptions): QueryOptions;
 }
 
 /** The row count worth asking DuckDB for: `--limit`, or one more than a table shows, or every row. */
@@ -37,7 +39,8 @@ export function limitClause(limit: number | undefined): string {
 /** Runs one query command. */
 export async function runQuery(argv: string[], io: Io, spec: QuerySpec): Promise<number> {
   const { values, positionals } = parseFlags(argv, QUERY_FLAGS, spec.usage, { maxPositionals: spec.maxPositionals });
-  const options = queryOptionsFrom(values, spec.usage);
+  const parsed = queryOptionsFrom(values, spec.usage);
+  const options = spec.adjust ? spec.adjust(positionals, parsed) : parsed;
   const sql = spec.sql(positionals, effectiveLimit(options), options);
   const ctx = await loadContext(values, options, spec.usage);
   const datasets = spec.datasets(positionals);

@@ -1,0 +1,46 @@
+/**
+ * `ctvs query status`: per dataset, how many source partitions there are and how fresh their cache is.
+ *
+ * @module
+ */
+import { DATASETS } from "../../query/datasets.ts";
+import type { Io } from "../io.ts";
+import { QUERY_FLAGS_HELP } from "./flags.ts";
+import { cachedRows, countSources, inspect, statusesOf } from "./inspect.ts";
+import { renderRows, type RowCell } from "./rows.ts";
+
+/** Help for `ctvs query status`. */
+export const STATUS_USAGE = `Usage: ctvs query status [options]
+
+Per dataset: source files, partitions fresh / stale / missing in the cache, and cached rows. Refreshes nothing.
+
+${QUERY_FLAGS_HELP}`;
+
+/** Runs `ctvs query status`. */
+export async function queryStatus(argv: string[], io: Io): Promise<number> {
+  const seen = await inspect(argv, STATUS_USAGE, 0);
+  const rows: RowCell[][] = [];
+  for (const dataset of DATASETS) {
+    const statuses = await statusesOf(seen, [dataset]);
+    const count = (state: string) => statuses.filter((s) => s.freshness.state === state).length;
+    rows.push([
+      dataset.name,
+      await countSources(statuses),
+      count("fresh"),
+      count("stale"),
+      count("missing"),
+      cachedRows(statuses),
+    ]);
+  }
+  await renderRows(
+    [["dataset", "VARCHAR"], ["sources", "BIGINT"], ["fresh", "BIGINT"], ["stale", "BIGINT"], ["missing", "BIGINT"], [
+      "rows",
+      "BIGINT",
+    ]],
+    rows,
+    seen.options.format,
+    io,
+    seen.options.limit,
+  );
+  return 0;
+}
