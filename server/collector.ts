@@ -36,6 +36,10 @@ interface Running {
   config: Config;
 }
 
+/** On reload, how often and how far apart a busy port is tried again before the start counts as failed. */
+const REBIND_ATTEMPTS = 5;
+const REBIND_DELAY_MS = 100;
+
 /** The default bound on draining in-flight work at shutdown. */
 export const DRAIN_TIMEOUT_MS = 5000;
 
@@ -163,16 +167,23 @@ export class Collector {
 
   /** Starts one listener during a reload; a failure is reported, not thrown. */
   async #startOne(factory: ListenerFactory, config: Config): Promise<"started" | "absent" | "failed"> {
-    const listener = factory.create(this.#context(config));
-    if (!listener) return "absent";
-    try {
-      this.#options.out(await listener.start());
-      this.#running.push({ factory, listener, config });
-      return "started";
-    } catch (error) {
-      this.#options.err(`error: failed to start listener: ${describeStartError(error)}`);
-      await listener.stop().catch(() => {});
-      return "failed";
+    for (let attempt = 1;; attempt++) {
+      const listener = factory.create(this.#context(config));
+      if (!listener) return "absent";
+      try {
+        this.#options.out(await listener.start());
+        this.#running.push({ factory, listener, config });
+        return "started";
+      } catch (error) {
+        await listener.stop().catch(() => {});
+        // A port this process released a moment ago can take a little while to be free again.
+        if ((error as { code?: string }).code === "EADDRINUSE" && attempt < REBIND_ATTEMPTS) {
+          await new Promise((resolve) => setTimeout(resolve, REBIND_DELAY_MS));
+          continue;
+        }
+        this.#options.err(`error: failed to start listener: ${describeStartError(error)}`);
+        return "failed";
+      }
     }
   }
 
