@@ -10,6 +10,7 @@ import { type BenchResult, formatTable } from "./_table.ts";
 /** The benchmark modules, by name; each entry loads its module only when it runs. */
 const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   sink: async () => (await import("./sink.ts")).run(),
+  proxy: async () => (await import("./proxy.ts")).run(),
   claude_hook: async () => (await import("./claude_hook.ts")).run(),
 };
 

@@ -1,0 +1,253 @@
+/**
+ * The proxy benchmark, against a local upstream in one run: added latency (p50, p99) of small non-streaming and
+ * streaming requests, direct vs through the proxy; throughput at concurrency 50 direct, through the proxy and
+ * through a plain `node:http` pipe proxy (the floor); added delay per SSE event; and the proxy's peak RSS while a
+ * slow client reads a large stream (`ctvs` run as a child so its RSS is its own; `CTVS_BENCH_PROXY_BYTES` sets the
+ * size, default 1 GiB).
+ *
+ * @module
+ */
+import http from "node:http";
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import process from "node:process";
+import { mkdtemp } from "node:fs/promises";
+import { serve } from "../../platform/runtime.ts";
+import { proxyApp } from "../../server/proxy/app.ts";
+import { Recorder } from "../../server/proxy/recorder.ts";
+import { JsonlSink } from "../../storage/jsonl_sink.ts";
+import { startCtvs } from "../../tests/helpers/child.ts";
+import type { BenchResult } from "./_table.ts";
+
+const enc = new TextEncoder();
+const SMALL_JSON = JSON.stringify({
+  id: "msg_1",
+  content: [{ type: "text", text: "hi" }],
+  usage: { output_tokens: 1 },
+});
+
+/** The local upstream: `/v1/json` small JSON, `/v1/sse?n=&gap=` SSE with timestamps, `/v1/big?bytes=` a long stream. */
+function upstreamHandler(request: Request): Response {
+  const url = new URL(request.url);
+  if (url.pathname === "/v1/json") return new Response(SMALL_JSON, { headers: { "content-type": "application/json" } });
+  const sse = { "content-type": "text/event-stream" };
+  if (url.pathname === "/v1/sse") {
+    const n = Number(url.searchParams.get("n") ?? 5);
+    const gap = Number(url.searchParams.get("gap") ?? 0);
+    let i = 0;
+    return new Response(
+      new ReadableStream({
+        async pull(controller) {
+          if (i === n) return controller.close();
+          if (gap) await new Promise((resolve) => setTimeout(resolve, gap));
+          const data = JSON.stringify({
+            type: "content_block_delta",
+            i: i++,
+            sent: performance.timeOrigin + performance.now(),
+          });
+          controller.enqueue(enc.encode(`event: content_block_delta\ndata: ${data}\n\n`));
+        },
+      }),
+      { headers: sse },
+    );
+  }
+  let left = Number(url.searchParams.get("bytes") ?? 1e6);
+  const event = enc.encode(`event: content_block_delta\ndata: ${JSON.stringify({ text: "x".repeat(16_000) })}\n\n`);
+  return new Response(
+    new ReadableStream({
+      pull(controller) {
+        if (left <= 0) return controller.close();
+        left -= event.byteLength;
+        controller.enqueue(event);
+      },
+    }, { highWaterMark: 0 }),
+    { headers: sse },
+  );
+}
+
+/** A plain pipe proxy with node:http: the floor a recording proxy is compared with. */
+function pipeProxy(upstreamPort: number): Promise<{ url: string; close(): void }> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
+  const server = http.createServer((req, res) => {
+    const headers = { ...req.headers };
+    delete headers.host;
+    const up = http.request({
+      host: "127.0.0.1",
+      port: upstreamPort,
+      method: req.method,
+      path: req.url,
+      headers,
+      agent,
+    });
+    up.on("response", (r) => {
+      res.writeHead(r.statusCode!, r.headers);
+      r.pipe(res);
+    });
+    up.on("error", () => res.destroy());
+    req.pipe(up);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      resolve({ url: `http://127.0.0.1:${port}`, close: () => (server.closeAllConnections(), server.close()) });
+    })
+  );
+}
+
+async function oneRequest(url: string): Promise<number> {
+  const started = performance.now();
+  const response = await fetch(url, {
+    method: "POST",
+    body: '{"model":"m"}',
+    headers: { "content-type": "application/json" },
+  });
+  await response.arrayBuffer();
+  return performance.now() - started;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+const ms = (v: number) => `${v.toFixed(2)} ms`;
+
+/** Sequential requests: latency percentiles. */
+async function latency(url: string, count: number): Promise<{ p50: number; p99: number; seconds: number }> {
+  for (let i = 0; i < 50; i++) await oneRequest(url); // warm up connections and the JIT
+  const times: number[] = [];
+  const started = performance.now();
+  for (let i = 0; i < count; i++) times.push(await oneRequest(url));
+  return { p50: percentile(times, 50), p99: percentile(times, 99), seconds: (performance.now() - started) / 1000 };
+}
+
+/** `total` requests over `concurrency` workers. */
+async function throughput(url: string, total: number, concurrency: number): Promise<number> {
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next++ < total) await oneRequest(url);
+  }));
+  return (performance.now() - started) / 1000;
+}
+
+/** Mean delay from the upstream writing an SSE event to the client parsing it. */
+async function eventDelay(url: string, events: number): Promise<{ p50: number; seconds: number }> {
+  const started = performance.now();
+  const response = await fetch(`${url}?n=${events}&gap=5`, { method: "POST" });
+  const delays: number[] = [];
+  let buffer = "";
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body!) {
+    buffer += decoder.decode(chunk, { stream: true });
+    const now = performance.timeOrigin + performance.now();
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const data = /data: (.*)/.exec(buffer.slice(0, end))![1];
+      delays.push(now - JSON.parse(data).sent);
+      buffer = buffer.slice(end + 2);
+    }
+  }
+  return { p50: percentile(delays, 50), seconds: (performance.now() - started) / 1000 };
+}
+
+/** Peak RSS (VmHWM) of a `ctvs` proxy while a slow client reads `bytes` of SSE through it. */
+async function slowClientRss(
+  upstreamUrl: string,
+  root: string,
+  bytes: number,
+): Promise<{ rss: number; seconds: number }> {
+  const config = path.join(root, "slow.json");
+  await writeFile(
+    config,
+    JSON.stringify({
+      version: 1,
+      gateway_id: "bench",
+      proxy: { listen: "127.0.0.1:0", upstreams: [{ name: "up", base_url: upstreamUrl, match: { path_prefix: "/" } }] },
+      sink: { type: "file", dir: path.join(root, "slow-data") },
+    }),
+  );
+  const child = startCtvs(["--config", config], { env: { HOME: root } });
+  const line = await child.waitFor(/^Proxy listener bound on/, 30_000);
+  const address = /bound on (\S+),/.exec(line)![1];
+  const started = performance.now();
+  const response = await fetch(`http://${address}/v1/big?bytes=${bytes}`, { method: "POST" });
+  let n = 0;
+  for await (const _chunk of response.body!) {
+    // A slow reader: a pause every 64 chunks.
+    if (++n % 64 === 0) await new Promise((resolve) => setTimeout(resolve, 1));
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const status = await readFile(`/proc/${child.process.pid}/status`, "utf8").catch(() => "");
+  const rss = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+  child.kill("SIGTERM");
+  await child.exited;
+  return { rss, seconds };
+}
+
+/** Runs every proxy case. */
+export async function run(): Promise<BenchResult[]> {
+  const root = await mkdtemp(path.join(process.env.CTVS_BENCH_DIR ?? tmpdir(), "ctvs-bench-proxy-"));
+  const upstream = await serve({ hostname: "127.0.0.1", port: 0, handler: upstreamHandler });
+  const sink = new JsonlSink({ dir: root, gatewayId: "bench" });
+  const recorder = new Recorder(sink, { log: (line) => console.error(line) });
+  const base = `http://127.0.0.1:${upstream.port}`;
+  const app = proxyApp({
+    config: { listen: "127.0.0.1:0", upstreams: [{ name: "up", base_url: base, match: { path_prefix: "/" } }] },
+    recorder,
+  });
+  const proxy = await serve({ hostname: "127.0.0.1", port: 0, handler: app.fetch });
+  const pipe = await pipeProxy(upstream.port);
+  const proxied = `http://127.0.0.1:${proxy.port}`;
+  const results: BenchResult[] = [];
+  const add = (c: string, rows: number, seconds: number, baseline?: string, peakRssBytes = process.memoryUsage.rss()) =>
+    results.push({ benchmark: "proxy", case: c, rows, bytes: 0, seconds, peakRssBytes, baseline });
+  try {
+    for (const [kind, suffix] of [["small JSON", "/v1/json"], ["SSE, 5 events", "/v1/sse?n=5"]]) {
+      const d = await latency(base + suffix, 500);
+      const p = await latency(proxied + suffix, 500);
+      const directCase = `${kind} sequential, direct: p50 ${ms(d.p50)}, p99 ${ms(d.p99)}`;
+      add(directCase, 500, d.seconds);
+      add(
+        `${kind} sequential, proxy: added p50 ${ms(p.p50 - d.p50)}, p99 ${ms(p.p99 - d.p99)}`,
+        500,
+        p.seconds,
+        directCase,
+      );
+    }
+    const total = 5000;
+    const direct = "small JSON, concurrency 50, direct";
+    add(direct, total, await throughput(`${base}/v1/json`, total, 50));
+    const floor = "small JSON, concurrency 50, node:http pipe proxy";
+    add(floor, total, await throughput(`${pipe.url}/v1/json`, total, 50), direct);
+    add(
+      "small JSON, concurrency 50, ctvs proxy (vs pipe)",
+      total,
+      await throughput(`${proxied}/v1/json`, total, 50),
+      floor,
+    );
+    const de = await eventDelay(`${base}/v1/sse`, 200);
+    const pe = await eventDelay(`${proxied}/v1/sse`, 200);
+    add(`SSE event delay, direct: p50 ${ms(de.p50)}`, 200, de.seconds);
+    add(`SSE event delay, proxy: added p50 ${ms(pe.p50 - de.p50)} per event`, 200, pe.seconds);
+    const bytes = Number(process.env.CTVS_BENCH_PROXY_BYTES ?? 2 ** 30);
+    const slow = await slowClientRss(base, root, bytes);
+    results.push({
+      benchmark: "proxy",
+      case: `slow client reads ${Math.round(bytes / 2 ** 20)} MiB of SSE through ctvs (peak RSS of the ctvs process)`,
+      rows: 1,
+      bytes,
+      seconds: slow.seconds,
+      peakRssBytes: slow.rss,
+    });
+  } finally {
+    pipe.close();
+    await proxy.shutdown();
+    await upstream.shutdown();
+    await recorder.flush();
+    await sink.close();
+    await rm(root, { recursive: true, force: true });
+  }
+  return results;
+}
