@@ -59,7 +59,9 @@ function serveDeno(options: ServeOptions): Promise<HttpServer> {
         port: options.port,
         onListen() {},
         onError(error: unknown) {
-          console.error(`error: unhandled error in request handler: ${errorMessage(error)}`);
+          // Hono answers handler errors itself; what reaches here is mostly a response body that failed mid-stream
+          // (an upstream reset), which the listener has already recorded. One line, worded for an operator.
+          console.error(`warning: a response failed mid-stream: ${errorMessage(error)}`);
           return new Response("internal error", { status: 500 });
         },
       }, options.handler);
