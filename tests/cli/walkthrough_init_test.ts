@@ -12,6 +12,7 @@ import { attachCommand } from "../../cli/attach.ts";
 import { claudeHookCommand } from "../../cli/claude_hook.ts";
 import { COMMANDS } from "../../cli/commands.ts";
 import { detachCommand } from "../../cli/detach.ts";
+import { exportCommand } from "../../cli/export.ts";
 import { ignoreCommand } from "../../cli/ignore.ts";
 import { installCommand } from "../../cli/install.ts";
 import type { Io } from "../../cli/io.ts";
@@ -43,6 +44,7 @@ test("the registry lists every command with its module's own summary, init first
     skillsCommand,
     claudeHookCommand,
     queryCommand,
+    exportCommand,
   ];
   assert.deepEqual(
     COMMANDS.map((c) => [c.name, c.summary]),

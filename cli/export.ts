@@ -1,0 +1,172 @@
+/**
+ * `ctvs export`: every OTLP day file of the recordings (today's open ones included) as zstd Parquet, one file per
+ * (gateway, signal, date) in the reference §2.5 layout `<out>/<gw>/<signal>/date=<d>/data.parquet`. The query cache
+ * is refreshed first and the files are written from it (straight from the JSONL when the cache is disabled).
+ *
+ * @module
+ */
+import { stat } from "node:fs/promises";
+import path from "node:path";
+import process from "node:process";
+import { loadConfig } from "../platform/config/load.ts";
+import { expandHome } from "../platform/paths.ts";
+import { defaultCacheDir } from "../query/cache_layout.ts";
+import type { Dataset } from "../query/dataset.ts";
+import { datasetNamed, DATASETS } from "../query/datasets.ts";
+import { openDb } from "../query/duckdb.ts";
+import { listPartitions, type Partition } from "../query/partitions.ts";
+import { writePartitionParquet } from "../query/write_partition_parquet.ts";
+import type { Command } from "./command.ts";
+import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flags.ts";
+import type { Io } from "./io.ts";
+import { parseFlags } from "./parse_flags.ts";
+import { recordingRoot } from "./query/context.ts";
+import { UsageError } from "./usage_error.ts";
+
+const USAGE = `Usage: ctvs export --config <path|url> [--out <dir>] [--date YYYY-MM-DD] [--gateway-id <id>]
+                   [--signal logs|traces|metrics]
+
+Writes each OTLP day file of the recordings, today's still-open ones included, as one zstd Parquet file:
+<out>/<gateway_id>/<signal>/date=<YYYY-MM-DD>/data.parquet. Prints "wrote <path> (<rows> rows, <bytes> bytes)" or
+"skip <gw>/<signal>/<date>: 0 rows" per file, then "Done. N file(s), R row(s)". Progress goes to a terminal only.
+
+  --out <dir>               where to write (default <sink.dir>/parquet)
+  --date YYYY-MM-DD         only this day (repeatable)
+  --gateway-id <id>         only this gateway (repeatable)
+  --signal <s>              only logs, traces or metrics
+
+${CONFIG_FLAGS_HELP}`;
+
+const FLAGS = {
+  ...CONFIG_FLAGS,
+  "help": { type: "boolean", short: "h" },
+  "out": { type: "string", requires: "--out requires a directory" },
+  "date": { type: "string", multiple: true, requires: "--date requires YYYY-MM-DD" },
+  "gateway-id": { type: "string", multiple: true, requires: "--gateway-id requires an id" },
+  "signal": { type: "string", requires: "--signal requires logs, traces, or metrics" },
+} as const;
+
+/** A failure with its own message: `error: <message>`, exit 1. */
+class ExportError extends Error {}
+
+/** The partitions to export: sources on disk, within the filters, by date, gateway, then signal. */
+async function sources(root: string, cacheDir: string, datasets: Dataset[], gws: string[], dates: string[]) {
+  const found: Partition[] = [];
+  for (const dataset of datasets) {
+    for (const p of await listPartitions(root, cacheDir, dataset)) {
+      if (gws.length && !gws.includes(p.gatewayId)) continue;
+      if (dates.length && !dates.includes(p.date)) continue;
+      if (await stat(p.sourcePath).then((s) => s.isFile(), () => false)) found.push(p);
+    }
+  }
+  const order = (p: Partition) => `${p.date}\0${p.gatewayId}\0${DATASETS.indexOf(p.dataset)}`;
+  return found.sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
+}
+
+/** Progress on stderr when it is a terminal: rows written so far and the read rate. */
+function progress() {
+  const tty = Boolean(process.stderr.isTTY);
+  const started = Date.now();
+  let done = 0;
+  let rows = 0;
+  return {
+    bytes(label: string, bytes: number) {
+      if (!tty) return;
+      const mb = (done + bytes) / 1e6;
+      const rate = mb / Math.max(0.001, (Date.now() - started) / 1000);
+      process.stderr.write(`\r\x1b[2Kexporting ${label}: ${rows} rows, ${mb.toFixed(1)} MB (${rate.toFixed(1)} MB/s)`);
+    },
+    finished(sourceBytes: number, written: number) {
+      done += sourceBytes;
+      rows += written;
+      if (tty) process.stderr.write("\r\x1b[2K");
+    },
+  };
+}
+
+/** Runs `ctvs export`. */
+export async function runExport(argv: string[], io: Io): Promise<number> {
+  const { values } = parseFlags(argv, FLAGS, USAGE);
+  if (values.help) {
+    io.out(USAGE);
+    return 0;
+  }
+  if (["config", "config-env", "config-endpoint", "default-config"].every((f) => values[f] === undefined)) {
+    throw new UsageError("--config is required", USAGE);
+  }
+  const signal = values.signal as string | undefined;
+  const one = signal === undefined ? undefined : datasetNamed(signal);
+  if (signal !== undefined && !one) throw new UsageError("--signal must be logs, traces, or metrics", USAGE);
+  const dates = (values.date as string[] | undefined) ?? [];
+  for (const d of dates) {
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new UsageError(`--date must be YYYY-MM-DD, got ${d}`, USAGE);
+  }
+  const { config } = await loadConfig(configSourceFrom(values, USAGE), { strict: values.strict === true });
+  let root: string;
+  try {
+    root = recordingRoot(config);
+  } catch {
+    throw new ExportError("config has no sink; nothing to export");
+  }
+  const out = values.out ? path.resolve(expandHome(values.out as string)) : path.join(root, "parquet");
+  const configured = config.query?.cache?.dir;
+  const cacheDir = configured ? path.resolve(expandHome(configured)) : defaultCacheDir(root);
+  const useCache = config.query?.cache?.enabled !== false;
+  const gws = (values["gateway-id"] as string[] | undefined) ?? [];
+  const partitions = await sources(root, cacheDir, one ? [one] : [...DATASETS], gws, dates);
+  if (partitions.length === 0) {
+    io.out(`No JSONL files matched in ${root}.`);
+    return 0;
+  }
+  const shown = progress();
+  const db = await openDb();
+  let files = 0, rows = 0, failures = 0;
+  try {
+    for (const p of partitions) {
+      const label = `${p.gatewayId}/${p.dataset.signal}/${p.date}`;
+      const target = path.join(out, p.gatewayId, p.dataset.signal, `date=${p.date}`, "data.parquet");
+      let read = 0;
+      try {
+        const written = await writePartitionParquet(root, p.gatewayId, p.dataset, p.date, target, {
+          db,
+          cacheDir: useCache ? cacheDir : undefined,
+          gatewayIdColumn: false,
+          onBytes: (bytes) => shown.bytes(label, read = bytes),
+          onMalformed: (file, line) =>
+            io.err(`[collectivus] skipping malformed JSONL line ${file}:${line.line}: ${line.reason}`),
+        });
+        shown.finished(read, written.rows);
+        if (written.rows === 0) {
+          io.out(`skip ${label}: 0 rows`);
+          continue;
+        }
+        files++;
+        rows += written.rows;
+        io.out(`wrote ${target} (${written.rows} rows, ${written.bytes} bytes)`);
+      } catch (err) {
+        shown.finished(read, 0);
+        failures++;
+        io.err(`error: export failed for ${label}: ${(err as Error).message}`);
+      }
+    }
+  } finally {
+    db.close();
+  }
+  io.out(`Done. ${files} file(s), ${rows} row(s)${failures ? `, ${failures} failure(s)` : ""}.`);
+  return failures ? 1 : 0;
+}
+
+/** The `export` command. */
+export const exportCommand: Command = {
+  name: "export",
+  summary: "write the recordings as zstd Parquet files",
+  async run(argv: string[], io: Io): Promise<number> {
+    try {
+      return await runExport(argv, io);
+    } catch (err) {
+      if (!(err instanceof ExportError)) throw err;
+      io.err(`error: ${err.message}`);
+      return 1;
+    }
+  },
+};

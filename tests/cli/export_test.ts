@@ -1,0 +1,114 @@
+import assert from "node:assert/strict";
+import { appendFile, readdir, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { literal } from "../../query/dataset.ts";
+import { openDb } from "../../query/duckdb.ts";
+import { ctvs, tempDir } from "../helpers/child.ts";
+import { jsonl, logRow, spanRow, writeDay } from "../query/_fixtures.ts";
+
+async function rowsOf(file: string, sql: string): Promise<unknown[]> {
+  const db = await openDb();
+  try {
+    await db.run(`CREATE VIEW t AS SELECT * FROM read_parquet(${literal(file)}, hive_partitioning = false)`);
+    return (await db.connection.runAndReadAll(sql)).getRowObjectsJson();
+  } finally {
+    db.close();
+  }
+}
+
+test("ctvs export: one zstd Parquet per gateway/signal/date, today's open file included, filters", async () => {
+  const tmp = await tempDir("ctvs-export-");
+  try {
+    const root = path.join(tmp.dir, "rec");
+    const config = path.join(tmp.dir, "config.json");
+    await writeFile(config, JSON.stringify({ version: 1, sink: { type: "file", dir: root } }));
+    const today = new Date().toISOString().slice(0, 10);
+    await writeDay(root, { gw: "alice", signal: "logs" }, jsonl([0, 1, 2].map((i) => logRow(i))));
+    await writeDay(root, { gw: "bob", signal: "traces", date: today }, jsonl([1, 2].map((i) => spanRow(i))));
+    // Today's file is still being written: its complete lines are exported, the open one is not.
+    await appendFile(path.join(root, "bob", "traces", `${today}.jsonl`), '{"serviceName":"api","na');
+    await writeDay(root, { gw: "alice", signal: "metrics" }, "\n");
+    await writeDay(root, { gw: "alice", signal: "proxy" }, '{"exchange_id":"x"}\n');
+
+    const r = await ctvs(["export", "--config", config]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
+    const out = path.join(root, "parquet");
+    const logs = path.join(out, "alice", "logs", "date=2025-03-01", "data.parquet");
+    const traces = path.join(out, "bob", "traces", `date=${today}`, "data.parquet");
+    assert.deepEqual(r.stdout.split("\n"), [
+      `wrote ${logs} (3 rows, ${(await stat(logs)).size} bytes)`,
+      "skip alice/metrics/2025-03-01: 0 rows",
+      `wrote ${traces} (2 rows, ${(await stat(traces)).size} bytes)`,
+      "Done. 2 file(s), 5 row(s).",
+    ]);
+    assert.deepEqual(await readdir(out), ["alice", "bob"]);
+    assert.deepEqual(await readdir(path.join(out, "alice")), ["logs"]);
+    assert.deepEqual(await rowsOf(logs, "SELECT serviceName, severityText, body FROM t"), [
+      { serviceName: "api", severityText: "ERROR", body: '"message 0"' },
+      { serviceName: "worker", severityText: "INFO", body: '"message 1"' },
+      { serviceName: "api", severityText: "INFO", body: '"message 2"' },
+    ]);
+    // The v1 schema: no gateway_id, no date column.
+    const [first] = await rowsOf(traces, "SELECT * FROM t LIMIT 1") as Record<string, unknown>[];
+    assert.equal(Object.keys(first)[0], "serviceName");
+    assert.equal(Object.keys(first).length, 22);
+    assert.deepEqual(await rowsOf(traces, "SELECT name, durationMs FROM t"), [
+      { name: "op-1", durationMs: 10 },
+      { name: "op-2", durationMs: 20 },
+    ]);
+
+    const filtered = await ctvs([
+      "export",
+      "--config",
+      config,
+      "--out",
+      path.join(tmp.dir, "x"),
+      "--gateway-id",
+      "alice",
+      "--signal",
+      "logs",
+      "--date",
+      "2025-03-01",
+    ]);
+    assert.equal(filtered.code, 0, filtered.stderr);
+    const x = path.join(tmp.dir, "x", "alice", "logs", "date=2025-03-01", "data.parquet");
+    assert.deepEqual(filtered.stdout.split("\n"), [
+      `wrote ${x} (3 rows, ${(await stat(x)).size} bytes)`,
+      "Done. 1 file(s), 3 row(s).",
+    ]);
+    const none = await ctvs(["export", "--config", config, "--date", "2024-01-01"]);
+    assert.deepEqual([none.code, none.stdout], [0, `No JSONL files matched in ${root}.`]);
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test("ctvs export: --config required, bad --signal and --date (exit 2), no sink (exit 1), --help", async () => {
+  const tmp = await tempDir("ctvs-export-");
+  try {
+    const missing = await ctvs(["export"]);
+    assert.equal(missing.code, 2);
+    assert.match(missing.stderr, /^error: --config is required\n\nUsage: ctvs export/);
+    const config = path.join(tmp.dir, "config.json");
+    await writeFile(config, JSON.stringify({ version: 1 }));
+    const badSignal = await ctvs(["export", "--config", config, "--signal", "proxy"]);
+    assert.equal(badSignal.code, 2);
+    assert.match(badSignal.stderr, /^error: --signal must be logs, traces, or metrics\n/);
+    const badDate = await ctvs(["export", "--config", config, "--date", "yesterday"]);
+    assert.equal(badDate.code, 2);
+    assert.match(badDate.stderr, /^error: --date must be YYYY-MM-DD, got yesterday\n/);
+    const noSink = await ctvs(["export", "--config", config]);
+    assert.deepEqual([noSink.code, noSink.stdout, noSink.stderr], [
+      1,
+      "",
+      "error: config has no sink; nothing to export",
+    ]);
+    const help = await ctvs(["export", "--help"]);
+    assert.equal(help.code, 0);
+    assert.match(help.stdout, /^Usage: ctvs export --config <path\|url> \[--out <dir>\]/);
+  } finally {
+    await tmp.remove();
+  }
+});
