@@ -7,11 +7,12 @@
  */
 import { Hono } from "hono";
 import { banner } from "../banner.ts";
-import { exportHandler, type ExportOptions } from "./export_handler.ts";
+import { DEFAULT_CONCURRENCY, exportHandler, type ExportOptions } from "./export_handler.ts";
 import { encodingOf } from "./media.ts";
 import { OtlpError } from "./otlp_error.ts";
 import { errorResponse } from "./respond.ts";
 import { SIGNALS } from "./signals.ts";
+import { Slots } from "./slots.ts";
 
 /** What the app needs. */
 export interface OtlpAppOptions extends ExportOptions {
@@ -23,8 +24,10 @@ export interface OtlpAppOptions extends ExportOptions {
 export function otlpApp(options: OtlpAppOptions): Hono {
   const app = new Hono();
   app.get("/", (c) => c.text(banner()));
+  // One set of slots for the three signals: the limit is on the process's memory, whatever is posted.
+  const slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
   for (const signal of SIGNALS) {
-    const handle = exportHandler(signal, options);
+    const handle = exportHandler(signal, options, slots);
     app.all(signal.path, (c) => handle(c.req.raw));
   }
   app.notFound(() => {

@@ -7,9 +7,10 @@
  */
 import type { JsonlSink } from "../../storage/jsonl_sink.ts";
 import { decodeBody } from "./decode_body.ts";
-import { requestEncoding } from "./media.ts";
+import { type Encoding, requestEncoding } from "./media.ts";
 import { OtlpError } from "./otlp_error.ts";
 import { readBody } from "./read_body.ts";
+import { Slots } from "./slots.ts";
 import { successResponse } from "./respond.ts";
 import type { Signal } from "./signals.ts";
 import { writeRows } from "./write_rows.ts";
@@ -22,19 +23,50 @@ export interface ExportOptions {
   maxBodyBytes: number;
   /** Whether request envelopes are kept under `raw/` (not on a gateway, whose outbox ships rows only). */
   keepRaw: boolean;
+  /** How many requests are read, decoded and written at once; the others wait, their bodies unread. */
+  concurrency?: number;
 }
 
-/** Builds the handler of `signal`'s export requests. */
-export function exportHandler(signal: Signal, options: ExportOptions): (request: Request) => Promise<Response> {
+/** The default of {@link ExportOptions.concurrency}: one request decodes while another waits for the disk. */
+export const DEFAULT_CONCURRENCY = 2;
+
+/** Builds the handler of `signal`'s export requests; handlers given the same `slots` share them. */
+export function exportHandler(
+  signal: Signal,
+  options: ExportOptions,
+  slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY),
+): (request: Request) => Promise<Response> {
   return async function handleExport(request: Request): Promise<Response> {
     if (request.method !== "POST") throw new OtlpError("method_not_allowed", "Method not allowed");
     const encoding = requestEncoding(request.headers.get("content-type"));
-    const bytes = await readBody(request, options.maxBodyBytes);
-    const { envelope, rawLine } = decodeBody(signal, encoding, bytes);
-    const rows = signal.rows(envelope);
-    await writeRows(options.sink, signal, rows, options.keepRaw ? rawLine : undefined);
-    return successResponse(signal.response(warning(signal, envelope, rows.length)), encoding);
+    const warning = await slots.run(async () => {
+      const bytes = await readBody(request, options.maxBodyBytes);
+      const { lines, rawLine, warning } = decodeRequest(signal, encoding, bytes);
+      await writeRows(options.sink, signal, lines, options.keepRaw ? rawLine : undefined);
+      return warning;
+    });
+    return successResponse(signal.response(warning), encoding);
   };
+}
+
+/** A decoded request: the lines to write, and what the answer says. */
+interface DecodedRequest {
+  /** One JSON line per row. */
+  lines: string[];
+  rawLine: string | undefined;
+  warning: string | undefined;
+}
+
+/**
+ * Decodes and normalizes a body, synchronously, keeping only what the write and the answer need. Each row is
+ * serialized as soon as it is made, and the request's objects are garbage before the handler waits for the disk:
+ * short-lived objects are cheap to collect, and concurrent requests do not pile them up.
+ */
+function decodeRequest(signal: Signal, encoding: Encoding, bytes: Uint8Array): DecodedRequest {
+  const { envelope, rawLine } = decodeBody(signal, encoding, bytes);
+  const lines: string[] = [];
+  signal.rows(envelope, (row) => lines.push(JSON.stringify(row)));
+  return { lines, rawLine, warning: warning(signal, envelope, lines.length) };
 }
 
 /**

@@ -34,8 +34,8 @@ export interface Signal {
   readonly envelopeKey: string;
   /** Decodes an `Export*ServiceRequest` into its OTLP/JSON form. */
   decodeProtobuf(bytes: Uint8Array): Record<string, unknown>;
-  /** The normalized rows of an envelope in OTLP/JSON form. */
-  rows(envelope: Record<string, unknown>): Row[];
+  /** Emits the normalized rows of an envelope in OTLP/JSON form, one at a time. */
+  rows(envelope: Record<string, unknown>, emit: (row: Row) => void): void;
   /** The `Export*ServiceResponse`: empty on full success, or with a partial success warning. */
   response(warning?: string): ResponseMessage;
 }

@@ -4,8 +4,8 @@
  * @module
  */
 import { badData } from "../otlp_error.ts";
-import { jsonNestsDeeperThan } from "./json_depth.ts";
-import { camelCaseKeys, mayHaveSnakeCaseKeys } from "./snake_case.ts";
+import { scanJson } from "./scan_json.ts";
+import { camelCaseKeys } from "./snake_case.ts";
 
 /** Deeper bodies are refused: real OTLP nests about 10 levels, plus 3 per level of nested attribute values. */
 export const MAX_JSON_DEPTH = 256;
@@ -38,7 +38,8 @@ const utf8 = new TextDecoder();
 export function parseJsonBody(bytes: Uint8Array): JsonBody {
   const text = utf8.decode(bytes).trim();
   if (text === "") return { envelope: {}, rawLine: undefined };
-  if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+  const scan = scanJson(text, MAX_JSON_DEPTH);
+  if (scan.tooDeep) {
     throw badData(`Invalid JSON: nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   let value: unknown;
@@ -52,6 +53,6 @@ export function parseJsonBody(bytes: Uint8Array): JsonBody {
   }
   const oneLine = !text.includes("\n") && !text.includes("\r");
   const rawLine = oneLine ? text : JSON.stringify(value);
-  if (mayHaveSnakeCaseKeys(text)) camelCaseKeys(value);
+  if (scan.snakeCaseKeys) camelCaseKeys(value);
   return { envelope: value as Record<string, unknown>, rawLine };
 }

@@ -1,42 +1,67 @@
 /**
- * How deeply a JSON text nests, found by scanning it once. `JSON.parse` copes with any depth, but whatever walks
- * the result afterwards (the normalizer, `JSON.stringify`) recurses, so a body nested 100,000 deep is refused
- * before it is parsed.
+ * One pass over a JSON text that finds what must be known before it is parsed: how deeply it nests (`JSON.parse`
+ * copes with any depth, but whatever walks the result afterwards recurses, so a body nested 100,000 deep is refused
+ * first) and whether any object key is in snake_case (then the keys are renamed after parsing).
  *
  * @module
  */
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const COLON = 0x3a;
 const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
 
+/** What {@link scanJson} found. */
+export interface JsonScan {
+  /** True when arrays and objects nest more than the limit deep (the scan stops there). */
+  tooDeep: boolean;
+  /** True when some object key contains an underscore (`resource_spans`, `trace_id`). */
+  snakeCaseKeys: boolean;
+}
+
 /**
- * True when `text` opens more than `max` arrays and objects inside one another. Strings are skipped whole with
+ * Scans `text` for nesting deeper than `maxDepth` and for keys with underscores. Strings are skipped whole with
  * `indexOf`, so the scan costs little more than a pass over the structural characters.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { jsonNestsDeeperThan } from "./json_depth.ts";
+ * import { scanJson } from "./scan_json.ts";
  *
- * assert.equal(jsonNestsDeeperThan('{"a":[{"b":"[[[["}]}', 3), false);
- * assert.equal(jsonNestsDeeperThan("[[[[1]]]]", 3), true);
+ * assert.deepEqual(scanJson('{"a":[{"b_c":"[[[[_"}]}', 3), { tooDeep: false, snakeCaseKeys: true });
+ * assert.deepEqual(scanJson('[[[[{"k":"v_w"}]]]]', 3), { tooDeep: true, snakeCaseKeys: false });
  * ```
  */
-export function jsonNestsDeeperThan(text: string, max: number): boolean {
+export function scanJson(text: string, maxDepth: number): JsonScan {
   let depth = 0;
+  let snakeCaseKeys = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
-      i = stringEnd(text, i);
+      const end = stringEnd(text, i);
+      if (!snakeCaseKeys && isKey(text, end)) {
+        const underscore = text.indexOf("_", i + 1);
+        snakeCaseKeys = underscore !== -1 && underscore < end;
+      }
+      i = end;
     } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
-      if (++depth > max) return true;
+      if (++depth > maxDepth) return { tooDeep: true, snakeCaseKeys };
     } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
       depth--;
     }
+  }
+  return { tooDeep: false, snakeCaseKeys };
+}
+
+/** True when the string closing at `end` is followed by a colon: it is an object key. */
+function isKey(text: string, end: number): boolean {
+  for (let j = end + 1; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === COLON) return true;
+    if (c !== 0x20 && c !== 0x0a && c !== 0x0d && c !== 0x09) return false;
   }
   return false;
 }

@@ -1,30 +1,11 @@
 /**
  * Tolerance for OTLP/JSON written with the .proto field names (`resource_spans`, `trace_id`): the spec asks for
  * lowerCamelCase, but the Collector accepts both, so senders exist that use snake_case. Every object key in OTLP/JSON
- * is a field name (attribute keys are values of `key`), so renaming all keys is safe.
+ * is a field name (attribute keys are values of `key`), so renaming all keys is safe. `scanJson` tells when a body
+ * has such keys, so camelCase bodies (nearly all) skip the walk.
  *
  * @module
  */
-
-// A key (a string followed by a colon) with an underscore between lowercase letters or digits.
-const SNAKE_KEY = /"[a-z][a-z0-9]*_[a-z0-9_]*"\s*:/;
-
-/**
- * True when `text` may contain a snake_case key. A cheap test on the text, so camelCase bodies (nearly all) skip the
- * renaming walk; a false positive (such a pattern inside a string value) only costs that walk.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { mayHaveSnakeCaseKeys } from "./snake_case.ts";
- *
- * assert.equal(mayHaveSnakeCaseKeys('{"resource_spans":[]}'), true);
- * assert.equal(mayHaveSnakeCaseKeys('{"resourceSpans":[{"key":"session_id"}]}'), false);
- * ```
- */
-export function mayHaveSnakeCaseKeys(text: string): boolean {
-  return SNAKE_KEY.test(text);
-}
 
 /**
  * Renames every object key from snake_case to lowerCamelCase, in place, and returns `value`. A key already in

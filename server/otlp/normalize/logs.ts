@@ -15,25 +15,26 @@ const SEVERITY_NUMBERS = [
 ];
 
 /**
- * The log rows of an `ExportLogsServiceRequest` in OTLP/JSON form. `body` is the converted `AnyValue` (null when
- * empty, absent when the record has none).
+ * Emits the log rows of an `ExportLogsServiceRequest` in OTLP/JSON form, one at a time. `body` is the converted `AnyValue`, left out
+ * when the record has none or an empty one.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { logRows } from "./logs.ts";
  *
- * const [row] = logRows({
+ * const rows: Record<string, unknown>[] = [];
+ * logRows({
  *   resourceLogs: [{ scopeLogs: [{ logRecords: [{ timeUnixNano: "1544712660300000000", severityNumber: 9,
  *     body: { stringValue: "hi" }, attributes: [{ key: "event.name", value: { stringValue: "claude_code.api_request" } }] }] }] }],
- * });
+ * }, (row) => rows.push(row));
+ * const [row] = rows;
  * assert.equal(row.serviceName, "_unknown");
  * assert.equal(row.timestamp, "2018-12-13T14:51:00.300Z");
  * assert.deepEqual(row.attributes, { "event.name": "claude_code.api_request" });
  * ```
  */
-export function logRows(envelope: Record<string, unknown>): Record<string, unknown>[] {
-  const rows: Record<string, unknown>[] = [];
+export function logRows(envelope: Record<string, unknown>, emit: (row: Record<string, unknown>) => void): void {
   for (const item of list(envelope.resourceLogs, "resourceLogs")) {
     const resourceLogs = object(item, "a resourceLogs entry");
     if (resourceLogs === undefined) continue;
@@ -45,14 +46,15 @@ export function logRows(envelope: Record<string, unknown>): Record<string, unkno
       for (const value of list(scopeLogs.logRecords, "logRecords")) {
         const record = object(value, "a log record");
         if (record === undefined) continue;
-        rows.push({
+        emit({
           serviceName,
           timestamp: isoTime(record.timeUnixNano),
           observedTimestamp: isoTime(record.observedTimeUnixNano),
           severityNumber: int32(record.severityNumber, "severityNumber", SEVERITY_NUMBERS),
           severityText: text(record.severityText, "severityText"),
           eventName: text(record.eventName, "eventName"),
-          body: record.body === undefined ? undefined : anyValue(record.body),
+          // An empty body is no body: exporters send either for a record without one (JSON `{}`, protobuf nothing).
+          body: record.body === undefined ? undefined : anyValue(record.body) ?? undefined,
           traceId: hexId(record.traceId, "traceId", 16),
           spanId: hexId(record.spanId, "spanId", 8),
           flags: int32(record.flags, "flags"),
@@ -64,5 +66,4 @@ export function logRows(envelope: Record<string, unknown>): Record<string, unkno
       }
     }
   }
-  return rows;
 }

@@ -29,24 +29,26 @@ interface MetricBase {
 }
 
 /**
- * The data point rows of an `ExportMetricsServiceRequest` in OTLP/JSON form.
+ * Emits the data point rows of an `ExportMetricsServiceRequest` in OTLP/JSON form, one at a time (so the caller can
+ * serialize each and let it go).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { metricRows } from "./metrics.ts";
  *
- * const [row] = metricRows({
+ * const rows: Record<string, unknown>[] = [];
+ * metricRows({
  *   resourceMetrics: [{ scopeMetrics: [{ metrics: [{ name: "claude_code.token.usage", unit: "tokens",
  *     sum: { aggregationTemporality: 1, isMonotonic: true, dataPoints: [{ asInt: "1200", timeUnixNano: "1544712660300000000" }] } }] }] }],
- * });
+ * }, (row) => rows.push(row));
+ * const [row] = rows;
  * assert.equal(row.metricType, "sum");
  * assert.equal(row.value, 1200);
  * assert.equal(row.valueType, "int");
  * ```
  */
-export function metricRows(envelope: Record<string, unknown>): Row[] {
-  const rows: Row[] = [];
+export function metricRows(envelope: Record<string, unknown>, emit: (row: Row) => void): void {
   for (const item of list(envelope.resourceMetrics, "resourceMetrics")) {
     const resourceMetrics = object(item, "a resourceMetrics entry");
     if (resourceMetrics === undefined) continue;
@@ -67,18 +69,17 @@ export function metricRows(envelope: Record<string, unknown>): Row[] {
           scope,
           metadata: attributes(metric.metadata),
         };
-        pointRows(base, metric, rows);
+        pointRows(base, metric, emit);
       }
     }
   }
-  return rows;
 }
 
-/** Appends a row per data point of `metric` (whichever of the five data kinds it carries) to `rows`. */
-function pointRows(base: MetricBase, metric: Record<string, unknown>, rows: Row[]): void {
+/** Emits a row per data point of `metric` (whichever of the five data kinds it carries). */
+function pointRows(base: MetricBase, metric: Record<string, unknown>, emit: (row: Row) => void): void {
   const gauge = object(metric.gauge, "gauge");
   if (gauge) {
-    for (const p of points(gauge)) rows.push({ ...base, metricType: "gauge", ...numberPoint(p) });
+    for (const p of points(gauge)) emit({ ...base, metricType: "gauge", ...numberPoint(p) });
     return;
   }
   const sum = object(metric.sum, "sum");
@@ -86,7 +87,7 @@ function pointRows(base: MetricBase, metric: Record<string, unknown>, rows: Row[
     const aggregationTemporality = int32(sum.aggregationTemporality, "aggregationTemporality", TEMPORALITIES);
     const isMonotonic = bool(sum.isMonotonic, "isMonotonic");
     for (const p of points(sum)) {
-      rows.push({ ...base, metricType: "sum", aggregationTemporality, isMonotonic, ...numberPoint(p) });
+      emit({ ...base, metricType: "sum", aggregationTemporality, isMonotonic, ...numberPoint(p) });
     }
     return;
   }
@@ -94,7 +95,7 @@ function pointRows(base: MetricBase, metric: Record<string, unknown>, rows: Row[
   if (histogram) {
     const aggregationTemporality = int32(histogram.aggregationTemporality, "aggregationTemporality", TEMPORALITIES);
     for (const p of points(histogram)) {
-      rows.push({
+      emit({
         ...base,
         metricType: "histogram",
         aggregationTemporality,
@@ -115,7 +116,7 @@ function pointRows(base: MetricBase, metric: Record<string, unknown>, rows: Row[
   if (exponential) {
     const aggregationTemporality = int32(exponential.aggregationTemporality, "aggregationTemporality", TEMPORALITIES);
     for (const p of points(exponential)) {
-      rows.push({
+      emit({
         ...base,
         metricType: "exponentialHistogram",
         aggregationTemporality,
@@ -138,7 +139,7 @@ function pointRows(base: MetricBase, metric: Record<string, unknown>, rows: Row[
   const summary = object(metric.summary, "summary");
   if (summary) {
     for (const p of points(summary)) {
-      rows.push({
+      emit({
         ...base,
         metricType: "summary",
         ...times(p),

@@ -6,16 +6,16 @@
  * @module
  */
 
-/** Milliseconds since the epoch and the nanoseconds below a millisecond. */
-type Split = [ms: number, subMs: number];
+/** A timestamp as milliseconds since the epoch and the nanoseconds below a millisecond, both exact. */
+export type Nanos = [ms: number, subMs: number];
 
 const DIGITS = /^\d{1,20}$/;
 /** The largest millisecond value a `Date` can hold. */
 const MAX_DATE_MS = 8.64e15;
 const TWO_32 = 4294967296;
 
-/** Splits a timestamp; undefined when absent, zero (OTLP's "unknown"), negative or not a number. */
-function split(value: unknown): Split | undefined {
+/** Reads a timestamp; undefined when absent, zero (OTLP's "unknown"), negative or not a number. */
+export function nanos(value: unknown): Nanos | undefined {
   if (typeof value === "string") {
     if (!DIGITS.test(value)) return undefined;
     if (value.length <= 6) {
@@ -33,13 +33,13 @@ function split(value: unknown): Split | undefined {
     // protobufjs Long, as some JavaScript exporters serialize it: two 32-bit halves.
     const { low, high } = value as { low?: unknown; high?: unknown };
     if (typeof low !== "number" || typeof high !== "number") return undefined;
-    return splitHalves(low >>> 0, high >>> 0);
+    return fromHalves(low >>> 0, high >>> 0);
   }
   return undefined;
 }
 
-/** Splits an unsigned 64-bit value given as 32-bit halves, exactly: hi * 2^32 = hi * 4294 * 1e6 + hi * 967296. */
-function splitHalves(lo: number, hi: number): Split | undefined {
+/** Reads an unsigned 64-bit value given as 32-bit halves, exactly: hi * 2^32 = hi * 4294 * 1e6 + hi * 967296. */
+function fromHalves(lo: number, hi: number): Nanos | undefined {
   if (lo === 0 && hi === 0) return undefined;
   const rest = hi * 967296 + lo; // < 2^53, exact
   const restMs = Math.floor(rest / 1e6);
@@ -60,9 +60,13 @@ function splitHalves(lo: number, hi: number): Split | undefined {
  * ```
  */
 export function isoTime(value: unknown): string | undefined {
-  const parts = split(value);
-  if (parts === undefined || parts[0] > MAX_DATE_MS) return undefined;
-  return new Date(parts[0]).toISOString();
+  return iso(nanos(value));
+}
+
+/** The ISO-8601 form of a timestamp read by {@link nanos}. */
+export function iso(time: Nanos | undefined): string | undefined {
+  if (time === undefined || time[0] > MAX_DATE_MS) return undefined;
+  return new Date(time[0]).toISOString();
 }
 
 /**
@@ -79,8 +83,11 @@ export function isoTime(value: unknown): string | undefined {
  * ```
  */
 export function durationMs(start: unknown, end: unknown): number | undefined {
-  const a = split(start);
-  const b = split(end);
+  return between(nanos(start), nanos(end));
+}
+
+/** `b - a` in milliseconds for timestamps read by {@link nanos}, as {@link durationMs}. */
+export function between(a: Nanos | undefined, b: Nanos | undefined): number | undefined {
   if (a === undefined || b === undefined) return undefined;
   const ns = (b[0] - a[0]) * 1e6 + (b[1] - a[1]);
   return ns < 0 ? undefined : ns / 1e6;

@@ -4,7 +4,7 @@
  * @module
  */
 import { resourceFields, scopeOf } from "./common.ts";
-import { durationMs, isoTime } from "./nanos.ts";
+import { between, iso, isoTime, nanos } from "./nanos.ts";
 import { attributes, hexId, int32, list, object, text } from "./values.ts";
 
 const SPAN_KINDS = [
@@ -18,27 +18,29 @@ const SPAN_KINDS = [
 const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"];
 
 /**
- * The span rows of an `ExportTraceServiceRequest` in OTLP/JSON form.
+ * Emits the span rows of an `ExportTraceServiceRequest` in OTLP/JSON form, one at a time (so the caller can
+ * serialize each and let it go).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * import { spanRows } from "./spans.ts";
  *
- * const [row] = spanRows({
+ * const rows: Record<string, unknown>[] = [];
+ * spanRows({
  *   resourceSpans: [{
  *     resource: { attributes: [{ key: "service.name", value: { stringValue: "api" } }] },
  *     scopeSpans: [{ spans: [{ traceId: "5B8EFFF798038103D269B633813FC60C", spanId: "eee19b7ec3c1b174", name: "GET /",
  *       startTimeUnixNano: "1544712660000000000", endTimeUnixNano: "1544712661000000000" }] }],
  *   }],
- * });
+ * }, (row) => rows.push(row));
+ * const [row] = rows;
  * assert.equal(row.serviceName, "api");
  * assert.equal(row.traceId, "5b8efff798038103d269b633813fc60c");
  * assert.equal(row.durationMs, 1000);
  * ```
  */
-export function spanRows(envelope: Record<string, unknown>): Record<string, unknown>[] {
-  const rows: Record<string, unknown>[] = [];
+export function spanRows(envelope: Record<string, unknown>, emit: (row: Record<string, unknown>) => void): void {
   for (const item of list(envelope.resourceSpans, "resourceSpans")) {
     const resourceSpans = object(item, "a resourceSpans entry");
     if (resourceSpans === undefined) continue;
@@ -51,7 +53,9 @@ export function spanRows(envelope: Record<string, unknown>): Record<string, unkn
         const span = object(value, "a span");
         if (span === undefined) continue;
         const status = object(span.status, "span.status");
-        rows.push({
+        const start = nanos(span.startTimeUnixNano);
+        const end = nanos(span.endTimeUnixNano);
+        emit({
           serviceName,
           traceId: hexId(span.traceId, "traceId", 16),
           spanId: hexId(span.spanId, "spanId", 8),
@@ -59,9 +63,9 @@ export function spanRows(envelope: Record<string, unknown>): Record<string, unkn
           name: text(span.name, "span.name") ?? "",
           kind: int32(span.kind, "span.kind", SPAN_KINDS),
           traceState: text(span.traceState, "traceState"),
-          startTimestamp: isoTime(span.startTimeUnixNano),
-          endTimestamp: isoTime(span.endTimeUnixNano),
-          durationMs: durationMs(span.startTimeUnixNano, span.endTimeUnixNano),
+          startTimestamp: iso(start),
+          endTimestamp: iso(end),
+          durationMs: between(start, end),
           flags: int32(span.flags, "span.flags"),
           droppedAttributesCount: int32(span.droppedAttributesCount, "droppedAttributesCount"),
           droppedEventsCount: int32(span.droppedEventsCount, "droppedEventsCount"),
@@ -79,7 +83,6 @@ export function spanRows(envelope: Record<string, unknown>): Record<string, unkn
       }
     }
   }
-  return rows;
 }
 
 function eventOf(value: unknown) {

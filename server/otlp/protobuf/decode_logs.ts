@@ -31,13 +31,13 @@ export function decodeLogs(bytes: Uint8Array): Json {
 }
 
 function resourceLogs(r: OtlpReader, end: number): Json {
-  const out: Json = { resource: undefined, scopeLogs: undefined, schemaUrl: undefined };
+  const out: Json = {};
   const scopes: Json[] = [];
   while (r.pos < end) {
     const t = tag(r);
     if (t === ((1 << 3) | LEN)) out.resource = resource(r, nestedEnd(r, end));
     else if (t === ((2 << 3) | LEN)) scopes.push(scopeLogs(r, nestedEnd(r, end)));
-    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.string();
+    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.text();
     else skip(r, t);
   }
   done(r, end);
@@ -46,13 +46,13 @@ function resourceLogs(r: OtlpReader, end: number): Json {
 }
 
 function scopeLogs(r: OtlpReader, end: number): Json {
-  const out: Json = { scope: undefined, logRecords: undefined, schemaUrl: undefined };
+  const out: Json = {};
   const records: Json[] = [];
   while (r.pos < end) {
     const t = tag(r);
     if (t === ((1 << 3) | LEN)) out.scope = scope(r, nestedEnd(r, end));
     else if (t === ((2 << 3) | LEN)) records.push(logRecord(r, nestedEnd(r, end)));
-    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.string();
+    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.text();
     else skip(r, t);
   }
   done(r, end);
@@ -61,19 +61,7 @@ function scopeLogs(r: OtlpReader, end: number): Json {
 }
 
 function logRecord(r: OtlpReader, end: number): Json {
-  const l: Json = {
-    timeUnixNano: undefined,
-    observedTimeUnixNano: undefined,
-    severityNumber: undefined,
-    severityText: undefined,
-    body: undefined,
-    attributes: undefined,
-    droppedAttributesCount: undefined,
-    flags: undefined,
-    traceId: undefined,
-    spanId: undefined,
-    eventName: undefined,
-  };
+  const l: Json = {};
   while (r.pos < end) {
     const t = tag(r);
     switch (t) {
@@ -87,7 +75,7 @@ function logRecord(r: OtlpReader, end: number): Json {
         l.severityNumber = r.int32();
         break;
       case (3 << 3) | LEN:
-        l.severityText = r.string();
+        l.severityText = r.text();
         break;
       case (5 << 3) | LEN:
         l.body = anyValue(r, nestedEnd(r, end), 0);
@@ -108,7 +96,7 @@ function logRecord(r: OtlpReader, end: number): Json {
         l.spanId = r.hexId();
         break;
       case (12 << 3) | LEN:
-        l.eventName = r.string();
+        l.eventName = r.text();
         break;
       default:
         skip(r, t);

@@ -130,9 +130,9 @@ const oneData = (name: string, layout: Layout): FieldReader => (r, into, end) =>
   into[name] = read(r, nestedEnd(r, end), layout);
 };
 const METRIC: Layout = {
-  [key(1, LEN)]: at("name", (r) => r.string()),
-  [key(2, LEN)]: at("description", (r) => r.string()),
-  [key(3, LEN)]: at("unit", (r) => r.string()),
+  [key(1, LEN)]: at("name", (r) => r.text()),
+  [key(2, LEN)]: at("description", (r) => r.text()),
+  [key(3, LEN)]: at("unit", (r) => r.text()),
   [key(5, LEN)]: oneData("gauge", GAUGE),
   [key(7, LEN)]: oneData("sum", SUM),
   [key(9, LEN)]: oneData("histogram", HISTOGRAM),
@@ -143,12 +143,12 @@ const METRIC: Layout = {
 const SCOPE_METRICS: Layout = {
   [key(1, LEN)]: (r, into, end) => void (into.scope = scope(r, nestedEnd(r, end))),
   [key(2, LEN)]: nested("metrics", METRIC, true),
-  [key(3, LEN)]: at("schemaUrl", (r) => r.string()),
+  [key(3, LEN)]: at("schemaUrl", (r) => r.text()),
 };
 const RESOURCE_METRICS: Layout = {
   [key(1, LEN)]: (r, into, end) => void (into.resource = resource(r, nestedEnd(r, end))),
   [key(2, LEN)]: nested("scopeMetrics", SCOPE_METRICS, true),
-  [key(3, LEN)]: at("schemaUrl", (r) => r.string()),
+  [key(3, LEN)]: at("schemaUrl", (r) => r.text()),
 };
 
 /** Reads a message ending at `end` by its layout. */

@@ -30,13 +30,13 @@ export function decodeTraces(bytes: Uint8Array): Json {
 }
 
 function resourceSpans(r: OtlpReader, end: number): Json {
-  const out: Json = { resource: undefined, scopeSpans: undefined, schemaUrl: undefined };
+  const out: Json = {};
   const scopes: Json[] = [];
   while (r.pos < end) {
     const t = tag(r);
     if (t === ((1 << 3) | LEN)) out.resource = resource(r, nestedEnd(r, end));
     else if (t === ((2 << 3) | LEN)) scopes.push(scopeSpans(r, nestedEnd(r, end)));
-    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.string();
+    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.text();
     else skip(r, t);
   }
   done(r, end);
@@ -45,13 +45,13 @@ function resourceSpans(r: OtlpReader, end: number): Json {
 }
 
 function scopeSpans(r: OtlpReader, end: number): Json {
-  const out: Json = { scope: undefined, spans: undefined, schemaUrl: undefined };
+  const out: Json = {};
   const spans: Json[] = [];
   while (r.pos < end) {
     const t = tag(r);
     if (t === ((1 << 3) | LEN)) out.scope = scope(r, nestedEnd(r, end));
     else if (t === ((2 << 3) | LEN)) spans.push(span(r, nestedEnd(r, end)));
-    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.string();
+    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.text();
     else skip(r, t);
   }
   done(r, end);
@@ -60,25 +60,9 @@ function scopeSpans(r: OtlpReader, end: number): Json {
 }
 
 function span(r: OtlpReader, end: number): Json {
-  // Every field named up front: one object shape for all spans, and the raw line keeps OTLP/JSON's field order.
-  const s: Json = {
-    traceId: undefined,
-    spanId: undefined,
-    traceState: undefined,
-    parentSpanId: undefined,
-    flags: undefined,
-    name: undefined,
-    kind: undefined,
-    startTimeUnixNano: undefined,
-    endTimeUnixNano: undefined,
-    attributes: undefined,
-    droppedAttributesCount: undefined,
-    events: undefined,
-    droppedEventsCount: undefined,
-    links: undefined,
-    droppedLinksCount: undefined,
-    status: undefined,
-  };
+  // Fields are added as they are read: spans from one SDK come in one field order, so they share one object shape,
+  // and the raw line carries no absent fields for JSON.stringify to skip.
+  const s: Json = {};
   while (r.pos < end) {
     const t = tag(r);
     switch (t) {
@@ -89,7 +73,7 @@ function span(r: OtlpReader, end: number): Json {
         s.spanId = r.hexId();
         break;
       case (3 << 3) | LEN:
-        s.traceState = r.string();
+        s.traceState = r.text();
         break;
       case (4 << 3) | LEN:
         s.parentSpanId = r.hexId();
@@ -98,7 +82,7 @@ function span(r: OtlpReader, end: number): Json {
         s.flags = r.fixed32();
         break;
       case (5 << 3) | LEN:
-        s.name = r.string();
+        s.name = r.text();
         break;
       case (6 << 3) | VARINT:
         s.kind = r.int32();
@@ -139,16 +123,11 @@ function span(r: OtlpReader, end: number): Json {
 }
 
 function event(r: OtlpReader, end: number): Json {
-  const e: Json = {
-    timeUnixNano: undefined,
-    name: undefined,
-    attributes: undefined,
-    droppedAttributesCount: undefined,
-  };
+  const e: Json = {};
   while (r.pos < end) {
     const t = tag(r);
     if (t === ((1 << 3) | I64)) e.timeUnixNano = r.fixed64Decimal();
-    else if (t === ((2 << 3) | LEN)) e.name = r.string();
+    else if (t === ((2 << 3) | LEN)) e.name = r.text();
     else if (t === ((3 << 3) | LEN)) e.attributes = pushKeyValue(r, end, e.attributes as Json[] | undefined);
     else if (t === ((4 << 3) | VARINT)) e.droppedAttributesCount = r.uint32();
     else skip(r, t);
@@ -158,19 +137,12 @@ function event(r: OtlpReader, end: number): Json {
 }
 
 function link(r: OtlpReader, end: number): Json {
-  const l: Json = {
-    traceId: undefined,
-    spanId: undefined,
-    traceState: undefined,
-    attributes: undefined,
-    droppedAttributesCount: undefined,
-    flags: undefined,
-  };
+  const l: Json = {};
   while (r.pos < end) {
     const t = tag(r);
     if (t === ((1 << 3) | LEN)) l.traceId = r.hexId();
     else if (t === ((2 << 3) | LEN)) l.spanId = r.hexId();
-    else if (t === ((3 << 3) | LEN)) l.traceState = r.string();
+    else if (t === ((3 << 3) | LEN)) l.traceState = r.text();
     else if (t === ((4 << 3) | LEN)) l.attributes = pushKeyValue(r, end, l.attributes as Json[] | undefined);
     else if (t === ((5 << 3) | VARINT)) l.droppedAttributesCount = r.uint32();
     else if (t === ((6 << 3) | I32)) l.flags = r.fixed32();
@@ -181,10 +153,10 @@ function link(r: OtlpReader, end: number): Json {
 }
 
 function status(r: OtlpReader, end: number): Json {
-  const s: Json = { message: undefined, code: undefined };
+  const s: Json = {};
   while (r.pos < end) {
     const t = tag(r);
-    if (t === ((2 << 3) | LEN)) s.message = r.string();
+    if (t === ((2 << 3) | LEN)) s.message = r.text();
     else if (t === ((3 << 3) | VARINT)) s.code = r.int32();
     else skip(r, t);
   }

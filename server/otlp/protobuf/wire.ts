@@ -60,13 +60,13 @@ export function anyValue(r: OtlpReader, end: number, depth: number): Json {
     const t = tag(r);
     switch (t) {
       case (1 << 3) | LEN:
-        value = { stringValue: r.string() };
+        value = { stringValue: r.text() };
         break;
       case (2 << 3) | VARINT:
         value = { boolValue: r.bool() };
         break;
       case (3 << 3) | VARINT:
-        value = { intValue: r.int64Decimal() };
+        value = { intValue: r.int64Value() };
         break;
       case (4 << 3) | I64:
         value = { doubleValue: double(r) };
@@ -116,10 +116,10 @@ function keyValues(r: OtlpReader, end: number, depth: number): Json[] {
 
 /** A `KeyValue` message ending at `end`. */
 export function keyValue(r: OtlpReader, end: number, depth = 0): Json {
-  const kv: Json = { key: "", value: undefined };
+  const kv: Json = { key: "" };
   while (r.pos < end) {
     const t = tag(r);
-    if (t === ((1 << 3) | LEN)) kv.key = r.string();
+    if (t === ((1 << 3) | LEN)) kv.key = r.text();
     else if (t === ((2 << 3) | LEN)) kv.value = anyValue(r, nestedEnd(r, end), depth);
     else skip(r, t); // 3, key_strindex: profiles only.
   }
@@ -136,7 +136,7 @@ export function pushKeyValue(r: OtlpReader, end: number, list: Json[] | undefine
 
 /** A `Resource` message ending at `end` (attributes and dropped count; entity refs are skipped). */
 export function resource(r: OtlpReader, end: number): Json {
-  const out: Json = { attributes: undefined, droppedAttributesCount: undefined };
+  const out: Json = {};
   while (r.pos < end) {
     const t = tag(r);
     if (t === ((1 << 3) | LEN)) out.attributes = pushKeyValue(r, end, out.attributes as Json[] | undefined);
@@ -149,11 +149,11 @@ export function resource(r: OtlpReader, end: number): Json {
 
 /** An `InstrumentationScope` message ending at `end`. */
 export function scope(r: OtlpReader, end: number): Json {
-  const out: Json = { name: undefined, version: undefined, attributes: undefined, droppedAttributesCount: undefined };
+  const out: Json = {};
   while (r.pos < end) {
     const t = tag(r);
-    if (t === ((1 << 3) | LEN)) out.name = r.string();
-    else if (t === ((2 << 3) | LEN)) out.version = r.string();
+    if (t === ((1 << 3) | LEN)) out.name = r.text();
+    else if (t === ((2 << 3) | LEN)) out.version = r.text();
     else if (t === ((3 << 3) | LEN)) out.attributes = pushKeyValue(r, end, out.attributes as Json[] | undefined);
     else if (t === ((4 << 3) | VARINT)) out.droppedAttributesCount = r.uint32();
     else skip(r, t);

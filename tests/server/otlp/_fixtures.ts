@@ -17,6 +17,16 @@ export const kv = (key: string, value: Value) => ({ key, value: { value } });
 export const str = (value: string): Value => ({ case: "stringValue", value });
 export const int = (value: bigint): Value => ({ case: "intValue", value });
 
+/** The rows a normalizer emits for `envelope`, as an array. */
+export function collect(
+  normalize: (envelope: Record<string, unknown>, emit: (row: Record<string, unknown>) => void) => void,
+  envelope: Record<string, unknown>,
+): Record<string, unknown>[] {
+  const rows: Record<string, unknown>[] = [];
+  normalize(envelope, (row) => rows.push(row));
+  return rows;
+}
+
 /** Bytes 0..n-1 shifted by `seed`: distinct, deterministic ids. */
 export function bytes(n: number, seed: number): Uint8Array {
   return Uint8Array.from({ length: n }, (_, i) => (seed + i * 7) & 0xff);
@@ -202,7 +212,6 @@ export const LOG_ROWS = [{
 }, {
   ...LOG_BASE,
   severityNumber: 0,
-  body: null,
   flags: 0,
   droppedAttributesCount: 0,
   attributes: {},
@@ -221,6 +230,23 @@ export function forms<Desc extends DescMessage>(schema: Desc, init: MessageInitS
     /** The same with the .proto field names as keys. */
     snakeCase: toJson(schema, message, { useProtoFieldName: true }) as Record<string, unknown>,
   };
+}
+
+/**
+ * The OTLP/JSON the protobuf decoder writes to `raw/`: `otlpJson` with `intValue`s that are exact as numbers written
+ * as numbers (OTLP/JSON takes either; JavaScript exporters send numbers).
+ */
+export function withNumericInts(value: unknown): unknown {
+  if (Array.isArray(value)) value.forEach(withNumericInts);
+  else if (value !== null && typeof value === "object") {
+    const object = value as Record<string, unknown>;
+    for (const [key, item] of Object.entries(object)) {
+      if (key === "intValue" && typeof item === "string" && Number.isSafeInteger(Number(item))) {
+        object[key] = Number(item);
+      } else withNumericInts(item);
+    }
+  }
+  return value;
 }
 
 const ID_KEYS = new Set(["traceId", "spanId", "parentSpanId"]);

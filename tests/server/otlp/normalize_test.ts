@@ -8,7 +8,7 @@ import { parseJsonBody } from "../../../server/otlp/json/parse_json_body.ts";
 import { logRows } from "../../../server/otlp/normalize/logs.ts";
 import { metricRows } from "../../../server/otlp/normalize/metrics.ts";
 import { spanRows } from "../../../server/otlp/normalize/spans.ts";
-import { LOG_FORMS, LOG_ROWS, SPAN_ROWS, TRACE_FORMS } from "./_fixtures.ts";
+import { collect, LOG_FORMS, LOG_ROWS, SPAN_ROWS, TRACE_FORMS } from "./_fixtures.ts";
 import { METRIC_FORMS, METRIC_ROWS } from "./_metric_fixtures.ts";
 
 /** The rows as they are written: what JSON keeps of them. */
@@ -24,37 +24,40 @@ const SIGNALS = [
 
 for (const signal of SIGNALS) {
   test(`${signal.name}: OTLP/JSON gives exactly the expected rows`, () => {
-    assert.deepEqual(written(signal.rows(viaBody(signal.forms().otlpJson))), signal.expected);
+    assert.deepEqual(written(collect(signal.rows, viaBody(signal.forms().otlpJson))), signal.expected);
   });
 
   test(`${signal.name}: base64 ids and enum names (protobuf's JSON mapping) give the same rows`, () => {
-    assert.deepEqual(written(signal.rows(viaBody(signal.forms().canonical))), signal.expected);
+    assert.deepEqual(written(collect(signal.rows, viaBody(signal.forms().canonical))), signal.expected);
   });
 
   test(`${signal.name}: snake_case keys give the same rows`, () => {
     const body = JSON.stringify(signal.forms().snakeCase);
     assert.match(body, /"resource_(spans|logs|metrics)"/);
-    assert.deepEqual(written(signal.rows(viaBody(signal.forms().snakeCase))), signal.expected);
+    assert.deepEqual(written(collect(signal.rows, viaBody(signal.forms().snakeCase))), signal.expected);
   });
 }
 
 test("int64 fields may be numbers or strings; ids may be upper-case hex; unknown fields are ignored", () => {
-  const rows = spanRows(viaBody({
-    unknownTop: { deep: [1, 2, 3] },
-    resourceSpans: [{
-      scopeSpans: [{
-        spans: [{
-          traceId: "5B8EFFF798038103D269B633813FC60C",
-          spanId: "EEE19B7EC3C1B174",
-          name: "n",
-          startTimeUnixNano: 1544712660000000000,
-          endTimeUnixNano: "1544712661000000000",
-          somethingNew: "ignored",
-          attributes: [{ key: "n", value: { intValue: 5 } }, { key: "s", value: { intValue: "6" } }],
+  const rows = collect(
+    spanRows,
+    viaBody({
+      unknownTop: { deep: [1, 2, 3] },
+      resourceSpans: [{
+        scopeSpans: [{
+          spans: [{
+            traceId: "5B8EFFF798038103D269B633813FC60C",
+            spanId: "EEE19B7EC3C1B174",
+            name: "n",
+            startTimeUnixNano: 1544712660000000000,
+            endTimeUnixNano: "1544712661000000000",
+            somethingNew: "ignored",
+            attributes: [{ key: "n", value: { intValue: 5 } }, { key: "s", value: { intValue: "6" } }],
+          }],
         }],
       }],
-    }],
-  }));
+    }),
+  );
   assert.equal(rows.length, 1);
   assert.equal(rows[0].traceId, "5b8efff798038103d269b633813fc60c");
   assert.equal(rows[0].spanId, "eee19b7ec3c1b174");
@@ -90,19 +93,22 @@ test("a log record's body and attributes keep Claude Code's event attributes exa
       ? { intValue: String(value) }
       : { doubleValue: value },
   }));
-  const [row] = logRows(viaBody({
-    resourceLogs: [{
-      resource: { attributes: [{ key: "service.name", value: { stringValue: "claude-code" } }] },
-      scopeLogs: [{
-        scope: { name: "com.anthropic.claude_code.events", version: "2.1.200" },
-        logRecords: [{
-          timeUnixNano: "1776886719688000000",
-          body: { stringValue: "claude_code.api_request" },
-          attributes: otlpAttributes,
+  const [row] = collect(
+    logRows,
+    viaBody({
+      resourceLogs: [{
+        resource: { attributes: [{ key: "service.name", value: { stringValue: "claude-code" } }] },
+        scopeLogs: [{
+          scope: { name: "com.anthropic.claude_code.events", version: "2.1.200" },
+          logRecords: [{
+            timeUnixNano: "1776886719688000000",
+            body: { stringValue: "claude_code.api_request" },
+            attributes: otlpAttributes,
+          }],
         }],
       }],
-    }],
-  }));
+    }),
+  );
   assert.deepEqual(row.attributes, attributes);
   assert.equal(row.body, "claude_code.api_request");
   assert.equal(row.serviceName, "claude-code");
