@@ -45,6 +45,9 @@ export const COMMANDS: readonly Command[] = [
   lazy("query", "query the recordings with SQL (logs, traces, metrics, collections)", async () => {
     return (await import("./query.ts")).queryCommand;
   }),
+  lazy("collect", "register a JSONL file or glob as a queryable collection", async () => {
+    return (await import("./collect.ts")).collectCommand;
+  }),
   lazy("export", "write the recordings as zstd Parquet files", async () => {
     return (await import("./export.ts")).exportCommand;
   }),

@@ -35,8 +35,20 @@ export interface SourceSpec {
   /** Of the columns and their conversion; a change starts a new epoch. */
   fingerprint: string;
   meta: Record<string, unknown>;
-  /** Writes the rows of the JSONL `input` to a Parquet file `output`; resolves with the number of rows. */
-  convert(db: Db, input: string, output: string): Promise<number>;
+  /** Rows are not one per line (a derived dataset): fewer rows than lines does not mean malformed lines. */
+  derived?: boolean;
+  /**
+   * Writes the rows of the JSONL `input` to a Parquet file `output`; resolves with the number of rows. `fresh` says
+   * the part starts a new epoch; `firstLine` is the source line number of the first line of `input`. It may update
+   * `fingerprint` and `meta` (a collection infers its columns from the lines it reads); the cursor records them.
+   */
+  convert(db: Db, input: string, output: string, context: ConvertContext): Promise<number>;
+}
+
+/** What a conversion is told about the lines it converts. */
+export interface ConvertContext {
+  fresh: boolean;
+  firstLine: number;
 }
 
 /** Options of {@linkcode refreshSource}. */
@@ -165,9 +177,14 @@ export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOp
       if (copied.lines > copied.blank) {
         part = `epoch=${base.source_epoch}/part-${base.byte_offset}-${id}.parquet`;
         const target = path.join(spec.dir, part);
-        rows = await spec.convert(db, incoming, `${target}.tmp`);
+        rows = await spec.convert(db, incoming, `${target}.tmp`, {
+          fresh: rebuild,
+          firstLine: base.line_number + 1,
+        });
         await rename(`${target}.tmp`, target);
-        if (rows < copied.lines - copied.blank) malformed = await malformedLines(incoming, base.line_number + 1);
+        if (!spec.derived && rows < copied.lines - copied.blank) {
+          malformed = await malformedLines(incoming, base.line_number + 1);
+        }
         if (rows === 0) {
           await rm(target, { force: true });
           part = undefined;
@@ -182,6 +199,7 @@ export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOp
         row_count: base.row_count + rows,
         head_hash: (await headHash(spec.sourcePath, copied.end)) ?? "",
         parts: part ? [...base.parts, { file: part, rows }] : base.parts,
+        schema_fingerprint: spec.fingerprint,
         refreshed_at: new Date(now).toISOString(),
         meta: spec.meta,
       };

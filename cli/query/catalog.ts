@@ -5,6 +5,8 @@
  */
 import { DATASETS } from "../../query/datasets.ts";
 import type { Io } from "../io.ts";
+import { collectionColumns } from "../../query/collections/tables.ts";
+import { collectionStates } from "./collections.ts";
 import { QUERY_FLAGS_HELP } from "./flags.ts";
 import { cachedRows, inspect, statusesOf } from "./inspect.ts";
 import { renderRows, type RowCell } from "./rows.ts";
@@ -12,7 +14,7 @@ import { renderRows, type RowCell } from "./rows.ts";
 /** Help for `ctvs query catalog`. */
 export const CATALOG_USAGE = `Usage: ctvs query catalog [options]
 
-The tables SQL can name: dataset, source_signal, columns, source_partitions, cached_rows. Refreshes nothing.
+The tables SQL can name (datasets, then collections with source_signal collection): dataset, source_signal, columns, source_partitions, cached_rows. Refreshes nothing.
 
 ${QUERY_FLAGS_HELP}`;
 
@@ -23,6 +25,10 @@ export async function queryCatalog(argv: string[], io: Io): Promise<number> {
   for (const dataset of DATASETS) {
     const statuses = await statusesOf(seen, [dataset]);
     rows.push([dataset.name, dataset.signal, dataset.columns.length, statuses.length, cachedRows(statuses)]);
+  }
+  for (const { collection, sources } of await collectionStates(seen.ctx)) {
+    const cached = sources.reduce((n, s) => n + (s.cursor?.row_count ?? 0), 0);
+    rows.push([collection.table, "collection", collectionColumns(sources).length, sources.length, cached]);
   }
   await renderRows(
     [

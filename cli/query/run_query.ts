@@ -8,6 +8,7 @@ import type { Dataset } from "../../query/dataset.ts";
 import type { Io } from "../io.ts";
 import { parseFlags } from "../parse_flags.ts";
 import { UsageError } from "../usage_error.ts";
+import { readyCollectionTables } from "./collections.ts";
 import { ensureReady, loadContext, sessionFor } from "./context.ts";
 import { QUERY_FLAGS, type QueryOptions, queryOptionsFrom, TABLE_CAP } from "./flags.ts";
 import { render } from "./render.ts";
@@ -21,6 +22,8 @@ export interface QuerySpec {
   datasets(positionals: string[]): readonly Dataset[];
   /** The SQL to run; `limit` is the row count worth computing (undefined: every row). */
   sql(positionals: string[], limit: number | undefined, options: QueryOptions): string;
+  /** Which collection tables it reads, given its positionals (none when absent). */
+  collections?(positionals: string[]): (table: string) => boolean;
   /** Adjusts the options before the session opens (`service <name>` sets the service scope). */
   adjust?(positionals: string[], options: QueryOptions): QueryOptions;
 }
@@ -45,7 +48,9 @@ export async function runQuery(argv: string[], io: Io, spec: QuerySpec): Promise
   const ctx = await loadContext(values, options, spec.usage);
   const datasets = spec.datasets(positionals);
   const statuses = await ensureReady(ctx, datasets, options, io);
-  const session = await sessionFor(ctx, datasets, statuses, options);
+  const wanted = spec.collections?.(positionals);
+  const extra = wanted ? await readyCollectionTables(ctx, wanted, options, io) : [];
+  const session = await sessionFor(ctx, datasets, statuses, options, extra);
   try {
     const result = await session.query(sql);
     await render(result, options.format, io, options.limit);

@@ -10,8 +10,8 @@ import { runQuery } from "./run_query.ts";
 
 export const SQL_USAGE = `Usage: ctvs query sql "<select ...>" [options]
 
-Runs one read-only SELECT (or WITH ... SELECT) over logs, traces and metrics. Writes, ATTACH, INSTALL, SET and
-reading files outside the recordings are refused.
+Runs one read-only SELECT (or WITH ... SELECT) over logs, traces, metrics and the collections of ctvs collect.
+Writes, ATTACH, INSTALL, SET and reading files outside the recordings are refused.
 
 ${QUERY_FLAGS_HELP}`;
 
@@ -24,6 +24,10 @@ export function querySql(argv: string[], io: Io): Promise<number> {
     datasets: (words) => {
       const text = words.join(" ").toLowerCase();
       return DATASETS.filter((d) => new RegExp(`\\b${d.name}\\b`).test(text));
+    },
+    collections: (words) => {
+      const text = words.join(" ").toLowerCase();
+      return (table) => new RegExp(`\\b${table}\\b`).test(text);
     },
     sql: (words) => words.join(" "),
   });

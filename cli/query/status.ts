@@ -3,8 +3,10 @@
  *
  * @module
  */
+import { stat } from "node:fs/promises";
 import { DATASETS } from "../../query/datasets.ts";
 import type { Io } from "../io.ts";
+import { collectionStates } from "./collections.ts";
 import { QUERY_FLAGS_HELP } from "./flags.ts";
 import { cachedRows, countSources, inspect, statusesOf } from "./inspect.ts";
 import { renderRows, type RowCell } from "./rows.ts";
@@ -12,7 +14,7 @@ import { renderRows, type RowCell } from "./rows.ts";
 /** Help for `ctvs query status`. */
 export const STATUS_USAGE = `Usage: ctvs query status [options]
 
-Per dataset: source files, partitions fresh / stale / missing in the cache, and cached rows. Refreshes nothing.
+Per dataset and per collection: source files, partitions fresh / stale / missing in the cache, and cached rows. Refreshes nothing.
 
 ${QUERY_FLAGS_HELP}`;
 
@@ -31,6 +33,13 @@ export async function queryStatus(argv: string[], io: Io): Promise<number> {
       count("missing"),
       cachedRows(statuses),
     ]);
+  }
+  for (const { collection, sources } of await collectionStates(seen.ctx)) {
+    const count = (state: string) => sources.filter((s) => s.freshness.state === state).length;
+    const onDisk = (await Promise.all(sources.map((s) => stat(s.sourcePath).then(() => 1, () => 0))))
+      .reduce((a: number, b: number) => a + b, 0);
+    const rows_ = sources.reduce((n, s) => n + (s.cursor?.row_count ?? 0), 0);
+    rows.push([collection.table, onDisk, count("fresh"), count("stale"), count("missing"), rows_]);
   }
   await renderRows(
     [["dataset", "VARCHAR"], ["sources", "BIGINT"], ["fresh", "BIGINT"], ["stale", "BIGINT"], ["missing", "BIGINT"], [

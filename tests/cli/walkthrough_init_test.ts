@@ -10,6 +10,7 @@ import process from "node:process";
 import { test } from "node:test";
 import { attachCommand } from "../../cli/attach.ts";
 import { claudeHookCommand } from "../../cli/claude_hook.ts";
+import { collectCommand } from "../../cli/collect.ts";
 import { COMMANDS } from "../../cli/commands.ts";
 import { detachCommand } from "../../cli/detach.ts";
 import { exportCommand } from "../../cli/export.ts";
@@ -44,6 +45,7 @@ test("the registry lists every command with its module's own summary, init first
     skillsCommand,
     claudeHookCommand,
     queryCommand,
+    collectCommand,
     exportCommand,
   ];
   assert.deepEqual(
