@@ -13,6 +13,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   proxy: async () => (await import("./proxy.ts")).run(),
   otlp: async () => (await import("./otlp.ts")).run(),
   claude_hook: async () => (await import("./claude_hook.ts")).run(),
+  query: async () => (await import("./query.ts")).run(),
 };
 
 async function main(args: string[]): Promise<number> {
