@@ -55,7 +55,7 @@ export function double(r: OtlpReader): number | string {
 
 /** An `AnyValue` message ending at `end`; `depth` bounds nesting, as for JSON bodies. */
 export function anyValue(r: OtlpReader, end: number, depth: number): Json {
-  let value: Json = {};
+  let value: Json | undefined;
   while (r.pos < end) {
     const t = tag(r);
     switch (t) {
@@ -85,7 +85,7 @@ export function anyValue(r: OtlpReader, end: number, depth: number): Json {
     }
   }
   done(r, end);
-  return value;
+  return value ?? {};
 }
 
 /** The `values` of an `ArrayValue` ending at `end`. */
@@ -116,15 +116,16 @@ function keyValues(r: OtlpReader, end: number, depth: number): Json[] {
 
 /** A `KeyValue` message ending at `end`. */
 export function keyValue(r: OtlpReader, end: number, depth = 0): Json {
-  const kv: Json = { key: "" };
+  let key = "";
+  let value: Json | undefined;
   while (r.pos < end) {
     const t = tag(r);
-    if (t === ((1 << 3) | LEN)) kv.key = r.text();
-    else if (t === ((2 << 3) | LEN)) kv.value = anyValue(r, nestedEnd(r, end), depth);
+    if (t === ((1 << 3) | LEN)) key = r.text();
+    else if (t === ((2 << 3) | LEN)) value = anyValue(r, nestedEnd(r, end), depth);
     else skip(r, t); // 3, key_strindex: profiles only.
   }
   done(r, end);
-  return kv;
+  return { key, value }; // made whole at the end: every pair has one object shape
 }
 
 /** Appends the `KeyValue` at the reader (a `LEN` field of a message ending at `end`) to `list`, creating it. */

@@ -49,3 +49,17 @@ test("uint64Decimal() and int64Decimal() match BigInt over the whole 64-bit rang
     assert.equal(int64Decimal(lo, hi), BigInt.asIntN(64, value).toString());
   }
 });
+
+test("isoTime() formats like Date.toISOString() across minutes, years and the edges of the range", () => {
+  const samples = [1, 999, 1000, 59_999, 60_000, 946_684_799_999, 946_684_800_000, 18_446_744_073_709];
+  let seed = 3;
+  for (let i = 0; i < 20_000; i++) {
+    seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0;
+    // Runs of nearby times (the cached minute) and jumps to anywhere up to 2^64 ns (year 2554).
+    samples.push(i % 50 === 0 ? seed * 4_000 : samples[samples.length - 1] + (seed % 7000));
+  }
+  for (const ms of samples) {
+    assert.equal(isoTime(`${ms}000000`), new Date(ms).toISOString(), String(ms));
+  }
+  assert.equal(isoTime(253_402_300_800_000 * 1e6), "+010000-01-01T00:00:00.000Z", "past 9999, as Date writes it");
+});
