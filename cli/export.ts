@@ -113,7 +113,8 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
   const cacheDir = configured ? path.resolve(expandHome(configured)) : defaultCacheDir(root);
   const useCache = config.query?.cache?.enabled !== false;
   const gws = (values["gateway-id"] as string[] | undefined) ?? [];
-  const partitions = await sources(root, cacheDir, one ? [one] : [...DATASETS], gws, dates);
+  // Derived datasets (proxy_messages, llm_requests) are not a signal of their own: the proxy JSONL is their source.
+  const partitions = await sources(root, cacheDir, one ? [one] : DATASETS.filter((d) => !d.derive), gws, dates);
   if (partitions.length === 0) {
     io.out(`No JSONL files matched in ${root}.`);
     return 0;

@@ -18,7 +18,23 @@ export interface Column {
   sourceField?: string;
 }
 
-/** A built-in dataset (`logs`, `traces`, `metrics`). */
+/** How a dataset computed from a whole day file (not line by line) is made: `proxy_messages`, `llm_requests`. */
+export interface Derivation {
+  /** Bumped when the derivation changes, so cached partitions are rebuilt. */
+  version: number;
+  /**
+   * Reads the complete lines of one day file (`input`) and writes the dataset's rows, without `gateway_id` and
+   * `date`, as JSONL to `output`; resolves with the number of rows.
+   */
+  run(
+    db: import("./duckdb.ts").Db,
+    input: string,
+    output: string,
+    partition: { gatewayId: string; date: string; dir: string },
+  ): Promise<number>;
+}
+
+/** A built-in dataset (`logs`, `traces`, `metrics`, and the derived `proxy_messages`, `llm_requests`). */
 export interface Dataset {
   name: string;
   /** The signal directory under `<root>/<gateway_id>/`. */
@@ -31,6 +47,8 @@ export interface Dataset {
   timestamp: string;
   /** Columns tried in turn for `--from`/`--to`. */
   fallbackTimestamps: string[];
+  /** Set when rows come from walking the whole day (rebuilt whenever the day file grows). */
+  derive?: Derivation;
 }
 
 /** Quotes an identifier for DuckDB. */
@@ -87,8 +105,11 @@ export function defineDataset(
 }
 
 /** A short stable fingerprint of a dataset's columns; a change rebuilds the cache. */
-export function schemaFingerprint(dataset: { columns: { name: string; type: string; expr?: string }[] }): string {
+export function schemaFingerprint(
+  dataset: { columns: { name: string; type: string; expr?: string }[]; derive?: { version: number } },
+): string {
   let h = 2166136261;
-  for (const c of JSON.stringify(dataset.columns)) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
+  const text = JSON.stringify(dataset.columns) + (dataset.derive ? `#derive${dataset.derive.version}` : "");
+  for (const c of text) h = Math.imul(h ^ c.charCodeAt(0), 16777619) >>> 0;
   return h.toString(16).padStart(8, "0");
 }

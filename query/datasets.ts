@@ -4,6 +4,8 @@
  * @module
  */
 import { type Dataset, defineDataset } from "./dataset.ts";
+import { LLM_REQUESTS } from "./llm_requests/dataset.ts";
+import { PROXY_MESSAGES } from "./proxy_messages/dataset.ts";
 
 /** `logs`: one row per log record. */
 export const LOGS: Dataset = defineDataset(
@@ -106,7 +108,7 @@ export const METRICS: Dataset = defineDataset(
 METRICS.fields.value = "VARCHAR";
 
 /** The built-in datasets by name. */
-export const DATASETS: readonly Dataset[] = [LOGS, TRACES, METRICS];
+export const DATASETS: readonly Dataset[] = [LOGS, TRACES, METRICS, PROXY_MESSAGES, LLM_REQUESTS];
 
 /** The built-in dataset called `name`, if any. */
 export function datasetNamed(name: string): Dataset | undefined {

@@ -1,16 +1,23 @@
 /**
- * Refreshes one built-in partition (`<dataset>/<gw>/<date>`) from its JSONL day file.
+ * Refreshes one built-in partition (`<dataset>/<gw>/<date>`) from its JSONL day file. A plain dataset converts only
+ * the new lines (byte cursor); a derived one (`proxy_messages`, `llm_requests`) walks the whole day again whenever
+ * the file grew, into a new epoch, because an exchange's rows depend on lines before and after it.
  *
  * @module
  */
-import { literal, schemaFingerprint } from "./dataset.ts";
+import { rm } from "node:fs/promises";
+import path from "node:path";
+import { readCursor } from "./cursor.ts";
+import { ident, literal, schemaFingerprint } from "./dataset.ts";
 import type { Db } from "./duckdb.ts";
+import { freshnessOf } from "./freshness.ts";
 import { jsonlSelect } from "./jsonl_select.ts";
 import type { Partition } from "./partitions.ts";
 import { type RefreshOptions, type RefreshOutcome, refreshSource, type SourceSpec } from "./refresh_source.ts";
 
 /** The refresh spec of a built-in partition. */
 export function partitionSpec(p: Partition): SourceSpec {
+  const derive = p.dataset.derive;
   return {
     dir: p.dir,
     sourcePath: p.sourcePath,
@@ -18,15 +25,38 @@ export function partitionSpec(p: Partition): SourceSpec {
     kind: "builtin",
     fingerprint: schemaFingerprint(p.dataset),
     meta: { dataset: p.dataset.name, gateway_id: p.gatewayId, date: p.date },
+    derived: derive !== undefined,
     convert: async (db, input, output) => {
-      const select = jsonlSelect(p.dataset, input, { gatewayId: p.gatewayId, date: p.date });
-      const rows = await db.all(`COPY (${select}) TO ${literal(output)} (FORMAT parquet, COMPRESSION zstd)`);
-      return Number(rows[0]?.Count ?? 0);
+      if (!derive) {
+        const select = jsonlSelect(p.dataset, input, { gatewayId: p.gatewayId, date: p.date });
+        const rows = await db.all(`COPY (${select}) TO ${literal(output)} (FORMAT parquet, COMPRESSION zstd)`);
+        return Number(rows[0]?.Count ?? 0);
+      }
+      const derived = `${output}.rows.jsonl`;
+      try {
+        const count = await derive.run(db, input, derived, { gatewayId: p.gatewayId, date: p.date, dir: p.dir });
+        // An empty day still gets a (0-row) part, typed, so the cursor and the views stay uniform.
+        const select = count > 0
+          ? jsonlSelect(p.dataset, derived, { gatewayId: p.gatewayId, date: p.date })
+          : `SELECT ${
+            p.dataset.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`).join(", ")
+          } WHERE FALSE`;
+        const rows = await db.all(`COPY (${select}) TO ${literal(output)} (FORMAT parquet, COMPRESSION zstd)`);
+        return Number(rows[0]?.Count ?? 0);
+      } finally {
+        await rm(derived, { force: true });
+      }
     },
   };
 }
 
 /** Brings one built-in partition up to date; see `refreshSource`. */
-export function refreshPartition(db: Db, p: Partition, options: RefreshOptions = {}): Promise<RefreshOutcome> {
-  return refreshSource(db, partitionSpec(p), options);
+export async function refreshPartition(db: Db, p: Partition, options: RefreshOptions = {}): Promise<RefreshOutcome> {
+  const spec = partitionSpec(p);
+  if (p.dataset.derive && !options.force) {
+    const cursor = await readCursor(path.join(p.dir, "cursor.json"));
+    const freshness = await freshnessOf(cursor, p.sourcePath, p.dir, spec.fingerprint);
+    if (freshness.state !== "fresh") options = { ...options, force: true };
+  }
+  return refreshSource(db, spec, options);
 }

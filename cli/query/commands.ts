@@ -9,6 +9,7 @@ import { CATALOG_USAGE, queryCatalog } from "./catalog.ts";
 import { DOCTOR_USAGE, queryDoctor } from "./doctor.ts";
 import { LOGS_USAGE, queryLogs } from "./logs.ts";
 import { METRICS_USAGE, queryMetrics } from "./metrics.ts";
+import { PROXY_USAGE, queryProxy } from "./proxy.ts";
 import { queryRefresh, REFRESH_USAGE } from "./refresh.ts";
 import { querySample, SAMPLE_USAGE } from "./sample.ts";
 import { querySchema, SCHEMA_USAGE } from "./schema.ts";
@@ -42,6 +43,7 @@ export const QUERY_COMMANDS: readonly QueryCommand[] = [
     usage: METRICS_USAGE,
     run: queryMetrics,
   },
+  { name: "proxy", summary: "proxied conversations (get, stats, tail)", usage: PROXY_USAGE, run: queryProxy },
   { name: "activity", summary: "logs, spans and metrics on one timeline", usage: ACTIVITY_USAGE, run: queryActivity },
   { name: "service", summary: "the timeline of one service", usage: SERVICE_USAGE, run: queryService },
   { name: "errors", summary: "error logs and failed spans", usage: ERRORS_USAGE, run: queryErrors },

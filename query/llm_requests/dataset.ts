@@ -1,0 +1,63 @@
+/**
+ * The `llm_requests` dataset: one row per proxied exchange, with normalized tokens and cost (see `tokens.ts` for the
+ * token convention and `../pricing.ts` for the price table).
+ *
+ * @module
+ */
+import { type Dataset, defineDataset } from "../dataset.ts";
+import { readBundles } from "../proxy_messages/bundles.ts";
+import { JsonlWriter } from "../proxy_messages/jsonl_writer.ts";
+import { requestRow } from "./request_row.ts";
+
+/** Writes the `llm_requests` rows of the day in `input` as JSONL to `output`. */
+export async function deriveLlmRequests(_db: unknown, input: string, output: string): Promise<number> {
+  const writer = await JsonlWriter.create(output);
+  try {
+    for await (const bundle of readBundles(input)) await writer.write(requestRow(bundle));
+  } finally {
+    await writer.close();
+  }
+  return writer.count;
+}
+
+/** `llm_requests`. */
+export const LLM_REQUESTS: Dataset = defineDataset(
+  {
+    name: "llm_requests",
+    signal: "proxy",
+    timestamp: "ts_start",
+    fallbackTimestamps: ["ts_start", "ts_end"],
+    derive: { version: 1, run: deriveLlmRequests },
+  },
+  [
+    ["exchange_id", "VARCHAR"],
+    ["ts_start", "TIMESTAMP"],
+    ["ts_end", "TIMESTAMP"],
+    ["provider", "VARCHAR"],
+    ["api", "VARCHAR"],
+    ["upstream", "VARCHAR"],
+    ["request_path", "VARCHAR"],
+    ["model", "VARCHAR"],
+    ["response_model", "VARCHAR"],
+    ["conversation_id", "VARCHAR"],
+    ["conversation_source", "VARCHAR"],
+    ["cwd", "VARCHAR"],
+    ["git_branch", "VARCHAR"],
+    ["stream", "BOOLEAN"],
+    ["status", "INTEGER"],
+    ["error", "VARCHAR"],
+    ["finish_reason", "VARCHAR"],
+    ["latency_ms", "BIGINT"],
+    ["ttft_ms", "BIGINT"],
+    ["input_tokens", "BIGINT"],
+    ["cache_read_tokens", "BIGINT"],
+    ["cache_write_tokens", "BIGINT"],
+    ["output_tokens", "BIGINT"],
+    ["reasoning_tokens", "BIGINT"],
+    ["total_tokens", "BIGINT"],
+    ["cost_usd", "DOUBLE"],
+    ["price_model", "VARCHAR"],
+    ["price_version", "VARCHAR"],
+    ["request_id", "VARCHAR"],
+  ],
+);

@@ -1,0 +1,70 @@
+/**
+ * The `proxy_messages` dataset: one row per content part of every message of the proxied conversations, derived
+ * from a gateway's proxy day file (reference §6.2: 26 data columns, `gateway_id` first and `date` last).
+ *
+ * @module
+ */
+import { type Dataset, defineDataset } from "../dataset.ts";
+import type { Db } from "../duckdb.ts";
+import { readBundles } from "./bundles.ts";
+import { JsonlWriter } from "./jsonl_writer.ts";
+import { priorSeen } from "./prior_seen.ts";
+import { MessageWalker } from "./walker.ts";
+
+/** Walks the day in `input` into `proxy_messages` rows (JSONL at `output`), after the earlier days' ids. */
+export async function deriveProxyMessages(
+  db: Db,
+  input: string,
+  output: string,
+  partition: { date: string; dir: string },
+): Promise<number> {
+  const walker = new MessageWalker({ priorSeen: await priorSeen(db, partition.dir, partition.date) });
+  const writer = await JsonlWriter.create(output);
+  try {
+    for await (const bundle of readBundles(input)) {
+      for (const row of walker.exchange(bundle)) await writer.write(row);
+    }
+  } finally {
+    await writer.close();
+  }
+  return writer.count;
+}
+
+/** `proxy_messages`. */
+export const PROXY_MESSAGES: Dataset = defineDataset(
+  {
+    name: "proxy_messages",
+    signal: "proxy",
+    timestamp: "message_created_at",
+    fallbackTimestamps: ["message_created_at", "conversation_started_at"],
+    derive: { version: 1, run: deriveProxyMessages },
+  },
+  [
+    ["schema_version", "INTEGER"],
+    ["conversation_id", "VARCHAR"],
+    ["user_id", "VARCHAR"],
+    ["provider", "VARCHAR"],
+    ["model", "VARCHAR"],
+    ["system_text", "VARCHAR"],
+    ["tools", "JSON"],
+    ["conversation_started_at", "TIMESTAMP"],
+    ["conversation_source", "VARCHAR"],
+    ["cwd", "VARCHAR"],
+    ["git_branch", "VARCHAR"],
+    ["message_id", "VARCHAR"],
+    ["previous_message_id", "VARCHAR"],
+    ["message_index", "INTEGER"],
+    ["message_created_at", "TIMESTAMP"],
+    ["role", "VARCHAR"],
+    ["part_id", "VARCHAR"],
+    ["part_index", "INTEGER"],
+    ["part_type", "VARCHAR"],
+    ["content_text", "VARCHAR"],
+    ["tool_name", "VARCHAR"],
+    ["tool_call_id", "VARCHAR"],
+    ["tool_args", "JSON"],
+    ["thinking_signature", "VARCHAR"],
+    ["status", "JSON"],
+    ["attributes", "JSON"],
+  ],
+);

@@ -1,0 +1,84 @@
+/**
+ * Streams the lines of a JSONL file with their byte offsets, without ever holding more than the current line and
+ * one chunk: recorded request bodies make 40 MiB lines, and a day file can be gigabytes.
+ *
+ * @module
+ */
+import { Buffer } from "node:buffer";
+import { type FileHandle, open } from "node:fs/promises";
+
+/** One line: its text (no newline), where it starts and how many bytes it has. */
+export interface Line {
+  text: string;
+  offset: number;
+  bytes: number;
+}
+
+const CHUNK = 4 * 1024 * 1024;
+
+/**
+ * Yields each complete line of `file` (a trailing line without a newline too), skipping empty ones.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * const file = `${mkdtempSync(`${tmpdir()}/lines-`)}/a.jsonl`;
+ * writeFileSync(file, '{"a":1}\n\n{"é":2}\n');
+ * const lines = [];
+ * for await (const line of readLines(file)) lines.push(line);
+ * assert.deepEqual(lines, [{ text: '{"a":1}', offset: 0, bytes: 7 }, { text: '{"é":2}', offset: 9, bytes: 8 }]);
+ * ```
+ */
+export async function* readLines(file: string): AsyncGenerator<Line> {
+  const handle = await open(file, "r");
+  try {
+    const buffer = Buffer.allocUnsafe(CHUNK);
+    let pieces: Buffer[] = [];
+    let pieceBytes = 0;
+    let lineStart = 0;
+    let position = 0;
+    while (true) {
+      const { bytesRead } = await handle.read(buffer, 0, CHUNK, position);
+      if (bytesRead === 0) break;
+      let from = 0;
+      for (let nl = buffer.indexOf(0x0a, 0); nl !== -1 && nl < bytesRead; nl = buffer.indexOf(0x0a, nl + 1)) {
+        let text: string;
+        if (pieces.length) {
+          pieces.push(buffer.subarray(from, nl));
+          text = Buffer.concat(pieces, pieceBytes + nl - from).toString("utf8");
+          pieces = [];
+          pieceBytes = 0;
+        } else text = buffer.toString("utf8", from, nl);
+        const bytes = position + nl - lineStart;
+        if (bytes > 0) yield { text, offset: lineStart, bytes };
+        lineStart = position + nl + 1;
+        from = nl + 1;
+      }
+      if (from < bytesRead) {
+        // Copied: the buffer is reused for the next chunk.
+        pieces.push(Buffer.from(buffer.subarray(from, bytesRead)));
+        pieceBytes += bytesRead - from;
+      }
+      position += bytesRead;
+    }
+    if (pieceBytes > 0) {
+      yield { text: Buffer.concat(pieces, pieceBytes).toString("utf8"), offset: lineStart, bytes: pieceBytes };
+    }
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Reads `bytes` bytes at `offset` of an open file as UTF-8 (a line read again later). */
+export async function readRange(handle: FileHandle, offset: number, bytes: number): Promise<string> {
+  const buffer = Buffer.allocUnsafe(bytes);
+  let done = 0;
+  while (done < bytes) {
+    const { bytesRead } = await handle.read(buffer, done, bytes - done, offset + done);
+    if (bytesRead === 0) break;
+    done += bytesRead;
+  }
+  return buffer.toString("utf8", 0, done);
+}
