@@ -16,6 +16,7 @@ import { querySchema, SCHEMA_USAGE } from "./schema.ts";
 import { querySql, SQL_USAGE } from "./sql.ts";
 import { queryStatus, STATUS_USAGE } from "./status.ts";
 import { queryTrace, queryTraces, TRACE_USAGE, TRACES_USAGE } from "./traces.ts";
+import { queryUsage, USAGE_USAGE } from "./usage.ts";
 
 /** One `ctvs query <name>` subcommand. */
 export interface QueryCommand {
@@ -44,6 +45,12 @@ export const QUERY_COMMANDS: readonly QueryCommand[] = [
     run: queryMetrics,
   },
   { name: "proxy", summary: "proxied conversations (get, stats, tail)", usage: PROXY_USAGE, run: queryProxy },
+  {
+    name: "usage",
+    summary: "tokens and cost per day, week, month, session, model",
+    usage: USAGE_USAGE,
+    run: queryUsage,
+  },
   { name: "activity", summary: "logs, spans and metrics on one timeline", usage: ACTIVITY_USAGE, run: queryActivity },
   { name: "service", summary: "the timeline of one service", usage: SERVICE_USAGE, run: queryService },
   { name: "errors", summary: "error logs and failed spans", usage: ERRORS_USAGE, run: queryErrors },
