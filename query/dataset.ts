@@ -24,14 +24,14 @@ export interface Derivation {
   version: number;
   /**
    * Reads the complete lines of one day file (`input`) and writes the dataset's rows, without `gateway_id` and
-   * `date`, as JSONL to `output`; resolves with the number of rows.
+   * `date`, as JSONL to `output`; resolves with the number of rows and the longest line's length in bytes.
    */
   run(
     db: import("./duckdb.ts").Db,
     input: string,
     output: string,
     partition: { gatewayId: string; date: string; dir: string },
-  ): Promise<number>;
+  ): Promise<{ rows: number; maxLineBytes: number }>;
 }
 
 /** A built-in dataset (`logs`, `traces`, `metrics`, and the derived `proxy_messages`, `llm_requests`). */

@@ -10,11 +10,15 @@ import { type Dataset, ident, literal } from "./dataset.ts";
 export const MAX_OBJECT_BYTES = 1024 * 1024 * 1024;
 
 /** The `read_json(...)` call for `file` with the dataset's fields declared. */
-export function readJsonCall(dataset: Pick<Dataset, "fields">, file: string | string[]): string {
+export function readJsonCall(
+  dataset: Pick<Dataset, "fields">,
+  file: string | string[],
+  maxObjectBytes = MAX_OBJECT_BYTES,
+): string {
   const columns = Object.entries(dataset.fields).map(([name, type]) => `${literal(name)}: '${type}'`).join(", ");
   const files = Array.isArray(file) ? `[${file.map(literal).join(", ")}]` : literal(file);
   return `read_json(${files}, format = 'newline_delimited', ignore_errors = true, ` +
-    `maximum_object_size = ${MAX_OBJECT_BYTES}, columns = {${columns}})`;
+    `maximum_object_size = ${maxObjectBytes}, columns = {${columns}})`;
 }
 
 /**
@@ -34,6 +38,7 @@ export function jsonlSelect(
   dataset: Dataset,
   file: string | string[],
   partition: { gatewayId: string; date: string },
+  maxObjectBytes?: number,
 ): string {
   const columns = dataset.columns.map((c) => {
     if (c.name === "gateway_id") return `${literal(partition.gatewayId)} AS "gateway_id"`;
@@ -41,5 +46,5 @@ export function jsonlSelect(
     return `${c.expr} AS ${ident(c.name)}`;
   });
   const anyField = Object.keys(dataset.fields).map((f) => `${ident(f)} IS NOT NULL`).join(" OR ");
-  return `SELECT ${columns.join(", ")} FROM ${readJsonCall(dataset, file)} WHERE ${anyField}`;
+  return `SELECT ${columns.join(", ")} FROM ${readJsonCall(dataset, file, maxObjectBytes)} WHERE ${anyField}`;
 }

@@ -15,6 +15,9 @@ import { jsonlSelect } from "./jsonl_select.ts";
 import type { Partition } from "./partitions.ts";
 import { type RefreshOptions, type RefreshOutcome, refreshSource, type SourceSpec } from "./refresh_source.ts";
 
+// The smallest read buffer for derived rows (DuckDB's default maximum object size).
+const MIN_OBJECT = 16 * 1024 * 1024;
+
 /** The refresh spec of a built-in partition. */
 export function partitionSpec(p: Partition): SourceSpec {
   const derive = p.dataset.derive;
@@ -34,15 +37,36 @@ export function partitionSpec(p: Partition): SourceSpec {
       }
       const derived = `${output}.rows.jsonl`;
       try {
-        const count = await derive.run(db, input, derived, { gatewayId: p.gatewayId, date: p.date, dir: p.dir });
+        const { rows: count, maxLineBytes } = await derive.run(db, input, derived, {
+          gatewayId: p.gatewayId,
+          date: p.date,
+          dir: p.dir,
+        });
         // An empty day still gets a (0-row) part, typed, so the cursor and the views stay uniform.
         const select = count > 0
-          ? jsonlSelect(p.dataset, derived, { gatewayId: p.gatewayId, date: p.date })
+          ? jsonlSelect(
+            p.dataset,
+            derived,
+            { gatewayId: p.gatewayId, date: p.date },
+            Math.max(MIN_OBJECT, 2 * maxLineBytes),
+          )
           : `SELECT ${
             p.dataset.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`).join(", ")
           } WHERE FALSE`;
-        const rows = await db.all(`COPY (${select}) TO ${literal(output)} (FORMAT parquet, COMPRESSION zstd)`);
-        return Number(rows[0]?.Count ?? 0);
+        // Derived rows repeat the system prompt and tools: small row groups, one thread (as fast here: the walk
+        // is the bottleneck), no order kept (queries sort) and read buffers sized to the longest row keep DuckDB's
+        // memory to about 100 MB whatever the day's size.
+        await db.run("SET preserve_insertion_order = false");
+        await db.run("SET threads = 1");
+        try {
+          const rows = await db.all(
+            `COPY (${select}) TO ${literal(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1024)`,
+          );
+          return Number(rows[0]?.Count ?? 0);
+        } finally {
+          await db.run("RESET preserve_insertion_order");
+          await db.run("RESET threads");
+        }
       } finally {
         await rm(derived, { force: true });
       }

@@ -10,14 +10,18 @@ import { JsonlWriter } from "../proxy_messages/jsonl_writer.ts";
 import { requestRow } from "./request_row.ts";
 
 /** Writes the `llm_requests` rows of the day in `input` as JSONL to `output`. */
-export async function deriveLlmRequests(_db: unknown, input: string, output: string): Promise<number> {
+export async function deriveLlmRequests(
+  _db: unknown,
+  input: string,
+  output: string,
+): Promise<{ rows: number; maxLineBytes: number }> {
   const writer = await JsonlWriter.create(output);
   try {
     for await (const bundle of readBundles(input)) await writer.write(requestRow(bundle));
   } finally {
     await writer.close();
   }
-  return writer.count;
+  return { rows: writer.count, maxLineBytes: writer.maxLineBytes };
 }
 
 /** `llm_requests`. */

@@ -17,7 +17,7 @@ export async function deriveProxyMessages(
   input: string,
   output: string,
   partition: { date: string; dir: string },
-): Promise<number> {
+): Promise<{ rows: number; maxLineBytes: number }> {
   const walker = new MessageWalker({ priorSeen: await priorSeen(db, partition.dir, partition.date) });
   const writer = await JsonlWriter.create(output);
   try {
@@ -27,7 +27,7 @@ export async function deriveProxyMessages(
   } finally {
     await writer.close();
   }
-  return writer.count;
+  return { rows: writer.count, maxLineBytes: writer.maxLineBytes };
 }
 
 /** `proxy_messages`. */

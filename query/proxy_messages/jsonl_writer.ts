@@ -14,6 +14,8 @@ export class JsonlWriter {
   #chars = 0;
   /** Rows written so far. */
   count = 0;
+  /** The longest line so far, in UTF-16 code units times 3 (an upper bound of its UTF-8 bytes). */
+  maxLineBytes = 0;
 
   private constructor(handle: FileHandle) {
     this.#handle = handle;
@@ -29,6 +31,7 @@ export class JsonlWriter {
     const line = JSON.stringify(row);
     this.#batch.push(line);
     this.#chars += line.length + 1;
+    if (line.length * 3 > this.maxLineBytes) this.maxLineBytes = line.length * 3;
     this.count++;
     if (this.#chars >= FLUSH_CHARS) await this.#flush();
   }

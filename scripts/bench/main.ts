@@ -14,6 +14,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   otlp: async () => (await import("./otlp.ts")).run(),
   claude_hook: async () => (await import("./claude_hook.ts")).run(),
   query: async () => (await import("./query.ts")).run(),
+  conversations: async () => (await import("./conversations.ts")).run(),
 };
 
 async function main(args: string[]): Promise<number> {
