@@ -12,6 +12,7 @@ import { removePidFile, writePidFile } from "../platform/pid_file.ts";
 import { pidFilePath } from "../platform/paths.ts";
 import { errorMessage, onSignal, type Signal } from "../platform/runtime.ts";
 import { VERSION } from "../platform/version.ts";
+import { credentialSource, NO_CREDENTIALS_MESSAGE } from "../storage/s3/credentials.ts";
 import { Collector, DRAIN_TIMEOUT_MS } from "../server/collector.ts";
 import type { ListenerFactory } from "../server/listener.ts";
 import { LISTENER_FACTORIES } from "../server/listeners.ts";
@@ -83,6 +84,12 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
   const role = loaded.config.role ?? "standalone";
   if (role !== "standalone") {
     io.err(`error: role "${role}" is not available in this build yet; run with role "standalone"`);
+    return 1;
+  }
+
+  // Fail at start, not at the first tick hours later (reference §2.2 step 2).
+  if (loaded.config.upload && !credentialSource(process.env)) {
+    io.err(`config error: ${NO_CREDENTIALS_MESSAGE}`);
     return 1;
   }
 

@@ -130,14 +130,15 @@ start() {
   ceph-authtool --create-keyring "$STATE/keyring" --gen-key -n mon. --cap mon 'allow *' >/dev/null
   monmaptool --create --add a "127.0.0.1:$MON_PORT" --fsid "$(sed -n 's/^fsid = //p' "$CONF")" "$STATE/monmap" >/dev/null
   ceph-mon -c "$CONF" --mkfs -i a --monmap "$STATE/monmap" --keyring "$STATE/keyring"
-  ceph-mon -c "$CONF" -i a
+  # Daemons must not inherit the lock (fd 9): they outlive this script and would hold it for ever.
+  ceph-mon -c "$CONF" -i a 9>&-
   wait_for "the monitor" 30 ceph -c "$CONF" --connect-timeout 2 mon stat
   local id
   id="$(timeout 30 ceph -c "$CONF" --connect-timeout 10 osd create)"
   ceph-osd -c "$CONF" -i "$id" --mkfs >>"$STATE/log/osd-start.log" 2>&1
-  ceph-osd -c "$CONF" -i "$id" 2>>"$STATE/log/osd-start.log"
+  ceph-osd -c "$CONF" -i "$id" 2>>"$STATE/log/osd-start.log" 9>&-
   wait_for "the OSD" 60 osd_up
-  timeout 90 radosgw -c "$CONF" -n client.rgw.ctvs
+  timeout 90 radosgw -c "$CONF" -n client.rgw.ctvs 9>&-
   wait_for "radosgw on $ENDPOINT" 60 answering
   radosgw-admin -c "$CONF" user create --uid=ctvs-test --display-name="ctvs tests" \
     --access-key="$ACCESS_KEY" --secret-key="$SECRET_KEY" >/dev/null
@@ -199,7 +200,8 @@ status() {
 
 locked() {
   exec 9>"$LOCK"
-  flock 9
+  # Daemons started by an older copy of this script kept the lock open; do not wait for them for ever.
+  flock -w 60 9 || log "lock $LOCK still held after 60 s; going on without it"
   "$@"
 }
 

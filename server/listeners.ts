@@ -7,6 +7,11 @@
 import type { ListenerFactory } from "./listener.ts";
 import { otlpListenerFactory } from "./otlp/listener.ts";
 import { proxyListenerFactory } from "./proxy/listener.ts";
+import { uploadListenerFactory } from "./upload/listener.ts";
 
 /** The listener factories in start order. */
-export const LISTENER_FACTORIES: readonly ListenerFactory[] = [otlpListenerFactory, proxyListenerFactory];
+export const LISTENER_FACTORIES: readonly ListenerFactory[] = [
+  otlpListenerFactory,
+  proxyListenerFactory,
+  uploadListenerFactory,
+];

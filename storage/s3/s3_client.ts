@@ -117,7 +117,8 @@ export class S3Client {
       throw networkError(request.method, target, error);
     }
     if (ok.includes(response.status)) return response;
-    const body = request.method === "HEAD" ? "" : await response.text().catch(() => "");
+    // A HEAD answer has no body: the status text is all there is to say.
+    const body = request.method === "HEAD" ? response.statusText : await response.text().catch(() => "");
     throw statusError(request.method, target, response.status, body);
   }
 

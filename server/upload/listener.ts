@@ -1,0 +1,59 @@
+/**
+ * The uploader as a collector listener: started after the proxy, it schedules ticks (catch-up now, then daily)
+ * and prints `Uploader scheduled for HH:MM UTC, target s3://<bucket>/<prefix>`.
+ *
+ * @module
+ */
+import process from "node:process";
+import type { Listener, ListenerContext, ListenerFactory } from "../listener.ts";
+import { UploadScheduler } from "./scheduler.ts";
+import { createUploader } from "./uploader.ts";
+
+/** Builds the uploader listener when the config has an `upload` block. */
+export const uploadListenerFactory: ListenerFactory = {
+  name: "upload",
+  keys: ["upload", "sink", "gateway_id"],
+  create(context: ListenerContext): Listener | undefined {
+    if (!context.config.upload) return undefined;
+    return uploadListener(context);
+  },
+};
+
+function uploadListener(context: ListenerContext): Listener {
+  let scheduler: UploadScheduler | undefined;
+  return {
+    start() {
+      const uploader = createUploader(context.config, process.env);
+      scheduler = new UploadScheduler({
+        time: uploader.settings.time,
+        log: context.log,
+        tick: async () => {
+          const result = await uploader.tick({
+            log: context.log,
+            stopped: () => scheduler?.stopped ?? false,
+            onJob: (_job, _index, _total, outcome) => {
+              if (outcome?.kind !== "uploaded") return;
+              const target = `s3://${uploader.settings.bucket}/${outcome.key}`;
+              context.log(`[collectivus] uploaded ${target} (${outcome.rows} rows, ${outcome.bytes} bytes)`);
+            },
+          });
+          if (result.jobs > 0) {
+            context.log(
+              `[collectivus] upload tick: ${result.uploaded} uploaded, ${result.skipped} skipped, ` +
+                `${result.failed} failed${result.retry ? "; next try in 15 min" : ""}`,
+            );
+          }
+          return result;
+        },
+      });
+      scheduler.start();
+      return Promise.resolve(`Uploader scheduled for ${uploader.settings.time} UTC, target ${uploader.target}`);
+    },
+    async stop() {
+      await scheduler?.stop();
+    },
+    abort() {
+      // The tick in flight is left to the process exit: an unfinished multipart upload never becomes an object.
+    },
+  };
+}
