@@ -7,7 +7,6 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
-import process from "node:process";
 import { loadConfig } from "../platform/config/load.ts";
 import { expandHome } from "../platform/paths.ts";
 import { defaultCacheDir } from "../query/cache_layout.ts";
@@ -21,6 +20,7 @@ import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flag
 import type { Io } from "./io.ts";
 import { parseFlags } from "./parse_flags.ts";
 import { recordingRoot } from "./query/context.ts";
+import { Progress } from "./query/progress.ts";
 import { UsageError } from "./usage_error.ts";
 
 const USAGE = `Usage: ctvs export --config <path|url> [--out <dir>] [--date YYYY-MM-DD] [--gateway-id <id>]
@@ -63,23 +63,19 @@ async function sources(root: string, cacheDir: string, datasets: Dataset[], gws:
   return found.sort((a, b) => order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0);
 }
 
-/** Progress on stderr when it is a terminal: rows written so far and the read rate. */
+/** Progress on stderr when it is a terminal: rows read so far, megabytes and the read rate. */
 function progress() {
-  const tty = Boolean(process.stderr.isTTY);
-  const started = Date.now();
-  let done = 0;
-  let rows = 0;
+  const line = new Progress("exporting");
+  let doneBytes = 0, doneRows = 0;
   return {
-    bytes(label: string, bytes: number) {
-      if (!tty) return;
-      const mb = (done + bytes) / 1e6;
-      const rate = mb / Math.max(0.001, (Date.now() - started) / 1000);
-      process.stderr.write(`\r\x1b[2Kexporting ${label}: ${rows} rows, ${mb.toFixed(1)} MB (${rate.toFixed(1)} MB/s)`);
+    read(label: string, bytes: number, lines: number) {
+      line.show({ label, rows: doneRows + lines, bytes: doneBytes + bytes });
     },
+    clear: () => line.clear(),
     finished(sourceBytes: number, written: number) {
-      done += sourceBytes;
-      rows += written;
-      if (tty) process.stderr.write("\r\x1b[2K");
+      doneBytes += sourceBytes;
+      doneRows += written;
+      line.clear();
     },
   };
 }
@@ -132,9 +128,11 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
           db,
           cacheDir: useCache ? cacheDir : undefined,
           gatewayIdColumn: false,
-          onBytes: (bytes) => shown.bytes(label, read = bytes),
-          onMalformed: (file, line) =>
-            io.err(`[collectivus] skipping malformed JSONL line ${file}:${line.line}: ${line.reason}`),
+          onBytes: (bytes, lines) => shown.read(label, read = bytes, lines),
+          onMalformed: (file, line) => {
+            shown.clear();
+            io.err(`[collectivus] skipping malformed JSONL line ${file}:${line.line}: ${line.reason}`);
+          },
         });
         shown.finished(read, written.rows);
         if (written.rows === 0) {

@@ -22,7 +22,7 @@ const NL = 0x0a;
 
 /**
  * Copies bytes `[from, end)` of `source` into `target`, `end` being just after the last `\n` before `size`.
- * `onBytes` is called with the bytes copied so far (progress).
+ * `onBytes` is called with the bytes and the complete lines copied so far (progress).
  *
  * @example
  * ```ts
@@ -41,7 +41,7 @@ export async function copyCompleteLines(
   from: number,
   size: number,
   target: string,
-  onBytes?: (bytes: number) => void,
+  onBytes?: (bytes: number, lines: number) => void,
 ): Promise<CopiedLines> {
   const input = await open(source, "r");
   const output = await open(target, "w");
@@ -68,7 +68,7 @@ export async function copyCompleteLines(
       await output.write(buffer, 0, bytesRead, position - from);
       if (lastNl !== -1) end = position + lastNl + 1;
       position += bytesRead;
-      onBytes?.(position - from);
+      onBytes?.(position - from, lines);
     }
     await output.truncate(end - from);
     return { end, lines, blank };

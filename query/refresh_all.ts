@@ -15,7 +15,8 @@ export type RefreshEvent =
   | { kind: "wrote"; label: string; path: string | undefined; rows: number; totalRows: number }
   | { kind: "malformed"; sourcePath: string; line: MalformedLine }
   | { kind: "failed"; label: string; error: string }
-  | { kind: "bytes"; label: string; bytes: number };
+  /** Source bytes and complete lines read so far from the partition being refreshed. */
+  | { kind: "bytes"; label: string; bytes: number; lines: number };
 
 /** Totals of a refresh run. */
 export interface RefreshSummary {
@@ -48,7 +49,7 @@ export async function refreshAll(
     try {
       const outcome = await refreshPartition(db, status.partition, {
         force: options.force,
-        onBytes: (bytes) => emit({ kind: "bytes", label, bytes }),
+        onBytes: (bytes, lines) => emit({ kind: "bytes", label, bytes, lines }),
       });
       for (const line of outcome.malformed) emit({ kind: "malformed", sourcePath: status.partition.sourcePath, line });
       if (outcome.status === "wrote") {

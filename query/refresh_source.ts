@@ -55,8 +55,8 @@ export interface ConvertContext {
 export interface RefreshOptions {
   /** Start a new epoch and re-read the whole source. */
   force?: boolean;
-  /** Bytes copied so far (progress on a TTY). */
-  onBytes?: (bytes: number) => void;
+  /** Bytes and complete lines copied so far (progress on a TTY). */
+  onBytes?: (bytes: number, lines: number) => void;
 }
 
 /** What a refresh did. */

@@ -32,8 +32,8 @@ export interface WritePartitionOptions {
   gatewayIdColumn?: boolean;
   /** A DuckDB to use (one is opened and closed otherwise). */
   db?: Db;
-  /** Bytes of JSONL read so far, for progress. */
-  onBytes?: (bytes: number) => void;
+  /** Bytes and complete lines of JSONL read so far, for progress. */
+  onBytes?: (bytes: number, lines: number) => void;
   /** Called once per line that is not a JSON object (skipped). */
   onMalformed?: (sourcePath: string, line: MalformedLine) => void;
 }

@@ -5,7 +5,6 @@
  * @module
  */
 import path from "node:path";
-import process from "node:process";
 import { ConfigError } from "../../platform/config/config_error.ts";
 import { loadConfig } from "../../platform/config/load.ts";
 import type { Config } from "../../platform/config/types.ts";
@@ -21,6 +20,7 @@ import { configSourceFrom } from "../config_flags.ts";
 import type { Io } from "../io.ts";
 import type { ParsedFlags } from "../parse_flags.ts";
 import type { QueryOptions } from "./flags.ts";
+import { Progress } from "./progress.ts";
 
 /** A command failure with its own message: printed as `error: <message>`, exit 1. */
 export class QueryError extends Error {
@@ -88,22 +88,30 @@ export async function loadContext(
   };
 }
 
-/** Prints refresh progress on a TTY (stderr), and the malformed-line warnings always. */
-export function refreshReporter(io: Io, verbose: boolean): (event: RefreshEvent) => void {
-  const tty = Boolean(process.stderr.isTTY);
-  const started = Date.now();
+/**
+ * Prints refresh progress on a TTY (stderr: rows and megabytes read so far, and the rate), the malformed-line
+ * warnings always, and with `verbose` one line per partition on stdout.
+ */
+export function refreshReporter(io: Io, verbose: boolean, progress = new Progress("refreshing")): (
+  event: RefreshEvent,
+) => void {
+  // Totals of the partitions done, and what the current one has read so far.
+  let doneRows = 0, doneBytes = 0, lines = 0, bytes = 0;
   return (event) => {
     if (event.kind === "malformed") {
+      progress.clear();
       io.err(
         `[collectivus] skipping malformed JSONL line ${event.sourcePath}:${event.line.line}: ${event.line.reason}`,
       );
     } else if (event.kind === "bytes") {
-      if (!tty) return;
-      const mb = event.bytes / 1e6;
-      const rate = mb / Math.max(0.001, (Date.now() - started) / 1000);
-      process.stderr.write(`\r\x1b[2Krefreshing ${event.label}: ${mb.toFixed(1)} MB (${rate.toFixed(1)} MB/s)`);
+      lines = event.lines;
+      bytes = event.bytes;
+      progress.show({ label: event.label, rows: doneRows + lines, bytes: doneBytes + bytes });
     } else {
-      if (tty) process.stderr.write("\r\x1b[2K");
+      progress.clear();
+      doneRows += event.kind === "wrote" ? event.rows : 0;
+      doneBytes += bytes;
+      lines = bytes = 0;
       if (event.kind === "failed") io.err(`error: refresh failed for ${event.label}: ${event.error}`);
       else if (verbose && event.kind === "fresh") io.out(`fresh ${event.label}`);
       else if (verbose && event.kind === "wrote") {

@@ -1,58 +1,174 @@
 /**
- * `ctvs query refresh [--all] [dataset] [--force]`: brings the cache up to date with the recordings and says what it
- * did, one line per partition, then a `Done.` line (reference §2.3 refresh output). Exit 1 if any partition failed.
+ * `ctvs query refresh [--all] [<dataset>|<collection>|<file.jsonl>]... [--force]`: brings the cache up to date with
+ * the recordings and the collections and says what it did, one line per partition or collection source, then a
+ * `Done.` line (reference §2.3 refresh output). Exit 1 if any failed.
  *
  * @module
  */
+import path from "node:path";
+import process from "node:process";
+import { partitionDir } from "../../query/cache_layout.ts";
+import { type Collection, loadCollections } from "../../query/collections/manifest.ts";
+import { collectionSources, refreshCollection } from "../../query/collections/tables.ts";
+import type { Dataset } from "../../query/dataset.ts";
 import { datasetNamed, DATASETS } from "../../query/datasets.ts";
 import { openDb } from "../../query/duckdb.ts";
+import { type PartitionStatus, statusOf } from "../../query/partition_status.ts";
 import { refreshAll } from "../../query/refresh_all.ts";
 import type { Io } from "../io.ts";
 import { UsageError } from "../usage_error.ts";
 import { QueryError, refreshReporter } from "./context.ts";
 import { QUERY_FLAGS_HELP } from "./flags.ts";
-import { inspect, statusesOf } from "./inspect.ts";
+import { inspect, type Inspection, statusesOf } from "./inspect.ts";
+import { Progress } from "./progress.ts";
 
 /** Help for `ctvs query refresh`. */
-export const REFRESH_USAGE = `Usage: ctvs query refresh [--all] [logs|traces|metrics] [--force] [options]
+export const REFRESH_USAGE =
+  `Usage: ctvs query refresh [--all] [<dataset>|<collection>|<file.jsonl>]... [--force] [options]
 
-Reads what is new in the JSONL recordings into the query cache: every dataset (--all, the default) or the one named,
-limited by --gateway-id and --date. Prints "fresh <partition>" or "wrote <partition>/<part> (<n> rows)" per
-partition, then "Done. X file(s) written, Y fresh, Z row(s)". --force rebuilds each partition from its first line.
+Reads what is new in the JSONL recordings and the collections (ctvs collect) into the query cache: everything (--all,
+the default), or each dataset, collection or source file named. A file is a recording day file
+(<root>/<gateway_id>/<signal>/<YYYY-MM-DD>.jsonl) or a file a collection reads. --gateway-id and --date limit the
+dataset partitions (collections are then refreshed only when named). Prints "fresh <partition>" or
+"wrote <partition>/<part> (<n> rows)" per partition, "fresh <table> from <file>" or
+"wrote <table> from <file> (<n> rows)" per collection source, then "Done. X file(s) written, Y fresh, Z row(s)".
+On a terminal, stderr shows the progress (rows, MB, MB/s). --force rebuilds each from its first line.
 
-  --all                     every dataset (the default when none is named)
-  --force                   re-read every partition in full (a new epoch)
+  --all                     everything (the default when nothing is named)
+  --force                   re-read in full (a new epoch)
 ${QUERY_FLAGS_HELP}`;
+
+const DATE_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
+
+/** What one refresh run covers. */
+interface Targets {
+  statuses: PartitionStatus[];
+  /** Collection table -> the sources to refresh (undefined: all of them). */
+  collections: Map<string, { collection: Collection; only?: Set<string> }>;
+}
+
+/** The collection called `word` (its table or its name). */
+function collectionNamed(collections: Record<string, Collection>, word: string): Collection | undefined {
+  return collections[word] ?? Object.values(collections).find((c) => c.name === word);
+}
+
+/** The built-in partitions whose day file is `file` (`<root>/<gw>/<signal>/<date>.jsonl`). */
+function partitionsOfFile(seen: Inspection, file: string): Promise<PartitionStatus[]> {
+  const parts = path.relative(seen.ctx.root, file).split(path.sep);
+  const date = parts.length === 3 && !parts[0].startsWith(".") ? DATE_FILE.exec(parts[2])?.[1] : undefined;
+  if (!date || parts[0] === "..") return Promise.resolve([]);
+  const [gatewayId, signal] = parts;
+  return Promise.all(
+    DATASETS.filter((d) => d.signal === signal).map((dataset) =>
+      statusOf({
+        dataset,
+        gatewayId,
+        date,
+        sourcePath: file,
+        dir: partitionDir(seen.ctx.cacheDir, dataset.name, gatewayId, date),
+      })
+    ),
+  );
+}
+
+/** Resolves the positionals (none: everything in scope) to partitions and collection sources. */
+async function targetsOf(seen: Inspection, collections: Record<string, Collection>): Promise<Targets> {
+  const targets: Targets = { statuses: [], collections: new Map() };
+  const words = seen.positionals;
+  const scoped = Boolean(seen.options.scope.gatewayIds?.length || seen.options.scope.dates?.length);
+  const datasets: Dataset[] = [];
+  if (words.length === 0) {
+    datasets.push(...DATASETS);
+    if (!scoped) {
+      for (const collection of Object.values(collections)) targets.collections.set(collection.table, { collection });
+    }
+  }
+  const files: PartitionStatus[] = [];
+  for (const word of words) {
+    const dataset = datasetNamed(word);
+    if (dataset) {
+      if (!datasets.includes(dataset)) datasets.push(dataset);
+      continue;
+    }
+    const collection = collectionNamed(collections, word);
+    if (collection) {
+      targets.collections.set(collection.table, { collection });
+      continue;
+    }
+    if (!word.includes("/") && !word.endsWith(".jsonl")) {
+      const available = [...DATASETS.map((d) => d.name), ...Object.keys(collections)];
+      throw new UsageError(`unknown dataset "${word}"; available datasets: ${available.join(", ")}`, REFRESH_USAGE);
+    }
+    const file = path.resolve(process.cwd(), word);
+    const found = await partitionsOfFile(seen, file);
+    files.push(...found);
+    let matched = found.length;
+    for (const collection of Object.values(collections)) {
+      const sources = await collectionSources(seen.ctx.cacheDir, collection);
+      if (!sources.some((s) => s.sourcePath === file)) continue;
+      const entry = targets.collections.get(collection.table) ?? { collection, only: new Set<string>() };
+      entry.only?.add(file);
+      targets.collections.set(collection.table, entry);
+      matched++;
+    }
+    if (matched === 0) {
+      throw new UsageError(
+        `${file} is not a recording day file (<root>/<gateway_id>/<signal>/<YYYY-MM-DD>.jsonl under ` +
+          `${seen.ctx.root}) nor a source of a collection`,
+        REFRESH_USAGE,
+      );
+    }
+  }
+  const seenDirs = new Set<string>();
+  for (const status of [...await statusesOf(seen, datasets), ...files]) {
+    if (seenDirs.has(status.partition.dir)) continue;
+    seenDirs.add(status.partition.dir);
+    targets.statuses.push(status);
+  }
+  return targets;
+}
 
 /** Runs `ctvs query refresh`. */
 export async function queryRefresh(argv: string[], io: Io): Promise<number> {
-  const seen = await inspect(argv, REFRESH_USAGE, 1, { all: { type: "boolean" }, force: { type: "boolean" } });
-  const name = seen.positionals[0];
-  const dataset = name === undefined ? undefined : datasetNamed(name);
-  if (name !== undefined && !dataset) {
-    throw new UsageError(
-      `unknown dataset "${name}"; available datasets: ${DATASETS.map((d) => d.name).join(", ")}`,
-      REFRESH_USAGE,
-    );
-  }
+  const seen = await inspect(argv, REFRESH_USAGE, Number.POSITIVE_INFINITY, {
+    all: { type: "boolean" },
+    force: { type: "boolean" },
+  });
   if (!seen.ctx.cacheEnabled) {
     throw new QueryError("query cache is disabled; pass --cache-dir or set query.cache.enabled: true");
   }
-  const statuses = await statusesOf(seen, dataset ? [dataset] : DATASETS);
-  if (statuses.length === 0) {
+  const targets = await targetsOf(seen, await loadCollections(seen.ctx.root));
+  if (targets.statuses.length === 0 && targets.collections.size === 0) {
     io.out(`No JSONL files matched in ${seen.ctx.root}.`);
     return 0;
   }
+  const force = seen.values.force === true;
+  const progress = new Progress("refreshing");
   const db = await openDb();
   try {
-    const summary = await refreshAll(db, statuses, {
-      force: seen.values.force === true,
-      onEvent: refreshReporter(io, true),
-    });
-    const failures = summary.failures ? `, ${summary.failures} failure(s)` : "";
-    io.out(`Done. ${summary.written} file(s) written, ${summary.fresh} fresh, ${summary.rows} row(s)${failures}.`);
-    return summary.failures ? 1 : 0;
+    const summary = await refreshAll(db, targets.statuses, { force, onEvent: refreshReporter(io, true, progress) });
+    const totals = { written: summary.written, fresh: summary.fresh, rows: summary.rows, failures: summary.failures };
+    for (const { collection, only } of targets.collections.values()) {
+      const done = await refreshCollection(db, seen.ctx.cacheDir, collection, {
+        force,
+        only: only && ((file) => only.has(file)),
+        onBytes: (file, bytes, lines) =>
+          progress.show({ label: `${collection.table} from ${file}`, rows: lines, bytes }),
+        onEvent: (e) => {
+          progress.clear();
+          if (e.kind === "wrote") io.out(`wrote ${e.table} from ${e.sourcePath} (${e.rows} rows)`);
+          else if (e.kind === "fresh") io.out(`fresh ${e.table} from ${e.sourcePath}`);
+          else if (e.kind === "failed") io.err(`error: refresh failed for ${e.table} from ${e.sourcePath}: ${e.error}`);
+          else io.err(`[collectivus] skipping malformed JSONL line ${e.sourcePath}:${e.line.line}: ${e.line.reason}`);
+        },
+      });
+      for (const key of ["written", "fresh", "rows", "failures"] as const) totals[key] += done[key];
+    }
+    const failures = totals.failures ? `, ${totals.failures} failure(s)` : "";
+    io.out(`Done. ${totals.written} file(s) written, ${totals.fresh} fresh, ${totals.rows} row(s)${failures}.`);
+    return totals.failures ? 1 : 0;
   } finally {
+    progress.clear();
     db.close();
   }
 }

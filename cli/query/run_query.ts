@@ -5,11 +5,12 @@
  * @module
  */
 import type { Dataset } from "../../query/dataset.ts";
+import type { TableSource } from "../../query/session.ts";
 import type { Io } from "../io.ts";
 import { parseFlags } from "../parse_flags.ts";
 import { UsageError } from "../usage_error.ts";
 import { readyCollectionTables } from "./collections.ts";
-import { ensureReady, loadContext, sessionFor } from "./context.ts";
+import { ensureReady, loadContext, type QueryContext, sessionFor } from "./context.ts";
 import { QUERY_FLAGS, type QueryOptions, queryOptionsFrom, TABLE_CAP } from "./flags.ts";
 import { render } from "./render.ts";
 
@@ -24,6 +25,8 @@ export interface QuerySpec {
   sql(positionals: string[], limit: number | undefined, options: QueryOptions): string;
   /** Which collection tables it reads, given its positionals (none when absent). */
   collections?(positionals: string[]): (table: string) => boolean;
+  /** Checks what the command reads once the collection tables are known (throws a usage error). */
+  check?(positionals: string[], ctx: QueryContext, collections: TableSource[]): Promise<void>;
   /** Adjusts the options before the session opens (`service <name>` sets the service scope). */
   adjust?(positionals: string[], options: QueryOptions): QueryOptions;
 }
@@ -50,6 +53,7 @@ export async function runQuery(argv: string[], io: Io, spec: QuerySpec): Promise
   const statuses = await ensureReady(ctx, datasets, options, io);
   const wanted = spec.collections?.(positionals);
   const extra = wanted ? await readyCollectionTables(ctx, wanted, options, io) : [];
+  await spec.check?.(positionals, ctx, extra);
   const session = await sessionFor(ctx, datasets, statuses, options, extra);
   try {
     const result = await session.query(sql);

@@ -99,17 +99,29 @@ export type CollectionEvent =
   | { kind: "malformed"; sourcePath: string; line: MalformedLine }
   | { kind: "failed"; table: string; sourcePath: string; error: string };
 
+/** Options of {@linkcode refreshCollection}. */
+export interface RefreshCollectionOptions {
+  /** Re-read every source in full (a new epoch). */
+  force?: boolean;
+  /** Only the sources this accepts (all when absent). */
+  only?: (sourcePath: string) => boolean;
+  onEvent?: (event: CollectionEvent) => void;
+  /** Bytes and complete lines of `sourcePath` read so far (progress). */
+  onBytes?: (sourcePath: string, bytes: number, lines: number) => void;
+}
+
 /** Refreshes every source of `collection` that is not fresh (all with `force`); resolves with the totals. */
 export async function refreshCollection(
   db: Db,
   cacheDir: string,
   collection: Collection,
-  options: { force?: boolean; onEvent?: (event: CollectionEvent) => void } = {},
+  options: RefreshCollectionOptions = {},
 ): Promise<{ written: number; fresh: number; rows: number; failures: number }> {
   const totals = { written: 0, fresh: 0, rows: 0, failures: 0 };
   const emit = options.onEvent ?? (() => {});
   const { table } = collection;
   for (const source of await collectionSources(cacheDir, collection)) {
+    if (options.only && !options.only(source.sourcePath)) continue;
     if (!options.force && source.freshness.state === "fresh") {
       totals.fresh++;
       emit({ kind: "fresh", table, sourcePath: source.sourcePath });
@@ -124,6 +136,7 @@ export async function refreshCollection(
         collection.timestamp_column,
         {
           force: options.force,
+          onBytes: options.onBytes && ((bytes, lines) => options.onBytes!(source.sourcePath, bytes, lines)),
         },
       );
       for (const line of outcome.malformed) emit({ kind: "malformed", sourcePath: source.sourcePath, line });
