@@ -10,9 +10,9 @@ import { decodeBody } from "./decode_body.ts";
 import { type Encoding, requestEncoding } from "./media.ts";
 import { OtlpError } from "./otlp_error.ts";
 import { readBody } from "./read_body.ts";
-import { Slots } from "./slots.ts";
 import { successResponse } from "./respond.ts";
 import type { Signal } from "./signals.ts";
+import { Slots } from "./slots.ts";
 import { writeRows } from "./write_rows.ts";
 
 /** What the handlers share. */
@@ -66,14 +66,14 @@ function decodeRequest(signal: Signal, encoding: Encoding, bytes: Uint8Array): D
   const { envelope, rawLine } = decodeBody(signal, encoding, bytes);
   const lines: string[] = [];
   signal.rows(envelope, (row) => lines.push(JSON.stringify(row)));
-  return { lines, rawLine, warning: warning(signal, envelope, lines.length) };
+  return { lines, rawLine, warning: wrongSignalWarning(signal, envelope, lines.length) };
 }
 
 /**
  * A partial-success warning for a request that carried something but nothing of this signal: data posted to the
  * wrong path, or JSON that is not OTLP. The Collector answers those with a silent 200; a sender deserves a hint.
  */
-function warning(signal: Signal, envelope: Record<string, unknown>, rows: number): string | undefined {
+function wrongSignalWarning(signal: Signal, envelope: Record<string, unknown>, rows: number): string | undefined {
   if (rows > 0 || Object.hasOwn(envelope, signal.envelopeKey)) return undefined;
   const keys = Object.keys(envelope);
   if (keys.length === 0) return undefined;

@@ -9,21 +9,12 @@
 /** A timestamp as milliseconds since the epoch and the nanoseconds below a millisecond, both exact. */
 export type Nanos = [ms: number, subMs: number];
 
-const DIGITS = /^\d{1,20}$/;
 /** The largest millisecond value a `Date` can hold. */
 const MAX_DATE_MS = 8.64e15;
-const TWO_32 = 4294967296;
 
 /** Reads a timestamp; undefined when absent, zero (OTLP's "unknown"), negative or not a number. */
 export function nanos(value: unknown): Nanos | undefined {
-  if (typeof value === "string") {
-    if (!DIGITS.test(value)) return undefined;
-    if (value.length <= 6) {
-      const ns = Number(value);
-      return ns === 0 ? undefined : [0, ns];
-    }
-    return [Number(value.slice(0, -6)), Number(value.slice(-6))];
-  }
+  if (typeof value === "string") return fromDecimal(value);
   if (typeof value === "number") {
     if (!(value > 0) || !Number.isFinite(value)) return undefined;
     const ms = Math.floor(value / 1e6);
@@ -36,6 +27,25 @@ export function nanos(value: unknown): Nanos | undefined {
     return fromHalves(low >>> 0, high >>> 0);
   }
   return undefined;
+}
+
+/**
+ * Reads a decimal string of at most 20 digits, digit by digit: the digits above the last six are the milliseconds
+ * (at most 14 digits, exact in a double), the last six the nanoseconds below them.
+ */
+function fromDecimal(value: string): Nanos | undefined {
+  const length = value.length;
+  if (length === 0 || length > 20) return undefined;
+  const split = length - 6;
+  let ms = 0;
+  let sub = 0;
+  for (let i = 0; i < length; i++) {
+    const digit = value.charCodeAt(i) - 48;
+    if (digit < 0 || digit > 9) return undefined;
+    if (i < split) ms = ms * 10 + digit;
+    else sub = sub * 10 + digit;
+  }
+  return ms === 0 && sub === 0 ? undefined : [ms, sub];
 }
 
 /** Reads an unsigned 64-bit value given as 32-bit halves, exactly: hi * 2^32 = hi * 4294 * 1e6 + hi * 967296. */
@@ -114,50 +124,4 @@ export function between(a: Nanos | undefined, b: Nanos | undefined): number | un
   if (a === undefined || b === undefined) return undefined;
   const ns = (b[0] - a[0]) * 1e6 + (b[1] - a[1]);
   return ns < 0 ? undefined : ns / 1e6;
-}
-
-/**
- * The decimal string of an unsigned 64-bit integer given as 32-bit halves (protobuf `fixed64`), without BigInt.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { uint64Decimal } from "./nanos.ts";
- *
- * assert.equal(uint64Decimal(0xffffffff, 0xffffffff), "18446744073709551615");
- * assert.equal(uint64Decimal(7, 0), "7");
- * ```
- */
-export function uint64Decimal(lo: number, hi: number): string {
-  lo >>>= 0;
-  hi >>>= 0;
-  if (hi === 0) return String(lo);
-  if (hi < 0x200000) return String(hi * TWO_32 + lo); // below 2^53: exact as a double
-  const rest = hi * 967296 + lo;
-  const restMs = Math.floor(rest / 1e6);
-  const high = hi * 4294 + restMs;
-  const low = rest - restMs * 1e6;
-  return String(high) + String(low).padStart(6, "0");
-}
-
-/**
- * The decimal string of a signed 64-bit integer given as 32-bit halves in two's complement (protobuf `sfixed64`).
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { int64Decimal } from "./nanos.ts";
- *
- * assert.equal(int64Decimal(0xffffffff, 0xffffffff), "-1");
- * assert.equal(int64Decimal(0, 0x80000000), "-9223372036854775808");
- * ```
- */
-export function int64Decimal(lo: number, hi: number): string {
-  if ((hi & 0x80000000) === 0) return uint64Decimal(lo, hi);
-  // Negate: invert and add one, carrying from the low half.
-  let nlo = ~lo >>> 0;
-  let nhi = ~hi >>> 0;
-  nlo = (nlo + 1) >>> 0;
-  if (nlo === 0) nhi = (nhi + 1) >>> 0;
-  return "-" + uint64Decimal(nlo, nhi);
 }

@@ -15,7 +15,6 @@ export const MAX_VALUE_DEPTH = 64;
 export type Attributes = Record<string, unknown>;
 
 const INTEGER = /^-?\d{1,20}$/;
-const HEX = /^(?:[0-9a-fA-F]{2})*$/;
 const BASE64 = /^[A-Za-z0-9+/_-]+={0,2}$/;
 const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 const NON_FINITE = new Map([["NaN", NaN], ["Infinity", Infinity], ["-Infinity", -Infinity]]);
@@ -96,13 +95,27 @@ export function bool(value: unknown, what: string): boolean {
 export function hexId(value: unknown, what: string, size: 8 | 16): string | undefined {
   if (value === undefined || value === null || value === "") return undefined;
   if (typeof value === "string") {
-    if (HEX.test(value)) return value.toLowerCase();
+    const hex = lowerHex(value);
+    if (hex !== undefined) return hex;
     if (BASE64.test(value)) {
       const bytes = base64Decode(value);
       if (bytes.length === size) return hexOf(bytes);
     }
   }
   throw badData(`Invalid OTLP: ${what} is neither hex nor base64 of ${size} bytes`);
+}
+
+/** `value` in lowercase when it is hex (an even number of hex digits), else undefined; no regex, no copy if lower. */
+function lowerHex(value: string): string | undefined {
+  if (value.length % 2 !== 0) return undefined;
+  let upper = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if ((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66)) continue; // 0-9, a-f
+    if (c >= 0x41 && c <= 0x46) upper = true; // A-F
+    else return undefined;
+  }
+  return upper ? value.toLowerCase() : value;
 }
 
 /** Lowercase hex of `bytes`. */

@@ -5,7 +5,7 @@
  * @module
  */
 import { BinaryReader } from "@bufbuild/protobuf/wire";
-import { int64Decimal, uint64Decimal } from "../normalize/nanos.ts";
+import { int64Decimal, uint64Decimal } from "./decimal.ts";
 import { badData } from "../otlp_error.ts";
 
 const HEX_BYTE = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));

@@ -3,6 +3,7 @@
  * receiver goes on serving. Large bodies are streamed, never built in memory.
  */
 import assert from "node:assert/strict";
+import net from "node:net";
 import { test } from "node:test";
 import { constants, deflateRawSync, gzipSync } from "node:zlib";
 import { OtlpError } from "../../../server/otlp/otlp_error.ts";
@@ -191,3 +192,25 @@ function gzipBomb(mib: number): Uint8Array<ArrayBuffer> {
   out.set([0x03, 0x00], header.length + segment.length * mib); // an empty fixed-Huffman block with BFINAL set
   return out;
 }
+
+test("a client that disconnects in the middle of its body: nothing written, no internal error, still serving", async () => {
+  await refusedAndStillServing(async (r) => {
+    const { hostname, port } = new URL(r.url);
+    for (const framing of ["Content-Length: 100000", "Transfer-Encoding: chunked"]) {
+      await new Promise<void>((resolve, reject) => {
+        const socket = net.connect(Number(port), hostname, () => {
+          const start = framing.startsWith("Content") ? "\x0a\x40" : "2\r\n\x0a\x40\r\n";
+          socket.write(
+            `POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n${framing}\r\n\r\n${start}`,
+          );
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 50);
+        });
+        socket.on("error", reject);
+      });
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100)); // let the handlers see the disconnects
+  });
+});

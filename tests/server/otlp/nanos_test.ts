@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { durationMs, int64Decimal, isoTime, uint64Decimal } from "../../../server/otlp/normalize/nanos.ts";
+import { durationMs, isoTime } from "../../../server/otlp/normalize/nanos.ts";
+import { int64Decimal, uint64Decimal } from "../../../server/otlp/protobuf/decimal.ts";
 
 test("isoTime() truncates nanoseconds to milliseconds from strings, numbers and {low, high}", () => {
   assert.equal(isoTime("1776886719688999999"), "2026-04-22T19:38:39.688Z");
