@@ -51,6 +51,9 @@ export const COMMANDS: readonly Command[] = [
   lazy("export", "write the recordings as zstd Parquet files", async () => {
     return (await import("./export.ts")).exportCommand;
   }),
+  lazy("upload", "run one S3 archive upload tick now (--now)", async () => {
+    return (await import("./upload.ts")).uploadCommand;
+  }),
 ];
 
 /** The command list for `ctvs --help`; empty while there are no subcommands. */

@@ -14,6 +14,7 @@ import { collectCommand } from "../../cli/collect.ts";
 import { COMMANDS } from "../../cli/commands.ts";
 import { detachCommand } from "../../cli/detach.ts";
 import { exportCommand } from "../../cli/export.ts";
+import { uploadCommand } from "../../cli/upload.ts";
 import { ignoreCommand } from "../../cli/ignore.ts";
 import { installCommand } from "../../cli/install.ts";
 import type { Io } from "../../cli/io.ts";
@@ -47,6 +48,7 @@ test("the registry lists every command with its module's own summary, init first
     queryCommand,
     collectCommand,
     exportCommand,
+    uploadCommand,
   ];
   assert.deepEqual(
     COMMANDS.map((c) => [c.name, c.summary]),
