@@ -12,6 +12,19 @@ import { QUERY_FLAGS_HELP } from "./flags.ts";
 import { queryProxyTail } from "./proxy_tail.ts";
 import { limitClause, requirePositional, runQuery } from "./run_query.ts";
 
+/**
+ * `--service` scopes the OTLP datasets by `serviceName`; proxy traffic has no service, so on the proxy and usage
+ * commands it is a usage error (exit 2) rather than a filter that would silently match nothing or everything.
+ */
+export function rejectService(command: string, options: { scope: { service?: string } }, usage: string): void {
+  if (options.scope.service === undefined) return;
+  throw new UsageError(
+    `--service does not apply to ctvs query ${command}: proxy traffic has no serviceName ` +
+      "(filter with --gateway-id, --date or --from/--to, or ctvs query sql on conversation_source)",
+    usage,
+  );
+}
+
 /** Help for `ctvs query proxy`. */
 export const PROXY_USAGE = `Usage: ctvs query proxy [get <conversation-id>|stats|tail] [options]
 
@@ -40,6 +53,10 @@ export function queryProxy(argv: string[], io: Io): Promise<number> {
     usage: PROXY_USAGE,
     maxPositionals: 2,
     datasets: () => [PROXY_MESSAGES],
+    adjust: ([sub], options) => {
+      rejectService(sub === "get" || sub === "stats" ? `proxy ${sub}` : "proxy", options, PROXY_USAGE);
+      return options;
+    },
     sql: ([sub, id], limit) => {
       const tail = limitClause(limit);
       if (sub === undefined) {

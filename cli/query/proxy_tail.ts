@@ -13,6 +13,7 @@ import { partitionMatches } from "../../query/partition_status.ts";
 import { PROXY_MESSAGES } from "../../query/proxy_messages/dataset.ts";
 import type { Io } from "../io.ts";
 import { inspect } from "./inspect.ts";
+import { rejectService } from "./proxy.ts";
 import { render } from "./render.ts";
 import { TAIL_ROWS } from "./tail.ts";
 
@@ -27,6 +28,7 @@ const EMPTY = "SELECT CAST(NULL AS VARCHAR) AS gateway_id, CAST(NULL AS DATE) AS
 /** Runs `ctvs query proxy tail`; `usage` is the proxy help. */
 export async function queryProxyTail(argv: string[], io: Io, usage: string): Promise<number> {
   const { ctx, options } = await inspect(argv, usage, 0);
+  rejectService("proxy tail", options, usage);
   const partitions = (await listPartitions(ctx.root, ctx.cacheDir, PROXY_MESSAGES)).filter((p) =>
     partitionMatches(p, { gatewayIds: options.scope.gatewayIds, dates: options.scope.dates })
   );

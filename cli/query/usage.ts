@@ -9,6 +9,7 @@ import { USAGE_REPORTS, type UsageReport, usageReportSql } from "../../query/usa
 import type { Io } from "../io.ts";
 import { UsageError } from "../usage_error.ts";
 import { QUERY_FLAGS_HELP } from "./flags.ts";
+import { rejectService } from "./proxy.ts";
 import { runQuery } from "./run_query.ts";
 
 /** Help for `ctvs query usage`. */
@@ -63,6 +64,10 @@ export function queryUsage(argv: string[], io: Io): Promise<number> {
     usage: USAGE_USAGE,
     maxPositionals: 1,
     datasets: () => [LLM_REQUESTS],
+    adjust: (_positionals, options) => {
+      rejectService("usage", options, USAGE_USAGE);
+      return options;
+    },
     sql: ([report = "daily"]) => {
       if (!(USAGE_REPORTS as readonly string[]).includes(report)) {
         throw new UsageError(`unknown report: ${report} (daily, weekly, monthly, session, model)`, USAGE_USAGE);

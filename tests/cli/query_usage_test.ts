@@ -155,3 +155,25 @@ test("ctvs query usage: ccusage-style --since/--until dates; bad report and --un
   const help = await ctvs(["query", "usage", "--help"]);
   assert.match(help.stdout, /^Usage: ctvs query usage \[daily\|weekly\|monthly\|session\|model\]/);
 });
+
+test("ctvs query usage|proxy [stats|tail] --service: a usage error (exit 2), proxy traffic has no serviceName", async () => {
+  const tmp = await tempDir();
+  try {
+    const config = await layout(tmp.dir);
+    for (
+      const command of [["usage", "daily"], ["proxy"], ["proxy", "get", "x"], ["proxy", "stats"], ["proxy", "tail"]]
+    ) {
+      const r = await ctvs(["query", ...command, "--service", "api", "--config", config]);
+      assert.equal(r.code, 2, command.join(" "));
+      assert.equal(r.stdout, "");
+      assert.equal(
+        r.stderr.split("\n")[0],
+        `error: --service does not apply to ctvs query ${command.slice(0, 2).join(" ").replace(" daily", "")}: ` +
+          "proxy traffic has no serviceName (filter with --gateway-id, --date or --from/--to, or ctvs query sql on " +
+          "conversation_source)",
+      );
+    }
+  } finally {
+    await tmp.remove();
+  }
+});
