@@ -61,6 +61,8 @@ export interface UploadConfig {
 /** Local query settings. */
 export interface QueryConfig {
   cache?: { enabled?: boolean; dir?: string };
+  /** Claude Code transcripts read for `cwd`/`git_branch` (default `$CLAUDE_CONFIG_DIR/projects` or `~/.claude/projects`); false: none. */
+  claude_transcripts_dir?: string | false;
 }
 
 /** A secret given inline or by the name of an environment variable holding it. */

@@ -7,17 +7,32 @@
 import { type Dataset, defineDataset } from "../dataset.ts";
 import { readBundles } from "../proxy_messages/bundles.ts";
 import { JsonlWriter } from "../proxy_messages/jsonl_writer.ts";
+import { contextOf } from "../proxy_messages/context.ts";
+import { apiOf, providerOf, requestBody } from "../proxy_messages/wire.ts";
+import { TranscriptLookup, transcriptSessionOf } from "../transcripts.ts";
 import { requestRow } from "./request_row.ts";
 
-/** Writes the `llm_requests` rows of the day in `input` as JSONL to `output`. */
+/**
+ * Writes the `llm_requests` rows of the day in `input` as JSONL to `output`; `cwd` and `git_branch` missing from a
+ * Claude Code exchange's hook context come from its session's transcript, as in `proxy_messages`.
+ */
 export async function deriveLlmRequests(
   _db: unknown,
   input: string,
   output: string,
 ): Promise<{ rows: number; maxLineBytes: number }> {
+  const transcripts = new TranscriptLookup();
   const writer = await JsonlWriter.create(output);
   try {
-    for await (const bundle of readBundles(input)) await writer.write(requestRow(bundle));
+    for await (const bundle of readBundles(input)) {
+      const body = requestBody(bundle);
+      const session = providerOf(apiOf(bundle.exchange.request?.path)) !== "openai"
+        ? transcriptSessionOf(bundle.exchange, body, contextOf(bundle.exchange, body))
+        : undefined;
+      if (session) await transcripts.load(session);
+      const entry = session ? transcripts.entry(session, String(bundle.exchange.ts_start ?? "")) : undefined;
+      await writer.write(requestRow(bundle, body, entry));
+    }
   } finally {
     await writer.close();
   }
@@ -31,7 +46,7 @@ export const LLM_REQUESTS: Dataset = defineDataset(
     signal: "proxy",
     timestamp: "ts_start",
     fallbackTimestamps: ["ts_start", "ts_end"],
-    derive: { version: 1, run: deriveLlmRequests },
+    derive: { version: 2, run: deriveLlmRequests },
   },
   [
     ["exchange_id", "VARCHAR"],

@@ -8,7 +8,7 @@ import { PRICE_DATA_VERSION, priceOf } from "../pricing.ts";
 import { anthropicFinishReason } from "../proxy_messages/anthropic_turn.ts";
 import { reconstructAnthropic } from "../proxy_messages/anthropic_stream.ts";
 import type { Bundle } from "../proxy_messages/bundles.ts";
-import { contextOf } from "../proxy_messages/context.ts";
+import { contextOf, type TranscriptEntry } from "../proxy_messages/context.ts";
 import { chatFinishReason, responsesFinishReason } from "../proxy_messages/openai_turn.ts";
 import { reconstructChat, reconstructResponses } from "../proxy_messages/openai_stream.ts";
 import { apiOf, providerOf, requestBody, turnOf } from "../proxy_messages/wire.ts";
@@ -110,14 +110,20 @@ function header(headers: Json, name: string): string | null {
   return typeof v === "string" ? v : Array.isArray(v) && typeof v[0] === "string" ? v[0] : null;
 }
 
-/** The row of one exchange (without `gateway_id` and `date`). */
-export function requestRow(bundle: Bundle): Record<string, unknown> {
+/**
+ * The row of one exchange (without `gateway_id` and `date`); `body` is its parsed request body, `transcript` the
+ * Claude Code transcript context nearest to it, if read.
+ */
+export function requestRow(
+  bundle: Bundle,
+  body: Json = requestBody(bundle),
+  transcript?: TranscriptEntry,
+): Record<string, unknown> {
   const { exchange } = bundle;
   const api = apiOf(exchange.request?.path);
   const provider = providerOf(api);
-  const body = requestBody(bundle);
   const turn = api && api !== "count_tokens" ? turnOf(bundle, body) : undefined;
-  const ctx = contextOf(exchange, body);
+  const ctx = contextOf(exchange, body, transcript);
   const out = outcome(bundle, api);
   const model = (typeof body?.model === "string" ? body.model : null) ?? out.model;
   const t = out.tokens;

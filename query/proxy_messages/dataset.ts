@@ -9,20 +9,31 @@ import type { Db } from "../duckdb.ts";
 import { readBundles } from "./bundles.ts";
 import { JsonlWriter } from "./jsonl_writer.ts";
 import { priorSeen } from "./prior_seen.ts";
-import { MessageWalker } from "./walker.ts";
+import { TranscriptLookup } from "../transcripts.ts";
+import { MessageWalker, readExchange } from "./walker.ts";
 
-/** Walks the day in `input` into `proxy_messages` rows (JSONL at `output`), after the earlier days' ids. */
+/**
+ * Walks the day in `input` into `proxy_messages` rows (JSONL at `output`), after the earlier days' ids; a Claude Code
+ * exchange whose hook context lacks `cwd` or `git_branch` reads its session's transcript.
+ */
 export async function deriveProxyMessages(
   db: Db,
   input: string,
   output: string,
   partition: { date: string; dir: string },
 ): Promise<{ rows: number; maxLineBytes: number }> {
-  const walker = new MessageWalker({ priorSeen: await priorSeen(db, partition.dir, partition.date) });
+  const transcripts = new TranscriptLookup();
+  const walker = new MessageWalker({
+    priorSeen: await priorSeen(db, partition.dir, partition.date),
+    transcript: (session, at) => transcripts.entry(session, at),
+  });
   const writer = await JsonlWriter.create(output);
   try {
     for await (const bundle of readBundles(input)) {
-      for (const row of walker.exchange(bundle)) await writer.write(row);
+      const read = readExchange(bundle);
+      if (!read) continue;
+      if (read.transcriptSession) await transcripts.load(read.transcriptSession);
+      for (const row of walker.rows(read)) await writer.write(row);
     }
   } finally {
     await writer.close();
@@ -37,7 +48,7 @@ export const PROXY_MESSAGES: Dataset = defineDataset(
     signal: "proxy",
     timestamp: "message_created_at",
     fallbackTimestamps: ["message_created_at", "conversation_started_at"],
-    derive: { version: 1, run: deriveProxyMessages },
+    derive: { version: 2, run: deriveProxyMessages },
   },
   [
     ["schema_version", "INTEGER"],

@@ -16,8 +16,15 @@ export interface Line {
 
 const CHUNK = 4 * 1024 * 1024;
 
+/** Options of {@linkcode readLines}. */
+export interface ReadLinesOptions {
+  /** Lines longer than this many bytes are skipped without being assembled (default: none are). */
+  maxLineBytes?: number;
+}
+
 /**
- * Yields each complete line of `file` (a trailing line without a newline too), skipping empty ones.
+ * Yields each complete line of `file` (a trailing line without a newline too), skipping empty ones (and, with
+ * `maxLineBytes`, longer ones).
  *
  * @example
  * ```ts
@@ -31,7 +38,8 @@ const CHUNK = 4 * 1024 * 1024;
  * assert.deepEqual(lines, [{ text: '{"a":1}', offset: 0, bytes: 7 }, { text: '{"é":2}', offset: 9, bytes: 8 }]);
  * ```
  */
-export async function* readLines(file: string): AsyncGenerator<Line> {
+export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<Line> {
+  const max = options.maxLineBytes ?? Infinity;
   const handle = await open(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);
@@ -44,6 +52,14 @@ export async function* readLines(file: string): AsyncGenerator<Line> {
       if (bytesRead === 0) break;
       let from = 0;
       for (let nl = buffer.indexOf(0x0a, 0); nl !== -1 && nl < bytesRead; nl = buffer.indexOf(0x0a, nl + 1)) {
+        const bytes = position + nl - lineStart;
+        if (bytes > max) {
+          pieces = [];
+          pieceBytes = 0;
+          lineStart = position + nl + 1;
+          from = nl + 1;
+          continue;
+        }
         let text: string;
         if (pieces.length) {
           pieces.push(buffer.subarray(from, nl));
@@ -51,19 +67,22 @@ export async function* readLines(file: string): AsyncGenerator<Line> {
           pieces = [];
           pieceBytes = 0;
         } else text = buffer.toString("utf8", from, nl);
-        const bytes = position + nl - lineStart;
         if (bytes > 0) yield { text, offset: lineStart, bytes };
         lineStart = position + nl + 1;
         from = nl + 1;
       }
-      if (from < bytesRead) {
+      if (from < bytesRead && position + bytesRead - lineStart > max) {
+        // Too long already: dropped, not kept.
+        pieces = [];
+        pieceBytes = 0;
+      } else if (from < bytesRead) {
         // Copied: the buffer is reused for the next chunk.
         pieces.push(Buffer.from(buffer.subarray(from, bytesRead)));
         pieceBytes += bytesRead - from;
       }
       position += bytesRead;
     }
-    if (pieceBytes > 0) {
+    if (pieceBytes > 0 && position - lineStart <= max) {
       yield { text: Buffer.concat(pieces, pieceBytes).toString("utf8"), offset: lineStart, bytes: pieceBytes };
     }
   } finally {

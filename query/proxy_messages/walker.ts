@@ -8,8 +8,9 @@
  */
 import type { Bundle } from "./bundles.ts";
 import { canonicalJson, shortHash } from "./canonical_json.ts";
-import { contextOf, type TranscriptEntry } from "./context.ts";
-import { compact } from "./turn.ts";
+import { transcriptSessionOf } from "../transcripts.ts";
+import { contextOf, type ExchangeContext, type TranscriptEntry } from "./context.ts";
+import { compact, type Turn } from "./turn.ts";
 import { requestBody, turnOf } from "./wire.ts";
 
 /** The `proxy_messages` schema version (reference §6). */
@@ -27,8 +28,31 @@ export interface PriorSeen {
 /** Options of {@linkcode MessageWalker}. */
 export interface WalkerOptions {
   priorSeen?: PriorSeen;
-  /** The Claude Code transcript entry of a session nearest to a time, if transcripts are read. */
+  /** The Claude Code transcript entry of a session nearest to a time (an ISO `ts_start`), if transcripts are read. */
   transcript?: (sessionId: string, at: string) => TranscriptEntry | undefined;
+}
+
+/** An exchange parsed once: its body, its turn, its context without a transcript, and the Claude Code session whose
+ * transcript would fill in what that context lacks. */
+export interface ReadExchange {
+  bundle: Bundle;
+  // deno-lint-ignore no-explicit-any
+  body: Record<string, any> | undefined;
+  turn: Turn;
+  context: ExchangeContext;
+  transcriptSession?: string;
+}
+
+/** Parses an exchange for {@linkcode MessageWalker.rows}; undefined when its body is not a JSON object. */
+export function readExchange(bundle: Bundle): ReadExchange | undefined {
+  const body = requestBody(bundle);
+  const turn = turnOf(bundle, body);
+  if (!turn) return undefined;
+  const context = contextOf(bundle.exchange, body);
+  const transcriptSession = turn.provider === "anthropic"
+    ? transcriptSessionOf(bundle.exchange, body, context)
+    : undefined;
+  return { bundle, body, turn, context, transcriptSession };
 }
 
 /**
@@ -60,15 +84,18 @@ export class MessageWalker {
 
   /** The rows `bundle` adds (none for an exchange whose body is not a JSON object). */
   exchange(bundle: Bundle): MessageRow[] {
-    const body = requestBody(bundle);
-    const turn = turnOf(bundle, body);
-    if (!turn) return [];
+    const read = readExchange(bundle);
+    return read ? this.rows(read) : [];
+  }
+
+  /** The rows of an exchange read by {@linkcode readExchange} (its transcript loaded first, if it needs one). */
+  rows(read: ReadExchange): MessageRow[] {
+    const { bundle, body, turn } = read;
     const { exchange } = bundle;
     const tsStart = String(exchange.ts_start ?? "");
-    const transcript = turn.provider === "anthropic" && this.#transcript
-      ? this.#transcript(turn.conversationId, tsStart)
-      : undefined;
-    const ctx = contextOf(exchange, body, transcript);
+    const session = read.transcriptSession;
+    const transcript = session && this.#transcript ? this.#transcript(session, tsStart) : undefined;
+    const ctx = transcript ? contextOf(exchange, body, transcript) : read.context;
     if (!this.#started.has(turn.conversationId)) this.#started.set(turn.conversationId, tsStart);
     const attributes = {
       request: Object.keys(turn.request).length ? turn.request : undefined,

@@ -1,3 +1,5 @@
+import { test } from "node:test";
+import { validateQuery } from "../../../platform/config/validate_query.ts";
 import { type Rejection, standalone, testRejections } from "./_fixtures.ts";
 
 /** Every rule of the `query` block (the query settings): [name, config, exact message]. */
@@ -11,7 +13,23 @@ const REJECTED: Rejection[] = [
     "/query/cache/enabled: must be a boolean",
   ],
   ["an empty cache.dir", standalone({ query: { cache: { dir: "" } } }), "/query/cache/dir: must be a non-empty string"],
+  [
+    "an empty claude_transcripts_dir",
+    standalone({ query: { claude_transcripts_dir: "" } }),
+    "/query/claude_transcripts_dir: must be a non-empty string (a directory) or false",
+  ],
+  [
+    "claude_transcripts_dir true",
+    standalone({ query: { claude_transcripts_dir: true } }),
+    "/query/claude_transcripts_dir: must be a non-empty string (a directory) or false",
+  ],
   ["an unknown cache key", standalone({ query: { cache: { ttl: 1 } } }), '/query/cache/ttl: unknown key "ttl"'],
 ];
 
 testRejections(REJECTED);
+
+test("query.claude_transcripts_dir: a directory or false is accepted", () => {
+  for (const dir of ["~/.claude/projects", false]) {
+    validateQuery({ claude_transcripts_dir: dir, cache: { enabled: true } });
+  }
+});
