@@ -12,10 +12,11 @@ import { removePidFile, writePidFile } from "../platform/pid_file.ts";
 import { pidFilePath } from "../platform/paths.ts";
 import { errorMessage, onSignal, type Signal } from "../platform/runtime.ts";
 import { VERSION } from "../platform/version.ts";
+import { writeArchiveParquet } from "../query/archive_parquet.ts";
 import { credentialSource, NO_CREDENTIALS_MESSAGE } from "../storage/s3/credentials.ts";
 import { Collector, DRAIN_TIMEOUT_MS } from "../server/collector.ts";
 import type { ListenerFactory } from "../server/listener.ts";
-import { LISTENER_FACTORIES } from "../server/listeners.ts";
+import { listenerFactories } from "../server/listeners.ts";
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flags.ts";
 import type { Io } from "./io.ts";
 import { parseFlags } from "./parse_flags.ts";
@@ -53,7 +54,7 @@ const FLAGS = {
 
 /** What tests and embedders may swap. */
 export interface RunOptions {
-  /** Listener factories (default: every listener the product has). */
+  /** Listener factories (default: every listener the product has, the uploader writing query/'s Parquet). */
   factories?: readonly ListenerFactory[];
   /** The list of subcommands shown in `--help`. */
   commandList?: string;
@@ -93,7 +94,8 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
     return 1;
   }
 
-  const collector = new Collector({ factories: options.factories ?? LISTENER_FACTORIES, out: io.out, err: io.err });
+  const factories = options.factories ?? listenerFactories({ writeParquet: writeArchiveParquet });
+  const collector = new Collector({ factories, out: io.out, err: io.err });
   // Signals are handled from before the first listener binds: a SIGTERM that arrives while starting still drains.
   const signals = handleSignals(collector, loaded, io, values.strict === true);
   try {

@@ -11,6 +11,7 @@ import { credentialSource, NO_CREDENTIALS_MESSAGE } from "../storage/s3/credenti
 import type { JobOutcome } from "../storage/upload/run_uploads.ts";
 import type { UploadJob } from "../storage/upload/jobs.ts";
 import { createUploader } from "../server/upload/uploader.ts";
+import { writeArchiveParquet } from "../query/archive_parquet.ts";
 import type { Command } from "./command.ts";
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flags.ts";
 import type { Io } from "./io.ts";
@@ -58,7 +59,7 @@ export async function runUpload(argv: string[], io: Io): Promise<number> {
     io.err(`config error: ${NO_CREDENTIALS_MESSAGE}`);
     return 1;
   }
-  const uploader = createUploader(config, process.env);
+  const uploader = createUploader(config, process.env, writeArchiveParquet);
   const progress = progressLine(io);
   const result = await uploader.tick({
     log: (line) => {

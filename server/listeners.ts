@@ -4,14 +4,22 @@
  *
  * @module
  */
+import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
 import type { ListenerFactory } from "./listener.ts";
 import { otlpListenerFactory } from "./otlp/listener.ts";
 import { proxyListenerFactory } from "./proxy/listener.ts";
 import { uploadListenerFactory } from "./upload/listener.ts";
 
+/** What the listeners need from above server/: the archive's Parquet writer (query/'s, passed in by cli/). */
+export interface ListenerDeps {
+  writeParquet: ParquetWriter;
+}
+
 /** The listener factories in start order. */
-export const LISTENER_FACTORIES: readonly ListenerFactory[] = [
-  otlpListenerFactory,
-  proxyListenerFactory,
-  uploadListenerFactory,
-];
+export function listenerFactories(deps: ListenerDeps): readonly ListenerFactory[] {
+  return [
+    otlpListenerFactory,
+    proxyListenerFactory,
+    uploadListenerFactory(deps.writeParquet),
+  ];
+}

@@ -5,25 +5,28 @@
  * @module
  */
 import process from "node:process";
+import type { ParquetWriter } from "../../storage/upload/run_uploads.ts";
 import type { Listener, ListenerContext, ListenerFactory } from "../listener.ts";
 import { UploadScheduler } from "./scheduler.ts";
 import { createUploader } from "./uploader.ts";
 
-/** Builds the uploader listener when the config has an `upload` block. */
-export const uploadListenerFactory: ListenerFactory = {
-  name: "upload",
-  keys: ["upload", "sink", "gateway_id"],
-  create(context: ListenerContext): Listener | undefined {
-    if (!context.config.upload) return undefined;
-    return uploadListener(context);
-  },
-};
+/** The uploader listener's factory (built when the config has an `upload` block), writing days with `writeParquet`. */
+export function uploadListenerFactory(writeParquet: ParquetWriter): ListenerFactory {
+  return {
+    name: "upload",
+    keys: ["upload", "sink", "gateway_id"],
+    create(context: ListenerContext): Listener | undefined {
+      if (!context.config.upload) return undefined;
+      return uploadListener(context, writeParquet);
+    },
+  };
+}
 
-function uploadListener(context: ListenerContext): Listener {
+function uploadListener(context: ListenerContext, writeParquet: ParquetWriter): Listener {
   let scheduler: UploadScheduler | undefined;
   return {
     start() {
-      const uploader = createUploader(context.config, process.env);
+      const uploader = createUploader(context.config, process.env, writeParquet);
       scheduler = new UploadScheduler({
         time: uploader.settings.time,
         log: context.log,

@@ -7,7 +7,7 @@ import { credentialProvider } from "../../../storage/s3/credentials.ts";
 import { S3Client } from "../../../storage/s3/s3_client.ts";
 import { runUploadTick, type UploadTickOptions } from "../../../storage/upload/run_uploads.ts";
 import { uploadSettings } from "../../../storage/upload/upload_settings.ts";
-import { writeJobParquet } from "../../../server/upload/uploader.ts";
+import { writeArchiveParquet } from "../../../query/archive_parquet.ts";
 import { tempDir } from "../../helpers/child.ts";
 import { type S3Server, startS3 } from "../../helpers/s3_server.ts";
 import { day, ledgerLines, parquetRows, relay, writeRows } from "./_fixtures.ts";
@@ -23,7 +23,7 @@ describe("runUploadTick against radosgw", () => {
       root,
       settings: uploadSettings({ bucket, catchupDays: 3 }, {}),
       client: s3.client(),
-      writeParquet: writeJobParquet,
+      writeParquet: writeArchiveParquet,
       log: (line) => logs.push(line),
       ...extra,
     });

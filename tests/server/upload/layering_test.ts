@@ -1,0 +1,24 @@
+import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { it } from "node:test";
+import { ROOT } from "../../helpers/child.ts";
+
+/** Every `.ts` file under `dir`, relative to the repo root. */
+async function sources(dir: string): Promise<string[]> {
+  const entries = await readdir(path.join(ROOT, dir), { recursive: true, withFileTypes: true });
+  return entries.filter((e) => e.isFile() && e.name.endsWith(".ts"))
+    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name))).sort();
+}
+
+it("server/ and storage/ import nothing from query/ or cli/ (design.md: imports point down)", async () => {
+  const offending: string[] = [];
+  for (const file of [...await sources("server"), ...await sources("storage")]) {
+    const text = await readFile(path.join(ROOT, file), "utf8");
+    for (const [, target] of text.matchAll(/^(?:import|export)[^"]*?from "(\.[^"]+)"/gm)) {
+      const top = path.relative(ROOT, path.resolve(ROOT, path.dirname(file), target)).split(path.sep)[0];
+      if (top === "query" || top === "cli") offending.push(`${file} -> ${target}`);
+    }
+  }
+  assert.deepEqual(offending, []);
+});
