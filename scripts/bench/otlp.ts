@@ -3,7 +3,8 @@
  * event each), protobuf and JSON, posted to a real `ctvs` process by 1 and by 8 concurrent senders for a few seconds
  * each: spans/s sustained into JSONL (a 200 means the rows are written) and the receiver's peak RSS (`VmHWM`, read
  * from /proc: Linux only, else 0). Beside them, the baseline: the same bodies decoded, normalized and written
- * in-process, without HTTP.
+ * in-process, without HTTP. Each case runs `CTVS_BENCH_REPEATS` (3) times for `CTVS_BENCH_SECONDS` (4); the table
+ * shows the fastest run and the highest peak RSS of all.
  *
  * @module
  */
@@ -25,6 +26,8 @@ import type { BenchResult } from "./_table.ts";
 const SPANS = 1000;
 const SECONDS = Number(process.env.CTVS_BENCH_SECONDS ?? 4);
 const WARMUP_SECONDS = 1;
+/** Runs of each case; the table keeps the fastest (the machine is shared: slower runs measure the neighbours). */
+const REPEATS = Number(process.env.CTVS_BENCH_REPEATS ?? 3);
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
 
 /** One 1,000-span `ExportTraceServiceRequest`, as protobuf and as OTLP/JSON. */
@@ -184,14 +187,22 @@ export async function run(): Promise<BenchResult[]> {
   const bodies = batch();
   const results: BenchResult[] = [];
   try {
-    // Each case writes hundreds of MB: it gets its own directory, removed as soon as it is done.
+    // Each run writes hundreds of MB: it gets its own directory, removed as soon as it is done. Of the runs of a
+    // case, the fastest is kept, with the highest peak RSS seen in any of them.
     const inFreshDir = async (work: (dir: string) => Promise<BenchResult>) => {
-      const dir = await mkdtemp(path.join(root, "case-"));
-      try {
-        results.push(await work(dir));
-      } finally {
-        await rm(dir, { recursive: true, force: true });
+      let best: BenchResult | undefined;
+      let peak = 0;
+      for (let i = 0; i < REPEATS; i++) {
+        const dir = await mkdtemp(path.join(root, "case-"));
+        try {
+          const result = await work(dir);
+          peak = Math.max(peak, result.peakRssBytes);
+          if (!best || result.rows / result.seconds > best.rows / best.seconds) best = result;
+        } finally {
+          await rm(dir, { recursive: true, force: true });
+        }
       }
+      results.push({ ...best!, peakRssBytes: peak });
     };
     for (const encoding of ["protobuf", "json"] as const) {
       await inFreshDir((dir) => inProcess(encoding, bodies[encoding], dir));
