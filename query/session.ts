@@ -41,7 +41,9 @@ export function viewSql(table: TableSource, scope: Scope): string {
 }
 
 /**
- * Opens a session over `tables`; `allowedDirs` are the only directories user SQL may read (the cache and root).
+ * Opens a session over `tables`; `allowedDirs` are the only directories user SQL may read (the cache and root). `db`
+ * is a database to lock down and use (one already opened, e.g. for the refresh before the query); it is closed with the
+ * session, or at once if the session cannot open. Without it, one is opened.
  *
  * @example
  * ```ts
@@ -55,8 +57,13 @@ export function viewSql(table: TableSource, scope: Scope): string {
  * session.close();
  * ```
  */
-export async function openSession(tables: TableSource[], scope: Scope, allowedDirs: string[]): Promise<Session> {
-  const db = await openDb();
+export async function openSession(
+  tables: TableSource[],
+  scope: Scope,
+  allowedDirs: string[],
+  db?: Db,
+): Promise<Session> {
+  db ??= await openDb();
   try {
     for (const table of tables) await db.run(`CREATE VIEW ${ident(table.name)} AS ${viewSql(table, scope)}`);
     await db.run(`SET allowed_directories = [${allowedDirs.map(literal).join(", ")}]`);

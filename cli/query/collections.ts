@@ -14,7 +14,7 @@ import {
 import { openDb } from "../../query/duckdb.ts";
 import type { TableSource } from "../../query/session.ts";
 import type { Io } from "../io.ts";
-import { type QueryContext, QueryError } from "./context.ts";
+import { type QueryContext, QueryError, type SharedDb } from "./context.ts";
 import type { QueryOptions } from "./flags.ts";
 
 /** A collection and the state of its sources. */
@@ -44,11 +44,12 @@ export async function readyCollectionTables(
   wanted: (table: string) => boolean,
   options: QueryOptions,
   io: Io,
+  shared?: SharedDb,
 ): Promise<TableSource[]> {
   let states = await collectionStates(ctx, wanted);
   const outdated = states.filter((s) => s.sources.some((src) => src.freshness.state !== "fresh"));
   if (options.refresh !== "never" && (outdated.length || options.refresh === "always")) {
-    const db = await openDb();
+    const db = shared ? await shared.start() : await openDb();
     try {
       for (const { collection } of options.refresh === "always" ? states : outdated) {
         const totals = await refreshCollection(db, ctx.cacheDir, collection, {
@@ -63,7 +64,7 @@ export async function readyCollectionTables(
         if (totals.failures) throw new QueryError(`refresh failed for ${totals.failures} collection source(s)`);
       }
     } finally {
-      db.close();
+      if (!shared) db.close();
     }
     states = await collectionStates(ctx, wanted);
   }

@@ -11,7 +11,7 @@ import type { Config } from "../../platform/config/types.ts";
 import { expandHome, homeDir } from "../../platform/paths.ts";
 import { defaultCacheDir } from "../../query/cache_layout.ts";
 import type { Dataset } from "../../query/dataset.ts";
-import { openDb } from "../../query/duckdb.ts";
+import { type Db, openDb } from "../../query/duckdb.ts";
 import { partitionLabel } from "../../query/partitions.ts";
 import { datasetTable, type PartitionStatus, partitionStatuses } from "../../query/partition_status.ts";
 import { refreshAll, type RefreshEvent } from "../../query/refresh_all.ts";
@@ -122,15 +122,50 @@ export function refreshReporter(io: Io, verbose: boolean, progress = new Progres
 }
 
 /**
+ * A DuckDB opened on first use, kept open for what follows: a query process refreshes and queries in one database
+ * instead of paying for a second. `start()` begins opening it early (it opens on a worker thread, beside the config
+ * and freshness reads); `take()` hands it over; `close()` closes it unless taken.
+ */
+export class SharedDb {
+  #db: Promise<Db> | undefined;
+  #taken = false;
+
+  /** Starts opening the database (once). */
+  start(): Promise<Db> {
+    if (!this.#db) {
+      this.#db = openDb();
+      // Whoever awaits it sees a failure; an unawaited one must not become an unhandled rejection.
+      this.#db.catch(() => {});
+    }
+    return this.#db;
+  }
+
+  /** The database, now owned by the caller (a session closes it). */
+  take(): Promise<Db> {
+    this.#taken = true;
+    return this.start();
+  }
+
+  /** Closes the database if it was opened and not taken. */
+  async close(): Promise<void> {
+    if (!this.#db || this.#taken) return;
+    const db = await this.#db.catch(() => undefined);
+    db?.close();
+  }
+}
+
+/**
  * Makes the cache of `datasets` ready for a query: refreshes per `--refresh`, then enforces freshness. Throws a
  * {@link QueryError} for a missing partition, a stale one under `--strict-freshness`, or failed refreshes; warns on
- * stderr for stale partitions otherwise. Resolves with the statuses to query.
+ * stderr for stale partitions otherwise. Resolves with the statuses to query. A refresh runs in `shared` (kept open
+ * for the query) when given, else in a database of its own.
  */
 export async function ensureReady(
   ctx: QueryContext,
   datasets: readonly Dataset[],
   options: QueryOptions,
   io: Io,
+  shared?: SharedDb,
 ): Promise<PartitionStatus[]> {
   if (!ctx.cacheEnabled) {
     throw new QueryError("query cache is disabled; pass --cache-dir or set query.cache.enabled: true");
@@ -140,7 +175,7 @@ export async function ensureReady(
   if (
     options.refresh !== "never" && statuses.some((s) => s.freshness.state !== "fresh" || options.refresh === "always")
   ) {
-    const db = await openDb();
+    const db = shared ? await shared.start() : await openDb();
     try {
       const summary = await refreshAll(db, statuses, {
         force: false,
@@ -149,7 +184,7 @@ export async function ensureReady(
       if (summary.failures > 0) throw new QueryError(`refresh failed for ${summary.failures} partition(s)`);
       statuses = summary.statuses;
     } finally {
-      db.close();
+      if (!shared) db.close();
     }
   }
   const missing = statuses.find((s) => s.freshness.state === "missing");
@@ -178,14 +213,18 @@ export async function ensureReady(
   return statuses;
 }
 
-/** Opens a session over the datasets' cached parts (plus `extra` tables), confined to the cache and the root. */
-export function sessionFor(
+/**
+ * Opens a session over the datasets' cached parts (plus `extra` tables), confined to the cache and the root, in the
+ * database of `shared` when given.
+ */
+export async function sessionFor(
   ctx: QueryContext,
   datasets: readonly Dataset[],
   statuses: PartitionStatus[],
   options: QueryOptions,
   extra: TableSource[] = [],
+  shared?: SharedDb,
 ): Promise<Session> {
   const tables = [...datasets.map((d) => datasetTable(d, statuses)), ...extra];
-  return openSession(tables, options.scope, [ctx.cacheDir, ctx.root]);
+  return await openSession(tables, options.scope, [ctx.cacheDir, ctx.root], shared && await shared.take());
 }

@@ -10,7 +10,7 @@ import type { Io } from "../io.ts";
 import { parseFlags } from "../parse_flags.ts";
 import { UsageError } from "../usage_error.ts";
 import { readyCollectionTables } from "./collections.ts";
-import { ensureReady, loadContext, type QueryContext, sessionFor } from "./context.ts";
+import { ensureReady, loadContext, type QueryContext, sessionFor, SharedDb } from "./context.ts";
 import { QUERY_FLAGS, type QueryOptions, queryOptionsFrom, TABLE_CAP } from "./flags.ts";
 import { render } from "./render.ts";
 
@@ -48,13 +48,21 @@ export async function runQuery(argv: string[], io: Io, spec: QuerySpec): Promise
   const parsed = queryOptionsFrom(values, spec.usage);
   const options = spec.adjust ? spec.adjust(positionals, parsed) : parsed;
   const sql = spec.sql(positionals, effectiveLimit(options), options);
-  const ctx = await loadContext(values, options, spec.usage);
-  const datasets = spec.datasets(positionals);
-  const statuses = await ensureReady(ctx, datasets, options, io);
-  const wanted = spec.collections?.(positionals);
-  const extra = wanted ? await readyCollectionTables(ctx, wanted, options, io) : [];
-  await spec.check?.(positionals, ctx, extra);
-  const session = await sessionFor(ctx, datasets, statuses, options, extra);
+  // One DuckDB for the refresh and the query, opening (on a worker thread) while the config and the cursors are read.
+  const shared = new SharedDb();
+  shared.start();
+  let session;
+  try {
+    const ctx = await loadContext(values, options, spec.usage);
+    const datasets = spec.datasets(positionals);
+    const statuses = await ensureReady(ctx, datasets, options, io, shared);
+    const wanted = spec.collections?.(positionals);
+    const extra = wanted ? await readyCollectionTables(ctx, wanted, options, io, shared) : [];
+    await spec.check?.(positionals, ctx, extra);
+    session = await sessionFor(ctx, datasets, statuses, options, extra, shared);
+  } finally {
+    await shared.close();
+  }
   try {
     const result = await session.query(sql);
     await render(result, options.format, io, options.limit);
