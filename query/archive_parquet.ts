@@ -3,15 +3,38 @@
  * the archive's v2 schema (`gateway_id` first). It lives in query/ because it is the query engine's conversion;
  * cli/ hands it to the uploader (server/ and storage/ never import query/).
  *
+ * `logs`, `traces` and `metrics` convert the day's JSONL directly. `proxy` archives as `proxy_messages` (reference
+ * §8.1-§8.2): derived in the query cache (`<root>/.collectivus-query/cache`), after the gateway's earlier proxy days,
+ * so their message ids (`priorSeen`) keep a conversation that spans midnight from repeating its history, and the
+ * archived rows are the rows `ctvs query proxy` shows for that day.
+ *
  * @module
  */
 import type { UploadJob } from "../storage/upload/jobs.ts";
 import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
+import { defaultCacheDir } from "./cache_layout.ts";
+import { PROXY_MESSAGES } from "./proxy_messages/dataset.ts";
+import { openDb } from "./duckdb.ts";
+import { listPartitions } from "./partitions.ts";
+import { refreshPartition } from "./refresh_partition.ts";
 import { writePartitionParquet } from "./write_partition_parquet.ts";
 
 /** Writes `job`'s day as Parquet at `output`; `{rows: 0}` when the day has no rows. */
 export const writeArchiveParquet: ParquetWriter = (root: string, job: UploadJob, output: string) => {
-  // `proxy` archives as `proxy_messages`, whose derivation is another module's work (reference §6).
-  const dataset = job.signal === "proxy" ? "proxy_messages" : job.signal;
-  return writePartitionParquet(root, job.gatewayId, dataset, job.date, output);
+  if (job.signal === "proxy") return writeProxyMessages(root, job, output);
+  return writePartitionParquet(root, job.gatewayId, job.signal, job.date, output);
 };
+
+async function writeProxyMessages(root: string, job: UploadJob, output: string) {
+  const cacheDir = defaultCacheDir(root);
+  const db = await openDb();
+  try {
+    // Earlier days first, oldest first (each a no-op when its cache is fresh): their ids are this day's priorSeen.
+    for (const p of await listPartitions(root, cacheDir, PROXY_MESSAGES)) {
+      if (p.gatewayId === job.gatewayId && p.date < job.date) await refreshPartition(db, p);
+    }
+    return await writePartitionParquet(root, job.gatewayId, PROXY_MESSAGES, job.date, output, { cacheDir, db });
+  } finally {
+    db.close();
+  }
+}
