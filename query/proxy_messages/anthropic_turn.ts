@@ -108,10 +108,14 @@ function message(raw: Json): Message | undefined {
       cache_write_tokens: raw.usage.cache_creation_input_tokens,
     })
     : undefined;
+  // Mapped only when read: most of a request is history already emitted, whose parts are never looked at.
+  let parts: Part[] | undefined;
   return {
     role: raw.role,
     hashContent: hashedContent(content),
-    parts: content.map(anthropicPart),
+    get parts() {
+      return parts ??= content.map(anthropicPart);
+    },
     finishReason,
     usage,
   };

@@ -33,7 +33,7 @@ export async function deriveProxyMessages(
       const read = readExchange(bundle);
       if (!read) continue;
       if (read.transcriptSession) await transcripts.load(read.transcriptSession);
-      for (const row of walker.rows(read)) await writer.write(row);
+      for (const line of walker.lines(read)) await writer.writeLine(line);
     }
   } finally {
     await writer.close();

@@ -27,8 +27,12 @@ export class JsonlWriter {
   }
 
   /** Adds one row. */
-  async write(row: unknown): Promise<void> {
-    const line = JSON.stringify(row);
+  write(row: unknown): Promise<void> {
+    return this.writeLine(JSON.stringify(row));
+  }
+
+  /** Adds one row already serialized as one line of JSON. */
+  async writeLine(line: string): Promise<void> {
     this.#batch.push(line);
     this.#chars += line.length + 1;
     if (line.length * 3 > this.maxLineBytes) this.maxLineBytes = line.length * 3;

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { createHash } from "node:crypto";
 import type { Bundle } from "./bundles.ts";
 import { canonicalJson, shortHash } from "./canonical_json.ts";
 import { transcriptSessionOf } from "../transcripts.ts";
@@ -74,6 +75,7 @@ export class MessageWalker {
   readonly #seen: Set<string>;
   readonly #tools: Map<string, string>;
   readonly #started = new Map<string, string>();
+  readonly #ids = new Map<string, string>();
   readonly #transcript: WalkerOptions["transcript"];
 
   constructor(options: WalkerOptions = {}) {
@@ -90,6 +92,36 @@ export class MessageWalker {
 
   /** The rows of an exchange read by {@linkcode readExchange} (its transcript loaded first, if it needs one). */
   rows(read: ReadExchange): MessageRow[] {
+    const { base, parts } = this.#walk(read);
+    return parts.map((part) => ({ ...base, ...part }));
+  }
+
+  /**
+   * The same rows as {@linkcode rows}, as JSON lines: the columns every row of the exchange shares (the system text
+   * and tools among them, often tens of kilobytes) are serialized once, not once per part.
+   */
+  lines(read: ReadExchange): string[] {
+    const { base, parts } = this.#walk(read);
+    if (!parts.length) return [];
+    const head = JSON.stringify(base).slice(0, -1) + ",";
+    return parts.map((part) => head + JSON.stringify(part).slice(1));
+  }
+
+  // Each request repeats the whole history: a message seen before (same JSON text, in the same key order) gets its id
+  // from a digest of that text (one native serialization) instead of sorting its keys and hashing again.
+  #messageId(conversationId: string, role: string, content: unknown): string {
+    const key = createHash("sha1").update(`${conversationId}:${role}:`).update(JSON.stringify(content) ?? "").digest(
+      "base64",
+    );
+    let id = this.#ids.get(key);
+    if (id === undefined) {
+      id = shortHash(`${conversationId}:${role}:${canonicalJson(content)}`);
+      this.#ids.set(key, id);
+    }
+    return id;
+  }
+
+  #walk(read: ReadExchange): { base: MessageRow; parts: MessageRow[] } {
     const { bundle, body, turn } = read;
     const { exchange } = bundle;
     const tsStart = String(exchange.ts_start ?? "");
@@ -122,7 +154,7 @@ export class MessageWalker {
     let previous: string | null = null;
     turn.messages.forEach((message, index) => {
       if (message.role === "") return;
-      const id = shortHash(`${turn.conversationId}:${message.role}:${canonicalJson(message.hashContent)}`);
+      const id = this.#messageId(turn.conversationId, message.role, message.hashContent);
       if (this.#seen.has(id)) {
         previous = id;
         return;
@@ -134,7 +166,6 @@ export class MessageWalker {
           (p.lookupTool && p.tool_call_id ? this.#tools.get(p.tool_call_id) ?? null : null);
         const last = partIndex === message.parts.length - 1 && message.finishReason !== undefined;
         rows.push({
-          ...base,
           message_id: id,
           previous_message_id: previous,
           message_index: index,
@@ -155,6 +186,6 @@ export class MessageWalker {
       this.#seen.add(id);
       previous = id;
     });
-    return rows;
+    return { base, parts: rows };
   }
 }

@@ -2,7 +2,9 @@
  * `deno task bench conversations`: derives `proxy_messages` and `llm_requests` from a generated proxy day file shaped
  * like real agent traffic (long conversations, each request repeating the system prompt, the tools and the whole
  * history; streamed answers with thinking, text and tool calls; Claude Code and Codex), through the same refresh a
- * query runs (walk, JSONL, DuckDB to zstd Parquet). Reports MB/s of proxy JSONL and peak RSS.
+ * query runs (walk, JSONL, DuckDB to zstd Parquet). Reports MB/s of proxy JSONL and peak RSS. The data is generated
+ * in a child process and each dataset is derived in a fresh one, so a peak RSS is that of a process doing one
+ * derivation, as `ctvs query refresh` does (the generator's heap used to be counted with it).
  * `CTVS_BENCH_CONVERSATIONS_MB` sets the file size (default 1000).
  *
  * @module
@@ -261,25 +263,49 @@ async function derive(root: string, dataset: Dataset): Promise<number> {
   }
 }
 
+const DATASETS: Record<string, Dataset> = { proxy_messages: PROXY_MESSAGES, llm_requests: LLM_REQUESTS };
+
+/** Runs this module as a child: `generate <root> <bytes>` or `derive <root> <dataset>`; prints the result as JSON. */
+async function child(args: string[]): Promise<unknown> {
+  const [mode, root, arg] = args;
+  if (mode === "generate") {
+    const file = path.join(root, "bench", "proxy", `${DATE}.jsonl`);
+    await mkdir(path.dirname(file), { recursive: true });
+    return { exchanges: await generate(file, Number(arg)) };
+  }
+  let rows = 0;
+  const m = await measure(async () => void (rows = await derive(root, DATASETS[arg])));
+  return { rows, ...m };
+}
+
+// Each step in a process of its own: the generator's heap and one derivation's memory never count for another's.
+async function spawnSelf(args: string[]): Promise<Record<string, number>> {
+  const out = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "--allow-all", "--quiet", new URL(import.meta.url).pathname, ...args],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  if (!out.success) throw new Error(`bench child ${args.join(" ")} failed (${out.code})`);
+  return JSON.parse(new TextDecoder().decode(out.stdout));
+}
+
 /** Runs the benchmark. */
 export async function run(): Promise<BenchResult[]> {
   const mb = Number(process.env.CTVS_BENCH_CONVERSATIONS_MB ?? 1000);
   const root = await mkdtemp(path.join(os.tmpdir(), "ctvs-bench-conv-"));
   try {
-    const file = path.join(root, "bench", "proxy", `${DATE}.jsonl`);
-    await mkdir(path.dirname(file), { recursive: true });
-    const exchanges = await generate(file, mb * 1e6);
-    const bytes = (await stat(file)).size;
+    const { exchanges } = await spawnSelf(["generate", root, String(mb * 1e6)]);
+    const bytes = (await stat(path.join(root, "bench", "proxy", `${DATE}.jsonl`))).size;
     const results: BenchResult[] = [];
-    for (const dataset of [PROXY_MESSAGES, LLM_REQUESTS]) {
-      let rows = 0;
-      const m = await measure(async () => void (rows = await derive(root, dataset)));
+    for (const name of Object.keys(DATASETS)) {
+      const { rows, seconds, peakRssBytes } = await spawnSelf(["derive", root, name]);
       results.push({
         benchmark: "conversations",
-        case: `${dataset.name} from ${exchanges} exchanges (${(bytes / 1e6).toFixed(0)} MB)`,
+        case: `${name} from ${exchanges} exchanges (${(bytes / 1e6).toFixed(0)} MB)`,
         rows,
         bytes,
-        ...m,
+        seconds,
+        peakRssBytes,
       });
     }
     return results;
@@ -287,3 +313,5 @@ export async function run(): Promise<BenchResult[]> {
     await rm(root, { recursive: true, force: true });
   }
 }
+
+if (import.meta.main) console.log(JSON.stringify(await child(Deno.args)));
