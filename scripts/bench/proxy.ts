@@ -1,12 +1,16 @@
 /**
  * The proxy benchmark, against a local upstream in one run: added latency (p50, p99) of small non-streaming and
  * streaming requests, direct vs through the proxy; throughput at concurrency 50 direct, through the proxy and
- * through a plain `node:http` pipe proxy (the floor); added delay per SSE event; and the proxy's peak RSS while a
- * slow client reads a large stream (`ctvs` run as a child so its RSS is its own; `CTVS_BENCH_PROXY_BYTES` sets the
- * size, default 1 GiB).
+ * through a plain `node:http` pipe proxy (the floor), both in this process (so every request costs the same load
+ * generator and upstream on one thread) and, when `node` is on the PATH, each proxy in a process of its own (`ctvs`
+ * vs the same pipe proxy run by Node); added delay per SSE event; and the proxy's peak RSS while a slow client reads
+ * a large stream (`ctvs` run as a child so its RSS is its own; `CTVS_BENCH_PROXY_BYTES` sets the size, default
+ * 1 GiB). Throughput cases run interleaved, round after round, and report their median round, so a burst of load
+ * from elsewhere on the machine does not land on one case only.
  *
  * @module
  */
+import { spawn } from "node:child_process";
 import http from "node:http";
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -68,6 +72,7 @@ function upstreamHandler(request: Request): Response {
 
 /** A plain pipe proxy with node:http: the floor a recording proxy is compared with. */
 function pipeProxy(upstreamPort: number): Promise<{ url: string; close(): void }> {
+  // Also run by Node as a script of its own (pipeProxyOnNode): keep it self-contained.
   const agent = new http.Agent({ keepAlive: true, maxSockets: 256 });
   const server = http.createServer((req, res) => {
     const headers = { ...req.headers };
@@ -93,6 +98,40 @@ function pipeProxy(upstreamPort: number): Promise<{ url: string; close(): void }
       resolve({ url: `http://127.0.0.1:${port}`, close: () => (server.closeAllConnections(), server.close()) });
     })
   );
+}
+
+/** The same pipe proxy run by Node in a process of its own; undefined when there is no `node` to run. */
+async function pipeProxyOnNode(upstreamPort: number): Promise<{ url: string; close(): void } | undefined> {
+  const script = `const http = require("node:http");
+${pipeProxy.toString().replace(/^async function|^function/, "function")}
+pipeProxy(${upstreamPort}).then(({ url }) => console.log("listening " + url));`;
+  const child = spawn("node", ["-e", script], { stdio: ["ignore", "pipe", "inherit"] });
+  return await new Promise((resolve) => {
+    child.on("error", () => resolve(undefined));
+    let out = "";
+    child.stdout!.on("data", (data) => {
+      out += data;
+      const url = /listening (\S+)/.exec(out)?.[1];
+      if (url) resolve({ url, close: () => child.kill() });
+    });
+  });
+}
+
+/** A `ctvs` process proxying to `upstreamUrl`, as it runs for real. */
+async function ctvsProcess(upstreamUrl: string, root: string, name: string) {
+  const config = path.join(root, `${name}.json`);
+  await writeFile(
+    config,
+    JSON.stringify({
+      version: 1,
+      gateway_id: "bench",
+      proxy: { listen: "127.0.0.1:0", upstreams: [{ name: "up", base_url: upstreamUrl, match: { path_prefix: "/" } }] },
+      sink: { type: "file", dir: path.join(root, `${name}-data`) },
+    }),
+  );
+  const child = startCtvs(["--config", config], { env: { HOME: root } });
+  const line = await child.waitFor(/^Proxy listener bound on/, 30_000);
+  return { child, url: `http://${/bound on (\S+),/.exec(line)![1]}` };
 }
 
 async function oneRequest(url: string): Promise<number> {
@@ -130,6 +169,22 @@ async function throughput(url: string, total: number, concurrency: number): Prom
     while (next++ < total) await oneRequest(url);
   }));
   return (performance.now() - started) / 1000;
+}
+
+/**
+ * Throughput of each of `targets` over `rounds` interleaved rounds (the order rotates each round): the median
+ * round's seconds per target.
+ */
+async function throughputRounds(targets: string[], total: number, rounds: number): Promise<number[]> {
+  const seconds: number[][] = targets.map(() => []);
+  for (const url of targets) await throughput(url, 1000, 50); // warm up connections and the JIT
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < targets.length; k++) {
+      const i = (k + round) % targets.length;
+      seconds[i].push(await throughput(targets[i], total, 50));
+    }
+  }
+  return seconds.map((s) => percentile(s, 50));
 }
 
 /** Mean delay from the upstream writing an SSE event to the client parsing it. */
@@ -217,16 +272,36 @@ export async function run(): Promise<BenchResult[]> {
       );
     }
     const total = 5000;
-    const direct = "small JSON, concurrency 50, direct";
-    add(direct, total, await throughput(`${base}/v1/json`, total, 50));
-    const floor = "small JSON, concurrency 50, node:http pipe proxy";
-    add(floor, total, await throughput(`${pipe.url}/v1/json`, total, 50), direct);
-    add(
-      "small JSON, concurrency 50, ctvs proxy (vs pipe)",
+    const rounds = 5;
+    const median = `median of ${rounds} interleaved rounds`;
+    const [direct, floor, ours] = await throughputRounds(
+      [`${base}/v1/json`, `${pipe.url}/v1/json`, `${proxied}/v1/json`],
       total,
-      await throughput(`${proxied}/v1/json`, total, 50),
-      floor,
+      rounds,
     );
+    const directCase = `small JSON, concurrency 50, direct (${median})`;
+    const floorCase = "small JSON, concurrency 50, node:http pipe proxy in this process";
+    add(directCase, total, direct);
+    add(floorCase, total, floor, directCase);
+    add("small JSON, concurrency 50, ctvs proxy in this process (vs pipe)", total, ours, floorCase);
+    const nodePipe = await pipeProxyOnNode(upstream.port);
+    if (nodePipe) {
+      const own = await ctvsProcess(base, root, "throughput");
+      try {
+        const [pipeSeconds, ctvsSeconds] = await throughputRounds(
+          [`${nodePipe.url}/v1/json`, `${own.url}/v1/json`],
+          total,
+          rounds,
+        );
+        const nodeCase = "small JSON, concurrency 50, node:http pipe proxy run by Node, own process";
+        add(nodeCase, total, pipeSeconds, directCase);
+        add("small JSON, concurrency 50, ctvs process (vs Node pipe process)", total, ctvsSeconds, nodeCase);
+      } finally {
+        nodePipe.close();
+        own.child.kill("SIGTERM");
+        await own.child.exited;
+      }
+    }
     const de = await eventDelay(`${base}/v1/sse`, 200);
     const pe = await eventDelay(`${proxied}/v1/sse`, 200);
     add(`SSE event delay, direct: p50 ${ms(de.p50)}`, 200, de.seconds);

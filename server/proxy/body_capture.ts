@@ -73,8 +73,10 @@ export class BodyCapture {
   }
 }
 
+const decoder = new TextDecoder();
+
 function utf8(bytes: Uint8Array): string {
-  return new TextDecoder().decode(bytes);
+  return decoder.decode(bytes);
 }
 
 /**

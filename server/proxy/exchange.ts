@@ -4,11 +4,21 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
 import { BodyCapture } from "./body_capture.ts";
 import type { RecordedHeaders } from "./headers.ts";
 import type { Recorder } from "./recorder.ts";
 import { SseParser } from "./sse_parser.ts";
+
+const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
+const idBytes = new Uint8Array(16);
+
+/** 16 random bytes as 32 lowercase hex characters. */
+function randomHex16(): string {
+  crypto.getRandomValues(idBytes);
+  let hex = "";
+  for (const byte of idBytes) hex += HEX[byte];
+  return hex;
+}
 
 /** What the Claude session context adds to an exchange row (reference §4.7). */
 export interface SessionContext {
@@ -44,7 +54,7 @@ export interface ResponseStart {
 /** A recorded exchange; see the module doc. */
 export class Exchange {
   /** 32 lowercase hex characters. */
-  readonly id: string = randomBytes(16).toString("hex");
+  readonly id: string = randomHex16();
   readonly #recorder: Recorder;
   readonly #start: ExchangeStart;
   readonly #t0 = performance.now();

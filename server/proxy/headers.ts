@@ -6,7 +6,7 @@
  */
 
 /** Headers that belong to one connection, never forwarded in either direction (RFC 9110 §7.6.1). */
-const HOP_BY_HOP = [
+const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "connection",
   "keep-alive",
   "proxy-authenticate",
@@ -15,7 +15,7 @@ const HOP_BY_HOP = [
   "trailer",
   "transfer-encoding",
   "upgrade",
-];
+]);
 
 /** Headers always redacted; `proxy.redact_headers` adds to them, never removes. */
 export const DEFAULT_REDACT_HEADERS: readonly string[] = [
@@ -26,14 +26,6 @@ export const DEFAULT_REDACT_HEADERS: readonly string[] = [
   "set-cookie",
 ];
 
-/** A copy of `headers` without hop-by-hop headers, those named in `Connection`, and `extra`. */
-export function forwardable(headers: Headers, extra: readonly string[] = []): Headers {
-  const out = new Headers(headers);
-  const named = headers.get("connection")?.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean) ?? [];
-  for (const name of [...HOP_BY_HOP, ...named, ...extra]) out.delete(name);
-  return out;
-}
-
 /** Recorded headers: lowercase names; a repeated header (several `set-cookie`) becomes an array. */
 export type RecordedHeaders = Record<string, string | string[]>;
 
@@ -42,29 +34,48 @@ export function redactionSet(extra: readonly string[] = []): ReadonlySet<string>
   return new Set([...DEFAULT_REDACT_HEADERS, ...extra].map((h) => h.toLowerCase()));
 }
 
+/** One message's headers, read once: the pairs to forward and the recorded form. */
+export interface ReadHeaders {
+  /** Without hop-by-hop headers, those named in `Connection`, and the `drop` list; a repeated `set-cookie` repeats. */
+  forward: [string, string][];
+  /** Lowercase names; every header in `redact` as `REDACTED:<last 4 chars>`; a repeated header becomes an array. */
+  recorded: RecordedHeaders;
+}
+
 /**
- * `headers` as a plain object with every header in `redact` replaced by `REDACTED:<last 4 chars>` (the whole value
+ * Reads `headers` in one pass into what is forwarded (minus hop-by-hop headers, those named in `Connection`, and
+ * `drop`) and what is recorded (every header, those in `redact` replaced by `REDACTED:<last 4 chars>`, the whole value
  * when shorter than 4).
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * const h = new Headers({ "x-api-key": "sk-ant-abcdwxyz", "anthropic-version": "2023-06-01" });
- * assert.deepEqual(recordHeaders(h, redactionSet()), {
+ * const h = new Headers({ "x-api-key": "sk-ant-abcdwxyz", "anthropic-version": "2023-06-01", connection: "close" });
+ * const { forward, recorded } = readHeaders(h, redactionSet(), ["host"]);
+ * assert.deepEqual(forward, [["anthropic-version", "2023-06-01"], ["x-api-key", "sk-ant-abcdwxyz"]]);
+ * assert.deepEqual(recorded, {
  *   "anthropic-version": "2023-06-01",
+ *   connection: "close",
  *   "x-api-key": "REDACTED:wxyz",
  * });
  * ```
  */
-export function recordHeaders(headers: Headers, redact: ReadonlySet<string>): RecordedHeaders {
-  const out: RecordedHeaders = {};
-  for (const [name, raw] of headers) {
+export function readHeaders(headers: Headers, redact: ReadonlySet<string>, drop: readonly string[] = []): ReadHeaders {
+  const all: [string, string][] = [];
+  const recorded: RecordedHeaders = {};
+  let connection = "";
+  // forEach rather than for-of or a spread: Deno's Headers iterator rebuilds its sorted list at every step (several
+  // times slower on a dozen headers). Both yield the same sorted, combined list (set-cookie once per value).
+  headers.forEach((raw, name) => {
+    all.push([name, raw]);
+    if (name === "connection") connection = raw;
     const value = redact.has(name) ? redactValue(raw) : raw;
-    const prev = out[name];
-    // Headers joins repeats with ", " except set-cookie, which it yields once per value.
-    out[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
-  }
-  return out;
+    const prev = recorded[name];
+    recorded[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+  });
+  const named = connection.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
+  const forward = all.filter(([name]) => !HOP_BY_HOP.has(name) && !named.includes(name) && !drop.includes(name));
+  return { forward, recorded };
 }
 
 /** `REDACTED:<tail>`: the last 4 characters, or the whole value when it is shorter. */

@@ -26,8 +26,13 @@ export function matchUpstream(upstreams: readonly UpstreamConfig[], pathname: st
 
 /** The upstream URL for a request: the upstream's origin, the request's path and query (reference §4.1). */
 export function upstreamUrl(upstream: UpstreamConfig, pathAndQuery: string): string {
-  return new URL(upstream.base_url).origin + pathAndQuery;
+  let origin = origins.get(upstream);
+  if (origin === undefined) origins.set(upstream, origin = new URL(upstream.base_url).origin);
+  return origin + pathAndQuery;
 }
+
+/** Each upstream's origin, parsed once. */
+const origins = new WeakMap<UpstreamConfig, string>();
 
 /**
  * Throws `invalid base_url for upstream "<n>": ...` or `upstream "<n>" must use http:// or https://, got: <proto>`
