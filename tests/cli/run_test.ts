@@ -43,6 +43,18 @@ function listeners(sinkDir: string, otel = "127.0.0.1:0", proxy = "127.0.0.1:0")
   };
 }
 
+/** Retries `read` for up to 5 s while it throws. */
+async function eventually<T>(read: () => Promise<T>): Promise<T> {
+  for (let waited = 0;; waited += 50) {
+    try {
+      return await read();
+    } catch (error) {
+      if (waited >= 5000) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+}
+
 /** The `host:port` printed in a start line. */
 function boundAddress(line: string): string {
   return /bound on (\S+?),? /.exec(line + " ")![1].replace(/,$/, "");
@@ -160,7 +172,8 @@ test("the runner starts both listeners, writes the PID file, and SIGTERM drains 
       assert.match(banner.text, /collectivus \S+: OTLP collector and pass-through LLM proxy/);
     }
     const pidFile = path.join(h.dir, ".collectivus", "runtime", "collectivus.pid");
-    assert.equal((await fs.readFile(pidFile, "utf8")).trim(), String(child.process.pid));
+    // The PID file is written right after the listeners are up, so it may trail the start lines a little.
+    assert.equal(await eventually(() => fs.readFile(pidFile, "utf8")).then((t) => t.trim()), String(child.process.pid));
 
     child.kill("SIGTERM");
     const { code } = await child.exited;
