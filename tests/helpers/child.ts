@@ -126,15 +126,20 @@ export async function tempDir(prefix = "ctvs-test-"): Promise<{ dir: string; rem
   return { dir, remove: () => fs.rm(dir, { recursive: true, force: true }) };
 }
 
-/** A TCP port that was free a moment ago (bind to 0, read it, release it). */
+/**
+ * A TCP port that was free a moment ago. It is drawn below Linux's ephemeral range (32768+), where the port-0 binds of
+ * tests running in parallel land, so a port released here is not handed to another test before the child binds it.
+ */
 export async function freePort(): Promise<number> {
   const net = await import("node:net");
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
+  for (let attempt = 0;; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12000);
+    const free = await new Promise<boolean>((resolve) => {
+      const server = net.createServer();
+      server.once("error", () => resolve(false));
+      server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
     });
-  });
+    if (free) return port;
+    if (attempt > 50) throw new Error("Cannot find a free port in 20000-31999");
+  }
 }
