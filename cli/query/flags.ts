@@ -4,10 +4,16 @@
  *
  * @module
  */
+import process from "node:process";
+import { archiveTables as fetchArchive } from "../../query/archive_query.ts";
+import type { Dataset } from "../../query/dataset.ts";
 import type { Scope } from "../../query/scope.ts";
+import type { TableSource } from "../../query/session.ts";
 import { CONFIG_FLAGS } from "../config_flags.ts";
 import type { FlagSpec, ParsedFlags } from "../parse_flags.ts";
 import { UsageError } from "../usage_error.ts";
+import { type QueryContext, QueryError } from "./context.ts";
+import { Progress } from "./progress.ts";
 
 /** Output formats. */
 export const FORMATS = ["table", "json", "jsonl", "markdown", "csv"] as const;
@@ -34,6 +40,7 @@ export const QUERY_FLAGS: Record<string, FlagSpec> = {
   "format": { type: "string", requires: "--format requires table, json, jsonl, markdown, or csv" },
   "refresh": { type: "string", requires: "--refresh requires auto, never, or always" },
   "strict-freshness": { type: "boolean" },
+  "archive": { type: "boolean" },
 };
 
 /** Help lines for {@link QUERY_FLAGS}. */
@@ -48,7 +55,9 @@ export const QUERY_FLAGS_HELP = `Options:
   --limit <n>               at most n rows (tables show 100 at most; json, jsonl and csv stream every row)
   --format <f>              table (default), json, jsonl, markdown, csv
   --refresh <mode>          auto (default: refresh what changed, then query), never, always
-  --strict-freshness        fail instead of warning when the cache is stale`;
+  --strict-freshness        fail instead of warning when the cache is stale
+  --archive                 query the S3 archive (the upload block) instead of the local recordings:
+                            only the days and gateways asked for are downloaded (docs/archive.md)`;
 
 /** The validated shared options. */
 export interface QueryOptions {
@@ -58,6 +67,8 @@ export interface QueryOptions {
   refresh: RefreshMode;
   strictFreshness: boolean;
   cacheDir: string | undefined;
+  /** `--archive`: read the uploaded Parquet, not the local recordings. */
+  archive?: boolean;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
@@ -124,5 +135,34 @@ export function queryOptionsFrom(values: ParsedFlags["values"], usage: string, n
     refresh: refresh as RefreshMode,
     strictFreshness: values["strict-freshness"] === true,
     cacheDir: values["cache-dir"] as string | undefined,
+    ...(values.archive ? { archive: true } : {}),
   };
+}
+
+/**
+ * `--archive`'s hook: the tables of `datasets` over the S3 archive the scope needs (fetched into the cache first,
+ * `fetching <key> (i/n)` on a terminal). Failures are {@link QueryError}s.
+ */
+export async function archiveTables(
+  ctx: QueryContext,
+  datasets: readonly Dataset[],
+  options: QueryOptions,
+): Promise<TableSource[]> {
+  const progress = new Progress("fetching");
+  let fetched = 0;
+  try {
+    const { tables } = await fetchArchive({
+      config: ctx.config,
+      cacheDir: ctx.cacheDir,
+      datasets,
+      scope: options.scope,
+      env: process.env,
+      onFetch: (p, i, n) => progress.show({ label: `${i + 1}/${n} ${p.key}`, rows: 0, bytes: fetched += p.size }),
+    });
+    return tables;
+  } catch (error) {
+    throw new QueryError(`--archive: ${(error as Error).message}`);
+  } finally {
+    progress.clear();
+  }
 }

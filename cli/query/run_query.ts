@@ -9,6 +9,7 @@ import type { TableSource } from "../../query/session.ts";
 import type { Io } from "../io.ts";
 import { parseFlags } from "../parse_flags.ts";
 import { UsageError } from "../usage_error.ts";
+import { archiveTables } from "./flags.ts";
 import { readyCollectionTables } from "./collections.ts";
 import { ensureReady, loadContext, type QueryContext, sessionFor, SharedDb } from "./context.ts";
 import { QUERY_FLAGS, type QueryOptions, queryOptionsFrom, TABLE_CAP } from "./flags.ts";
@@ -54,12 +55,14 @@ export async function runQuery(argv: string[], io: Io, spec: QuerySpec): Promise
   let session;
   try {
     const ctx = await loadContext(values, options, spec.usage);
-    const datasets = spec.datasets(positionals);
+    // --archive: the datasets' tables are the archived Parquet the scope needs (fetched first), not the local cache.
+    const archived = options.archive ? await archiveTables(ctx, spec.datasets(positionals), options) : undefined;
+    const datasets = archived ? [] : spec.datasets(positionals);
     const statuses = await ensureReady(ctx, datasets, options, io, shared);
     const wanted = spec.collections?.(positionals);
     const extra = wanted ? await readyCollectionTables(ctx, wanted, options, io, shared) : [];
     await spec.check?.(positionals, ctx, extra);
-    session = await sessionFor(ctx, datasets, statuses, options, extra, shared);
+    session = await sessionFor(ctx, datasets, statuses, options, [...archived ?? [], ...extra], shared);
   } finally {
     await shared.close();
   }

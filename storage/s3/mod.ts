@@ -8,3 +8,4 @@ export * from "./retry.ts";
 export * from "./s3_client.ts";
 export * from "./s3_error.ts";
 export * from "./upload_file.ts";
+export * from "./download_file.ts";
