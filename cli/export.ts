@@ -8,6 +8,7 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { loadConfig } from "../platform/config/load.ts";
+import { useClaudeTranscripts } from "../query/transcripts.ts";
 import { expandHome } from "../platform/paths.ts";
 import { defaultCacheDir } from "../query/cache_layout.ts";
 import type { Dataset } from "../query/dataset.ts";
@@ -98,6 +99,7 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new UsageError(`--date must be YYYY-MM-DD, got ${d}`, USAGE);
   }
   const { config } = await loadConfig(configSourceFrom(values, USAGE), { strict: values.strict === true });
+  useClaudeTranscripts(config.query?.claude_transcripts_dir);
   let root: string;
   try {
     root = recordingRoot(config);

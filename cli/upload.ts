@@ -6,6 +6,7 @@
  */
 import process from "node:process";
 import { loadConfig } from "../platform/config/load.ts";
+import { useClaudeTranscripts } from "../query/transcripts.ts";
 import { resolveSecrets } from "../platform/config/secrets.ts";
 import { credentialSource, NO_CREDENTIALS_MESSAGE } from "../storage/s3/credentials.ts";
 import type { JobOutcome } from "../storage/upload/run_uploads.ts";
@@ -49,6 +50,7 @@ export async function runUpload(argv: string[], io: Io): Promise<number> {
   }
   if (!values.now) throw new UsageError("--now is required (the daemon runs the daily schedule)", USAGE);
   const loaded = await loadConfig(configSourceFrom(values, USAGE), { strict: values.strict === true });
+  useClaudeTranscripts(loaded.config.query?.claude_transcripts_dir);
   for (const warning of loaded.warnings) io.err(warning);
   const config = resolveSecrets(loaded.config, process.env);
   if (!config.upload) {

@@ -7,6 +7,7 @@
 import path from "node:path";
 import { ConfigError } from "../../platform/config/config_error.ts";
 import { loadConfig } from "../../platform/config/load.ts";
+import { useClaudeTranscripts } from "../../query/transcripts.ts";
 import type { Config } from "../../platform/config/types.ts";
 import { expandHome, homeDir } from "../../platform/paths.ts";
 import { defaultCacheDir } from "../../query/cache_layout.ts";
@@ -66,6 +67,7 @@ export async function loadContext(
 ): Promise<QueryContext> {
   const source = configSourceFrom(values, usage);
   const loaded = await loadConfig(source, { strict: values.strict === true });
+  useClaudeTranscripts(loaded.config.query?.claude_transcripts_dir);
   const root = recordingRoot(loaded.config);
   const configured = options.cacheDir ?? loaded.config.query?.cache?.dir;
   const cacheDir = configured ? path.resolve(expandHome(configured)) : defaultCacheDir(root);

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { requestRow } from "../../../query/llm_requests/request_row.ts";
@@ -155,6 +155,25 @@ test("ctvs query: transcripts under ~/.claude/projects or $CLAUDE_CONFIG_DIR/pro
     const byEnv = await run({ HOME: path.join(tmp.dir, "nohome"), CLAUDE_CONFIG_DIR: claudeDir }, "c2");
     assert.equal(byEnv.code, 0, byEnv.stderr);
     assert.equal(byEnv.stdout, expected);
+    // query.claude_transcripts_dir in the config wins over both.
+    const configured = path.join(tmp.dir, "configured");
+    await writeTranscript(configured);
+    const withKey = async (value: string | false) => {
+      const parsed = JSON.parse(await readFile(config, "utf8"));
+      await writeFile(config, JSON.stringify({ ...parsed, query: { claude_transcripts_dir: value } }));
+    };
+    await withKey(configured);
+    const byKey = await run({ HOME: path.join(tmp.dir, "nohome"), CLAUDE_CONFIG_DIR: "" }, "c4");
+    assert.equal(byKey.code, 0, byKey.stderr);
+    assert.equal(byKey.stdout, expected);
+    await withKey(false);
+    const off = await run({ HOME: home, CLAUDE_CONFIG_DIR: claudeDir }, "c5");
+    assert.equal(off.code, 0, off.stderr);
+    assert.equal(
+      off.stdout,
+      "message_index,cwd,git_branch,version\n0,,,2.1.100\n1,/hook/cwd,hook-branch,2.1.197\n2,,,2.1.197",
+    );
+    await withKey(path.join(tmp.dir, "nowhere"));
     // No transcripts: the hook context only.
     const none = await run({ HOME: path.join(tmp.dir, "nohome"), CLAUDE_CONFIG_DIR: "" }, "c3");
     assert.equal(none.code, 0, none.stderr);
