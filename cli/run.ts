@@ -13,6 +13,7 @@ import { pidFilePath } from "../platform/paths.ts";
 import { errorMessage, onSignal, type Signal } from "../platform/runtime.ts";
 import { VERSION } from "../platform/version.ts";
 import { writeArchiveParquet } from "../query/archive_parquet.ts";
+import { useClaudeTranscripts } from "../query/transcripts.ts";
 import { credentialSource, NO_CREDENTIALS_MESSAGE } from "../storage/s3/credentials.ts";
 import { Collector, DRAIN_TIMEOUT_MS } from "../server/collector.ts";
 import type { ListenerFactory } from "../server/listener.ts";
@@ -78,6 +79,8 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
   const source = configSourceFrom(values, usage);
   const loaded = await loadConfig(source, { strict: values.strict === true });
   for (const warning of loaded.warnings) io.err(warning);
+  // The daily archive derives proxy_messages, which reads Claude Code transcripts from here.
+  useClaudeTranscripts(loaded.config.query?.claude_transcripts_dir);
   if (values["print-config"]) {
     io.out(JSON.stringify(loaded.config, null, 2));
     return 0;
