@@ -116,7 +116,9 @@ async function inProcess(encoding: Encoding, body: Uint8Array, dir: string): Pro
 async function startReceiver(dir: string) {
   const config = path.join(dir, "config.json");
   await writeFile(config, JSON.stringify({ version: 1, otel: { listen: "127.0.0.1:0" }, sink: { type: "file", dir } }));
-  const args = ["run", "--allow-all", "--quiet", path.join(ROOT, "main.ts"), "--config", config];
+  // CTVS_BENCH_V8_FLAGS (e.g. `--max-old-space-size=128`) is handed to the receiver, to see what V8's heap sizing costs.
+  const v8 = process.env.CTVS_BENCH_V8_FLAGS ? [`--v8-flags=${process.env.CTVS_BENCH_V8_FLAGS}`] : [];
+  const args = ["run", "--allow-all", "--quiet", ...v8, path.join(ROOT, "main.ts"), "--config", config];
   const child = spawn(process.execPath, [...args, "--pid-file", path.join(dir, "pid")], {
     env: { ...process.env, HOME: dir, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "inherit"],
