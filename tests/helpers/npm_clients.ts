@@ -41,12 +41,16 @@ export async function npmClient(client: NpmClient): Promise<string> {
   return file;
 }
 
-/** Adds `client` to `.tmp/clients/package.json` (keeping the others) and runs `npm install` there. */
+/**
+ * Writes every client into `.tmp/clients/package.json` and runs one `npm install` there: one install (and one lock)
+ * serves every test file, whichever client it asked for first.
+ */
 async function install(client: NpmClient): Promise<void> {
   await fs.mkdir(CLIENTS_DIR, { recursive: true });
   const manifest = path.join(CLIENTS_DIR, "package.json");
   const current = await fs.readFile(manifest, "utf8").then(JSON.parse, () => ({ private: true }));
-  current.dependencies = { ...current.dependencies, [CLIENTS[client].pkg]: CLIENTS[client].range };
+  const all = Object.fromEntries(Object.values(CLIENTS).map(({ pkg, range }) => [pkg, range]));
+  current.dependencies = { ...current.dependencies, ...all };
   await fs.writeFile(manifest, JSON.stringify(current));
   const result = await exec("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], 600_000);
   await fs.writeFile(path.join(CLIENTS_DIR, "install.log"), `${result.stdout}\n${result.stderr}`);
