@@ -14,16 +14,35 @@ import type { UploadJob } from "../storage/upload/jobs.ts";
 import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
 import { defaultCacheDir } from "./cache_layout.ts";
 import { PROXY_MESSAGES } from "./proxy_messages/dataset.ts";
-import { openDb } from "./duckdb.ts";
+import { type Db, openDb } from "./duckdb.ts";
 import { listPartitions } from "./partitions.ts";
 import { refreshPartition } from "./refresh_partition.ts";
 import { writePartitionParquet } from "./write_partition_parquet.ts";
 
 /** Writes `job`'s day as Parquet at `output`; `{rows: 0}` when the day has no rows. */
-export const writeArchiveParquet: ParquetWriter = (root: string, job: UploadJob, output: string) => {
-  if (job.signal === "proxy") return writeProxyMessages(root, job, output);
-  return writePartitionParquet(root, job.gatewayId, job.signal, job.date, output);
+export const writeArchiveParquet: ParquetWriter = async (root: string, job: UploadJob, output: string) => {
+  if (job.signal === "proxy") return await writeProxyMessages(root, job, output);
+  const db = await archiveDb();
+  try {
+    return await writePartitionParquet(root, job.gatewayId, job.signal, job.date, output, { db });
+  } finally {
+    db.close();
+  }
 };
+
+/**
+ * A DuckDB for a conversion inside the collector: one thread (a daemon's background job, and each extra thread holds
+ * its own row group) and no insertion order to keep (the archive is read by time, not by file order).
+ */
+async function archiveDb(): Promise<Db> {
+  const db = await openDb();
+  await db.run(`SET threads = ${ARCHIVE_THREADS}`);
+  await db.run("SET preserve_insertion_order = false");
+  return db;
+}
+
+/** DuckDB threads of an archive conversion. */
+export const ARCHIVE_THREADS = 1;
 
 async function writeProxyMessages(root: string, job: UploadJob, output: string) {
   const cacheDir = defaultCacheDir(root);

@@ -7,7 +7,9 @@
 #   scripts/s3_server.sh status   exit 0 and print the export lines when S3 answers, else exit 1
 #
 # Environment: CTVS_S3_STATE (state dir, default ${TMPDIR:-/tmp}/ctvs-s3-<uid>), CTVS_S3_PORT (default 7480),
-# CTVS_S3_MON_PORT (default 6799). Everything listens on 127.0.0.1 only; auth between daemons is off.
+# CTVS_S3_MON_PORT (default 6799), CTVS_S3_MEMSTORE_BYTES (the in-memory OSD's size, default 4 GiB; when it is full
+# the OSD drops every write, and radosgw frees deleted objects only hours later). Everything listens on 127.0.0.1
+# only; auth between daemons is off. A second server (the upload benchmark's) is another state dir and two ports.
 #
 # Shared use (test files running in parallel): with CTVS_S3_LEASE=<id>, `start` records a lease and `stop` drops it,
 # stopping the server only when no lease is left. start and stop hold a lock, so concurrent calls never race.
@@ -16,6 +18,7 @@ set -euo pipefail
 STATE="${CTVS_S3_STATE:-${TMPDIR:-/tmp}/ctvs-s3-$(id -u)}"
 PORT="${CTVS_S3_PORT:-7480}"
 MON_PORT="${CTVS_S3_MON_PORT:-6799}"
+MEMSTORE_BYTES="${CTVS_S3_MEMSTORE_BYTES:-4294967296}"
 ENDPOINT="http://127.0.0.1:${PORT}"
 # Fixed test credentials: the server is loopback-only and holds nothing but test data.
 ACCESS_KEY="CTVSTESTACCESSKEY000"
@@ -77,7 +80,7 @@ ms mon service mode = crc
 ms service mode = crc
 ms cluster mode = crc
 osd objectstore = memstore
-memstore device bytes = 4294967296
+memstore device bytes = $MEMSTORE_BYTES
 osd pool default size = 1
 osd pool default min size = 1
 osd pool default pg num = 8

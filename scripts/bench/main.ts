@@ -15,6 +15,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   claude_hook: async () => (await import("./claude_hook.ts")).run(),
   query: async () => (await import("./query.ts")).run(),
   conversations: async () => (await import("./conversations.ts")).run(),
+  upload: async () => (await import("./upload.ts")).run(),
 };
 
 async function main(args: string[]): Promise<number> {
