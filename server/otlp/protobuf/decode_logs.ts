@@ -14,8 +14,7 @@ import {
   messages,
   nestedEnd,
   pushKeyValue,
-  resource,
-  scope,
+  resourceGroup,
   skip,
   tag,
   VARINT,
@@ -27,37 +26,14 @@ import {
  */
 export function decodeLogs(bytes: Uint8Array): Json {
   const r = new OtlpReader(bytes);
-  return { resourceLogs: messages(r, r.len, 1, (end) => resourceLogs(r, end)) };
-}
-
-function resourceLogs(r: OtlpReader, end: number): Json {
-  const out: Json = {};
-  const scopes: Json[] = [];
-  while (r.pos < end) {
-    const t = tag(r);
-    if (t === ((1 << 3) | LEN)) out.resource = resource(r, nestedEnd(r, end));
-    else if (t === ((2 << 3) | LEN)) scopes.push(scopeLogs(r, nestedEnd(r, end)));
-    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.text();
-    else skip(r, t);
-  }
-  done(r, end);
-  if (scopes.length > 0) out.scopeLogs = scopes;
-  return out;
-}
-
-function scopeLogs(r: OtlpReader, end: number): Json {
-  const out: Json = {};
-  const records: Json[] = [];
-  while (r.pos < end) {
-    const t = tag(r);
-    if (t === ((1 << 3) | LEN)) out.scope = scope(r, nestedEnd(r, end));
-    else if (t === ((2 << 3) | LEN)) records.push(logRecord(r, nestedEnd(r, end)));
-    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.text();
-    else skip(r, t);
-  }
-  done(r, end);
-  if (records.length > 0) out.logRecords = records;
-  return out;
+  return {
+    resourceLogs: messages(
+      r,
+      r.len,
+      1,
+      (end) => resourceGroup(r, end, { scopes: "scopeLogs", items: "logRecords" }, (stop) => logRecord(r, stop)),
+    ),
+  };
 }
 
 function logRecord(r: OtlpReader, end: number): Json {

@@ -13,8 +13,7 @@ import {
   messages,
   nestedEnd,
   pushKeyValue,
-  resource,
-  scope,
+  resourceGroup,
   skip,
   tag,
   VARINT,
@@ -26,37 +25,14 @@ import {
  */
 export function decodeTraces(bytes: Uint8Array): Json {
   const r = new OtlpReader(bytes);
-  return { resourceSpans: messages(r, r.len, 1, (end) => resourceSpans(r, end)) };
-}
-
-function resourceSpans(r: OtlpReader, end: number): Json {
-  const out: Json = {};
-  const scopes: Json[] = [];
-  while (r.pos < end) {
-    const t = tag(r);
-    if (t === ((1 << 3) | LEN)) out.resource = resource(r, nestedEnd(r, end));
-    else if (t === ((2 << 3) | LEN)) scopes.push(scopeSpans(r, nestedEnd(r, end)));
-    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.text();
-    else skip(r, t);
-  }
-  done(r, end);
-  if (scopes.length > 0) out.scopeSpans = scopes;
-  return out;
-}
-
-function scopeSpans(r: OtlpReader, end: number): Json {
-  const out: Json = {};
-  const spans: Json[] = [];
-  while (r.pos < end) {
-    const t = tag(r);
-    if (t === ((1 << 3) | LEN)) out.scope = scope(r, nestedEnd(r, end));
-    else if (t === ((2 << 3) | LEN)) spans.push(span(r, nestedEnd(r, end)));
-    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.text();
-    else skip(r, t);
-  }
-  done(r, end);
-  if (spans.length > 0) out.spans = spans;
-  return out;
+  return {
+    resourceSpans: messages(
+      r,
+      r.len,
+      1,
+      (end) => resourceGroup(r, end, { scopes: "scopeSpans", items: "spans" }, (stop) => span(r, stop)),
+    ),
+  };
 }
 
 function span(r: OtlpReader, end: number): Json {
