@@ -15,6 +15,8 @@ export interface CopiedLines {
   lines: number;
   /** Of those, empty lines. */
   blank: number;
+  /** Bytes of the longest line copied, without its newline (what DuckDB's `maximum_object_size` must allow). */
+  longest: number;
 }
 
 const CHUNK = 8 * 1024 * 1024;
@@ -22,7 +24,8 @@ const NL = 0x0a;
 
 /**
  * Copies bytes `[from, end)` of `source` into `target`, `end` being just after the last `\n` before `size`.
- * `onBytes` is called with the bytes and the complete lines copied so far (progress).
+ * `onBytes` is called with the bytes and the complete lines copied so far (progress). The longest line is measured on
+ * the way, so the conversion can size its read buffer to it.
  *
  * @example
  * ```ts
@@ -32,7 +35,7 @@ const NL = 0x0a;
  * const dir = mkdtempSync(`${tmpdir()}/lines-`);
  * writeFileSync(`${dir}/a.jsonl`, '{"a":1}\n\n{"a":2}\n{"a":');
  * const copied = await copyCompleteLines(`${dir}/a.jsonl`, 0, 23, `${dir}/out.jsonl`);
- * assert.deepEqual(copied, { end: 17, lines: 3, blank: 1 });
+ * assert.deepEqual(copied, { end: 17, lines: 3, blank: 1, longest: 7 });
  * assert.equal(readFileSync(`${dir}/out.jsonl`, "utf8"), '{"a":1}\n\n{"a":2}\n');
  * ```
  */
@@ -51,6 +54,7 @@ export async function copyCompleteLines(
     let end = from;
     let lines = 0;
     let blank = 0;
+    let longest = 0;
     let previousNl = from - 1; // a line starting at `from` counts as starting after a newline
     while (position < size) {
       const { bytesRead } = await input.read(buffer, 0, Math.min(CHUNK, size - position), position);
@@ -60,6 +64,7 @@ export async function copyCompleteLines(
         const at = position + i;
         const length = at - previousNl - 1;
         if (length === 0) blank++;
+        else if (length > longest) longest = length;
         previousNl = at;
         lastNl = i;
         lines++;
@@ -71,7 +76,7 @@ export async function copyCompleteLines(
       onBytes?.(position - from, lines);
     }
     await output.truncate(end - from);
-    return { end, lines, blank };
+    return { end, lines, blank, longest };
   } finally {
     await input.close();
     await output.close();

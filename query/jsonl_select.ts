@@ -6,8 +6,30 @@
  */
 import { type Dataset, ident, literal } from "./dataset.ts";
 
-/** The largest JSON line DuckDB will read: LLM bodies carry whole conversations, and 40 MiB lines happen. */
+/**
+ * The largest JSON line DuckDB will read when the longest line is not known: LLM bodies carry whole conversations,
+ * and 40 MiB lines happen. DuckDB reads in buffers of twice this size, so a conversion that knows its longest line
+ * passes {@linkcode objectSizeFor} instead: with this, a 1 GB file is read into one buffer.
+ */
 export const MAX_OBJECT_BYTES = 1024 * 1024 * 1024;
+
+/** DuckDB's default `maximum_object_size`, and the smallest it uses. */
+export const MIN_OBJECT_BYTES = 16 * 1024 * 1024;
+
+/**
+ * The `maximum_object_size` for lines of at most `longest` bytes: the smallest DuckDB allows, or room for the longest
+ * line. A line over the maximum fails the read (it is never cut), so the measure must cover every line read.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(objectSizeFor(600), MIN_OBJECT_BYTES);
+ * assert.equal(objectSizeFor(40 * 1024 * 1024), 40 * 1024 * 1024 + 1);
+ * ```
+ */
+export function objectSizeFor(longest: number): number {
+  return Math.max(MIN_OBJECT_BYTES, longest + 1);
+}
 
 /** The `read_json(...)` call for `file` with the dataset's fields declared. */
 export function readJsonCall(

@@ -8,15 +8,13 @@
 import { rm } from "node:fs/promises";
 import path from "node:path";
 import { readCursor } from "./cursor.ts";
-import { ident, literal, schemaFingerprint } from "./dataset.ts";
+import { copyToParquet } from "./copy_to_parquet.ts";
+import { ident, schemaFingerprint } from "./dataset.ts";
 import type { Db } from "./duckdb.ts";
 import { freshnessOf } from "./freshness.ts";
-import { jsonlSelect } from "./jsonl_select.ts";
+import { jsonlSelect, objectSizeFor } from "./jsonl_select.ts";
 import type { Partition } from "./partitions.ts";
 import { type RefreshOptions, type RefreshOutcome, refreshSource, type SourceSpec } from "./refresh_source.ts";
-
-// The smallest read buffer for derived rows (DuckDB's default maximum object size).
-const MIN_OBJECT = 16 * 1024 * 1024;
 
 /** The refresh spec of a built-in partition. */
 export function partitionSpec(p: Partition): SourceSpec {
@@ -29,11 +27,10 @@ export function partitionSpec(p: Partition): SourceSpec {
     fingerprint: schemaFingerprint(p.dataset),
     meta: { dataset: p.dataset.name, gateway_id: p.gatewayId, date: p.date },
     derived: derive !== undefined,
-    convert: async (db, input, output) => {
+    convert: async (db, input, output, { longestLine }) => {
+      const partition = { gatewayId: p.gatewayId, date: p.date };
       if (!derive) {
-        const select = jsonlSelect(p.dataset, input, { gatewayId: p.gatewayId, date: p.date });
-        const rows = await db.all(`COPY (${select}) TO ${literal(output)} (FORMAT parquet, COMPRESSION zstd)`);
-        return Number(rows[0]?.Count ?? 0);
+        return await copyToParquet(db, jsonlSelect(p.dataset, input, partition, objectSizeFor(longestLine)), output);
       }
       const derived = `${output}.rows.jsonl`;
       try {
@@ -44,29 +41,14 @@ export function partitionSpec(p: Partition): SourceSpec {
         });
         // An empty day still gets a (0-row) part, typed, so the cursor and the views stay uniform.
         const select = count > 0
-          ? jsonlSelect(
-            p.dataset,
-            derived,
-            { gatewayId: p.gatewayId, date: p.date },
-            Math.max(MIN_OBJECT, 2 * maxLineBytes),
-          )
+          ? jsonlSelect(p.dataset, derived, partition, objectSizeFor(maxLineBytes))
           : `SELECT ${
             p.dataset.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`).join(", ")
           } WHERE FALSE`;
         // Derived rows repeat the system prompt and tools: small row groups, one thread (as fast here: the walk
-        // is the bottleneck), no order kept (queries sort) and read buffers sized to the longest row keep DuckDB's
-        // memory to about 100 MB whatever the day's size.
-        await db.run("SET preserve_insertion_order = false");
-        await db.run("SET threads = 1");
-        try {
-          const rows = await db.all(
-            `COPY (${select}) TO ${literal(output)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 1024)`,
-          );
-          return Number(rows[0]?.Count ?? 0);
-        } finally {
-          await db.run("RESET preserve_insertion_order");
-          await db.run("RESET threads");
-        }
+        // is the bottleneck) and read buffers sized to the longest row keep DuckDB's memory to about 100 MB
+        // whatever the day's size.
+        return await copyToParquet(db, select, output, { rowGroupRows: 1024, threads: 1 });
       } finally {
         await rm(derived, { force: true });
       }

@@ -12,6 +12,7 @@ import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
 import { copyCompleteLines } from "./complete_lines.ts";
+import { copyToParquet } from "./copy_to_parquet.ts";
 import { CACHE_SCHEMA_VERSION, type Cursor, readCursor, writeCursor } from "./cursor.ts";
 import type { Db } from "./duckdb.ts";
 import { literal } from "./dataset.ts";
@@ -49,6 +50,8 @@ export interface SourceSpec {
 export interface ConvertContext {
   fresh: boolean;
   firstLine: number;
+  /** Bytes of the longest line of `input` (its read buffer is sized to it: `objectSizeFor`). */
+  longestLine: number;
 }
 
 /** Options of {@linkcode refreshSource}. */
@@ -105,10 +108,7 @@ async function compact(db: Db, spec: SourceSpec, cursor: Cursor, now: number): P
   const file = `epoch=${cursor.source_epoch}/part-${token()}.parquet`;
   const target = path.join(spec.dir, file);
   const files = cursor.parts.map((p) => literal(path.join(spec.dir, p.file))).join(", ");
-  await db.run(
-    `COPY (SELECT * FROM read_parquet([${files}])) TO ${literal(`${target}.tmp`)} ` +
-      `(FORMAT parquet, COMPRESSION zstd)`,
-  );
+  await copyToParquet(db, `SELECT * FROM read_parquet([${files}])`, `${target}.tmp`);
   await rename(`${target}.tmp`, target);
   return {
     ...cursor,
@@ -180,6 +180,7 @@ export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOp
         rows = await spec.convert(db, incoming, `${target}.tmp`, {
           fresh: rebuild,
           firstLine: base.line_number + 1,
+          longestLine: copied.longest,
         });
         await rename(`${target}.tmp`, target);
         if (!spec.derived && rows < copied.lines - copied.blank) {

@@ -4,7 +4,8 @@
  *
  * Two ways, one conversion: with a `cacheDir` the partition's cache is refreshed first (only new complete lines are
  * read) and the file is written from the cached parts; without one, the JSONL's complete lines are converted
- * straight away. Both convert with the dataset's typed SELECT (`jsonlSelect`), so a file never depends on the path.
+ * straight away. Both convert with the dataset's typed SELECT (`jsonlSelect`, its read buffer sized to the longest line),
+ * so a file never depends on the path; both write row groups of bounded size (`copyToParquet`).
  *
  * @module
  */
@@ -14,10 +15,11 @@ import path from "node:path";
 import process from "node:process";
 import { partitionDir } from "./cache_layout.ts";
 import { copyCompleteLines } from "./complete_lines.ts";
+import { copyToParquet } from "./copy_to_parquet.ts";
 import { type Dataset, ident, literal } from "./dataset.ts";
 import { datasetNamed } from "./datasets.ts";
 import { type Db, openDb } from "./duckdb.ts";
-import { jsonlSelect } from "./jsonl_select.ts";
+import { jsonlSelect, objectSizeFor } from "./jsonl_select.ts";
 import { type MalformedLine, malformedLines } from "./malformed_lines.ts";
 import { refreshPartition } from "./refresh_partition.ts";
 
@@ -113,7 +115,7 @@ export async function writePartitionParquet(
       scratch.push(lines);
       const copied = await copyCompleteLines(sourcePath, 0, source.size, lines, options.onBytes);
       if (copied.lines === copied.blank) return { rows: 0, bytes: 0 };
-      select = jsonlSelect(ds, lines, { gatewayId, date });
+      select = jsonlSelect(ds, lines, { gatewayId, date }, objectSizeFor(copied.longest));
       if (options.onMalformed) {
         const [{ n }] = await db.all(`SELECT count(*)::INTEGER AS n FROM (${select})`);
         if (Number(n) < copied.lines - copied.blank) {
@@ -122,11 +124,11 @@ export async function writePartitionParquet(
       }
     }
     await mkdir(path.dirname(output), { recursive: true });
-    const result = await db.all(
-      `COPY (SELECT ${projection(ds, options.gatewayIdColumn ?? true)} FROM (${select})) TO ${literal(tmp)} ` +
-        `(FORMAT parquet, COMPRESSION zstd)`,
+    const rows = await copyToParquet(
+      db,
+      `SELECT ${projection(ds, options.gatewayIdColumn ?? true)} FROM (${select})`,
+      tmp,
     );
-    const rows = Number(result[0]?.Count ?? 0);
     if (rows === 0) return { rows: 0, bytes: 0 };
     await rename(tmp, output);
     return { rows, bytes: (await stat(output)).size };

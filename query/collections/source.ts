@@ -15,7 +15,8 @@ import { once } from "node:events";
 import { readCursor } from "../cursor.ts";
 import { ident, literal } from "../dataset.ts";
 import type { Db } from "../duckdb.ts";
-import { MAX_OBJECT_BYTES } from "../jsonl_select.ts";
+import { copyToParquet } from "../copy_to_parquet.ts";
+import { objectSizeFor } from "../jsonl_select.ts";
 import { type RefreshOptions, type RefreshOutcome, refreshSource, type SourceSpec } from "../refresh_source.ts";
 import { type CollectionColumn, drifted, Inference } from "./infer.ts";
 
@@ -94,7 +95,7 @@ function collectionSpec(
     kind: "collection",
     fingerprint: fingerprintOf(seed.columns, timestampColumn),
     meta: { table, columns: seed.columns, timestamp_column: timestampColumn },
-    convert: async (db, input, output, { fresh, firstLine }) => {
+    convert: async (db, input, output, { fresh, firstLine, longestLine }) => {
       const inference = new Inference(timestampColumn);
       const numbered = `${input}.numbered`;
       try {
@@ -110,12 +111,10 @@ function collectionSpec(
           `"r" AS "_ctvs_raw"`,
           ...columns.map((c) => `${columnSql(c)} AS ${ident(c.name)}`),
         ].join(", ");
+        // A numbered line is the line plus `{"l":<n>,"r":` and `}`.
         const read = `read_json(${literal(numbered)}, format = 'newline_delimited', ` +
-          `maximum_object_size = ${MAX_OBJECT_BYTES}, columns = {'l': 'INTEGER', 'r': 'JSON'})`;
-        const result = await db.all(
-          `COPY (SELECT ${select} FROM ${read}) TO ${literal(output)} (FORMAT parquet, COMPRESSION zstd)`,
-        );
-        return Number(result[0]?.Count ?? 0);
+          `maximum_object_size = ${objectSizeFor(longestLine + 32)}, columns = {'l': 'INTEGER', 'r': 'JSON'})`;
+        return await copyToParquet(db, `SELECT ${select} FROM ${read}`, output);
       } finally {
         await rm(numbered, { force: true });
       }

@@ -187,3 +187,20 @@ test("ctvs collect: usage errors exit 2; a missing file exits 1; --help", async 
     await s.remove();
   }
 });
+
+test("ctvs collect: a 20 MiB line is read whole (the read is sized to the longest line)", async () => {
+  const s = await setup();
+  try {
+    const file = path.join(s.dir, "big.jsonl");
+    const big = "x".repeat(20 * 1024 * 1024);
+    await writeFile(
+      file,
+      `{"ts":"2025-03-01T10:00:00Z","msg":"small"}\n{"ts":"2025-03-01T11:00:00Z","msg":"${big}"}\n`,
+    );
+    const r = await s.run("collect", file, "--name", "big");
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await s.q("select length(msg)::INTEGER AS n from big order by ts"), [{ n: 5 }, { n: big.length }]);
+  } finally {
+    await s.remove();
+  }
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFile, mkdtemp, readdir, stat } from "node:fs/promises";
+import { appendFile, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -98,3 +98,28 @@ test("writePartitionParquet: v1 schema without gateway_id; metrics ints in value
   await assert.rejects(stat(none), /ENOENT/);
   await assert.rejects(writePartitionParquet(root, "alice", "spans", "2025-03-01", none), /unknown dataset "spans"/);
 });
+
+for (const mode of ["cache", "direct"] as const) {
+  test(`writePartitionParquet (${mode}): lines past DuckDB's 16 MiB default are read whole, also when appended`, async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "ctvs-wpp-"));
+    try {
+      const options = mode === "cache" ? { cacheDir: defaultCacheDir(root) } : {};
+      const mib = 1024 * 1024;
+      const source = await writeDay(
+        root,
+        { gw: "gw1", signal: "logs" },
+        jsonl([logRow(0), logRow(1, { body: "x".repeat(40 * mib) }), logRow(2)]),
+      );
+      const out = path.join(root, "out", "data.parquet");
+      const lengths = "SELECT length(body->>'$')::INTEGER AS n FROM t ORDER BY \"timestamp\"";
+      assert.equal((await writePartitionParquet(root, "gw1", "logs", "2025-03-01", out, options)).rows, 3);
+      assert.deepEqual((await readBack(out, lengths)).rows, [{ n: 9 }, { n: 40 * mib }, { n: 9 }]);
+      // The cache reads only the appended lines: their own longest line sizes that read.
+      await appendFile(source, jsonl([logRow(3, { body: "y".repeat(20 * mib) })]));
+      assert.equal((await writePartitionParquet(root, "gw1", "logs", "2025-03-01", out, options)).rows, 4);
+      assert.deepEqual((await readBack(out, lengths)).rows, [{ n: 9 }, { n: 40 * mib }, { n: 9 }, { n: 20 * mib }]);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
+}
