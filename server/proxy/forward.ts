@@ -67,59 +67,52 @@ export async function forward(
     context: () => deps.sessions.context(sessionId),
   });
 
-  // The client's signal aborts the upstream until the answer starts (or, for a small body, until it is read); from
-  // then on the relay's cancel does it. (Under Deno's legacy abort behaviour request.signal also fires after every
-  // normal completion, and warns about listeners still attached then.)
-  const upstreamAbort = new AbortController();
-  const onClientAbort = () => upstreamAbort.abort();
-  request.signal.addEventListener("abort", onClientAbort, { once: true });
+  // The client's signal is the upstream request's: a client that leaves aborts the upstream, before or after the
+  // answer started (Deno, with no-legacy-abort, and @hono/node-server abort it only for a client that left).
+  const clientGone = request.signal;
+  let response: Response;
   try {
-    let response: Response;
-    try {
-      response = await deps.fetch(upstreamUrl(upstream, pathAndQuery), {
-        method: request.method,
-        headers: requestHeaders.forward,
-        body: body.forward,
-        redirect: "manual",
-        signal: upstreamAbort.signal,
-        // Node's fetch wants this for a stream body; Deno ignores it.
-        ...(body.forward instanceof ReadableStream ? { duplex: "half" } : {}),
-      } as RequestInit);
-    } catch (err) {
-      if (upstreamAbort.signal.aborted) return clientAborted(exchange);
-      // fetch says only "fetch failed"; the reason (refused, DNS, TLS) is in its cause.
-      const detail = errorMessage((err as Error).cause ?? err);
-      exchange.connectFailed(detail);
-      throw new HttpError(502, { error: "upstream connection failed", detail });
-    }
-
-    const encoding = response.headers.get("content-encoding");
-    const decoded = deps.fetchDecodes(encoding);
-    const responseHeaders = readHeaders(
-      response.headers,
-      deps.redact,
-      decoded ? ["content-encoding", "content-length"] : [],
-    );
-    const stream = isEventStream(response.headers.get("content-type"));
-    exchange.respond({
-      status: response.status,
-      headers: responseHeaders.recorded,
-      stream,
-      encoding: decoded ? undefined : encoding,
-      maxBodyBytes: deps.maxBodyBytes,
-    });
-    const init = { status: response.status, statusText: response.statusText, headers: responseHeaders.forward };
-    if (!response.body) {
-      exchange.finish();
-      return new Response(null, init);
-    }
-    if (!stream && !decoded && isSmall(response.headers.get("content-length"))) {
-      return await bufferedResponse(response, init, exchange, upstreamAbort.signal);
-    }
-    return new Response(relayStream(response.body, exchange), init);
-  } finally {
-    request.signal.removeEventListener("abort", onClientAbort);
+    response = await deps.fetch(upstreamUrl(upstream, pathAndQuery), {
+      method: request.method,
+      headers: requestHeaders.forward,
+      body: body.forward,
+      redirect: "manual",
+      signal: clientGone,
+      // Node's fetch wants this for a stream body; Deno ignores it.
+      ...(body.forward instanceof ReadableStream ? { duplex: "half" } : {}),
+    } as RequestInit);
+  } catch (err) {
+    if (clientGone.aborted) return clientAborted(exchange);
+    // fetch says only "fetch failed"; the reason (refused, DNS, TLS) is in its cause.
+    const detail = errorMessage((err as Error).cause ?? err);
+    exchange.connectFailed(detail);
+    throw new HttpError(502, { error: "upstream connection failed", detail });
   }
+
+  const encoding = response.headers.get("content-encoding");
+  const decoded = deps.fetchDecodes(encoding);
+  const responseHeaders = readHeaders(
+    response.headers,
+    deps.redact,
+    decoded ? ["content-encoding", "content-length"] : [],
+  );
+  const stream = isEventStream(response.headers.get("content-type"));
+  exchange.respond({
+    status: response.status,
+    headers: responseHeaders.recorded,
+    stream,
+    encoding: decoded ? undefined : encoding,
+    maxBodyBytes: deps.maxBodyBytes,
+  });
+  const init = { status: response.status, statusText: response.statusText, headers: responseHeaders.forward };
+  if (!response.body) {
+    exchange.finish();
+    return new Response(null, init);
+  }
+  if (!stream && !decoded && isSmall(response.headers.get("content-length"))) {
+    return await bufferedResponse(response, init, exchange, clientGone);
+  }
+  return new Response(relayStream(response.body, exchange, clientGone), init);
 }
 
 /**

@@ -10,8 +10,10 @@ import { clientAddress, isLoopback } from "./client_address.ts";
 import { HttpError } from "./http_error.ts";
 import type { SessionStore } from "./session_store.ts";
 
-const SESSION_CONTEXT = "/_collectivus/session-context";
-const IGNORE_SESSION = "/_collectivus/ignore/session";
+/** The prefix of the local endpoints' paths. */
+export const LOCAL_PREFIX = "/_collectivus/";
+const SESSION_CONTEXT = `${LOCAL_PREFIX}session-context`;
+const IGNORE_SESSION = `${LOCAL_PREFIX}ignore/session`;
 
 /** Adds the local endpoints to `app`. */
 export function localRoutes(app: Hono, sessions: SessionStore): void {

@@ -9,8 +9,15 @@
 import { errorMessage } from "../../platform/runtime.ts";
 import type { Exchange } from "./exchange.ts";
 
-/** The upstream `body` as the client's stream; `exchange` sees every chunk and is finished exactly once. */
-export function relayStream(body: ReadableStream<Uint8Array>, exchange: Exchange): ReadableStream<Uint8Array> {
+/**
+ * The upstream `body` as the client's stream; `exchange` sees every chunk and is finished exactly once.
+ * `clientGone` is the client's abort signal, which also aborts the upstream read.
+ */
+export function relayStream(
+  body: ReadableStream<Uint8Array>,
+  exchange: Exchange,
+  clientGone: AbortSignal,
+): ReadableStream<Uint8Array> {
   const reader = body.getReader();
   let cancelled = false;
   return new ReadableStream<Uint8Array>({
@@ -19,9 +26,9 @@ export function relayStream(body: ReadableStream<Uint8Array>, exchange: Exchange
       try {
         result = await reader.read();
       } catch (err) {
-        // The upstream failed mid-body (a reset), or the client left while this read waited. The client sees its
-        // stream break, as it would going direct.
-        exchange.finish(cancelled ? "client_aborted" : errorMessage(err));
+        // The upstream failed mid-body (a reset), or the client left while this read waited (its signal aborted the
+        // read, or it cancelled). The client sees its stream break, as it would going direct.
+        exchange.finish(cancelled || clientGone.aborted ? "client_aborted" : errorMessage(err));
         controller.error(err);
         return;
       }
