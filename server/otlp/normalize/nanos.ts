@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { isoTimestamp } from "../../../storage/utc_date.ts";
 
 /** A timestamp as milliseconds since the epoch and the nanoseconds below a millisecond, both exact. */
 export type Nanos = [ms: number, subMs: number];
@@ -76,30 +77,7 @@ export function isoTime(value: unknown): string | undefined {
 /** The ISO-8601 form of a timestamp read by {@link nanos}. */
 export function iso(time: Nanos | undefined): string | undefined {
   if (time === undefined || time[0] > MAX_DATE_MS) return undefined;
-  return isoFromMs(time[0]);
-}
-
-// The minute of the last timestamp formatted, and its `YYYY-MM-DDTHH:MM:` prefix: the timestamps of a batch share a
-// few minutes, so most are formatted from the cached prefix instead of through a Date.
-let cachedMinute = NaN;
-let cachedPrefix = "";
-
-/** `new Date(ms).toISOString()`, faster when the minute repeats. */
-function isoFromMs(ms: number): string {
-  const minute = Math.floor(ms / 60_000);
-  if (minute !== cachedMinute) {
-    const full = new Date(ms).toISOString();
-    // Years past 9999 print with a sign and six digits: leave those to Date every time.
-    if (full.length !== 24) return full;
-    cachedMinute = minute;
-    cachedPrefix = full.slice(0, 17);
-    return full;
-  }
-  const inMinute = ms - minute * 60_000;
-  const seconds = Math.floor(inMinute / 1000);
-  const millis = inMinute - seconds * 1000;
-  return cachedPrefix + (seconds < 10 ? "0" : "") + seconds + (millis < 10 ? ".00" : millis < 100 ? ".0" : ".") +
-    millis + "Z";
+  return isoTimestamp(time[0]);
 }
 
 /**
