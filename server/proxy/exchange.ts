@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { isoTimestamp } from "../../storage/utc_date.ts";
 import { BodyCapture } from "./body_capture.ts";
 import type { RecordedHeaders } from "./headers.ts";
 import type { Recorder } from "./recorder.ts";
@@ -63,7 +64,7 @@ export class Exchange {
   readonly #recorder: Recorder;
   readonly #start: ExchangeStart;
   readonly #t0 = performance.now();
-  readonly #tsStart = new Date();
+  readonly #tsStart = Date.now();
   #response: ResponseStart | undefined;
   #sse: SseParser | undefined;
   #body: BodyCapture | undefined;
@@ -123,7 +124,6 @@ export class Exchange {
   }
 
   #row(error: string | undefined) {
-    const end = new Date();
     const { upstream, client, request, requestBody } = this.#start;
     const response = this.#response && {
       status: this.#response.status,
@@ -134,8 +134,8 @@ export class Exchange {
     return {
       exchange_id: this.id,
       kind: "exchange",
-      ts_start: this.#tsStart.toISOString(),
-      ts_end: end.toISOString(),
+      ts_start: isoTimestamp(this.#tsStart),
+      ts_end: isoTimestamp(Date.now()),
       duration_ms: Math.round(performance.now() - this.#t0),
       upstream,
       client,

@@ -57,7 +57,7 @@ export async function forward(
   const sessionId = deps.sessions.empty || body.forward instanceof ReadableStream
     ? undefined
     : sessionIdOf(requestBody(), request.headers);
-  const record = !(await deps.ignore.ignores(sessionId).catch(() => false));
+  const record = sessionId === undefined || !(await deps.ignore.ignores(sessionId).catch(() => false));
   const exchange = new Exchange(deps.recorder, {
     upstream: upstream.name,
     client: { ip: clientIp, user_agent: request.headers.get("user-agent") ?? undefined },

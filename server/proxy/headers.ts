@@ -61,20 +61,19 @@ export interface ReadHeaders {
  * ```
  */
 export function readHeaders(headers: Headers, redact: ReadonlySet<string>, drop: readonly string[] = []): ReadHeaders {
-  const all: [string, string][] = [];
+  // Headers named in Connection are hop-by-hop too; almost no client sends one, so it is looked up only then.
+  const connection = headers.get("connection");
+  const named = connection === null ? [] : connection.split(",").map((h) => h.trim().toLowerCase());
+  const forward: [string, string][] = [];
   const recorded: RecordedHeaders = {};
-  let connection = "";
   // forEach rather than for-of or a spread: Deno's Headers iterator rebuilds its sorted list at every step (several
   // times slower on a dozen headers). Both yield the same sorted, combined list (set-cookie once per value).
   headers.forEach((raw, name) => {
-    all.push([name, raw]);
-    if (name === "connection") connection = raw;
+    if (!HOP_BY_HOP.has(name) && !drop.includes(name) && !named.includes(name)) forward.push([name, raw]);
     const value = redact.has(name) ? redactValue(raw) : raw;
     const prev = recorded[name];
     recorded[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
   });
-  const named = connection.split(",").map((h) => h.trim().toLowerCase()).filter(Boolean);
-  const forward = all.filter(([name]) => !HOP_BY_HOP.has(name) && !named.includes(name) && !drop.includes(name));
   return { forward, recorded };
 }
 
