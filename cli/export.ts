@@ -10,7 +10,7 @@ import path from "node:path";
 import { loadConfig } from "../platform/config/load.ts";
 import { useClaudeTranscripts } from "../query/transcripts.ts";
 import { expandHome } from "../platform/paths.ts";
-import { defaultCacheDir } from "../query/cache_layout.ts";
+import { configuredCacheDir } from "../query/cache_layout.ts";
 import type { Dataset } from "../query/dataset.ts";
 import { datasetNamed, DATASETS } from "../query/datasets.ts";
 import { openDb } from "../query/duckdb.ts";
@@ -107,8 +107,7 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
     throw new ExportError("config has no sink; nothing to export");
   }
   const out = values.out ? path.resolve(expandHome(values.out as string)) : path.join(root, "parquet");
-  const configured = config.query?.cache?.dir;
-  const cacheDir = configured ? path.resolve(expandHome(configured)) : defaultCacheDir(root);
+  const cacheDir = configuredCacheDir(config, root);
   const useCache = config.query?.cache?.enabled !== false;
   const gws = (values["gateway-id"] as string[] | undefined) ?? [];
   // Derived datasets (proxy_messages, llm_requests) are not a signal of their own: the proxy JSONL is their source.

@@ -12,9 +12,10 @@ import { removePidFile, writePidFile } from "../platform/pid_file.ts";
 import { pidFilePath } from "../platform/paths.ts";
 import { errorMessage, onSignal, type Signal } from "../platform/runtime.ts";
 import { VERSION } from "../platform/version.ts";
-import { writeArchiveParquet } from "../query/archive_parquet.ts";
+import { archiveParquetWriter } from "../query/archive_parquet.ts";
 import { useClaudeTranscripts } from "../query/transcripts.ts";
 import { credentialSource, NO_CREDENTIALS_MESSAGE } from "../storage/s3/credentials.ts";
+import { checkUploadSupported } from "../storage/upload/upload_settings.ts";
 import { Collector, DRAIN_TIMEOUT_MS } from "../server/collector.ts";
 import type { ListenerFactory } from "../server/listener.ts";
 import { listenerFactories } from "../server/listeners.ts";
@@ -92,12 +93,13 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
   }
 
   // Fail at start, not at the first tick hours later (reference §2.2 step 2).
+  if (loaded.config.upload) checkUploadSupported(loaded.config.upload);
   if (loaded.config.upload && !credentialSource(process.env)) {
     io.err(`config error: ${NO_CREDENTIALS_MESSAGE}`);
     return 1;
   }
 
-  const factories = options.factories ?? listenerFactories({ writeParquet: writeArchiveParquet });
+  const factories = options.factories ?? listenerFactories({ parquetWriterFor: archiveParquetWriter });
   const collector = new Collector({ factories, out: io.out, err: io.err });
   // Signals are handled from before the first listener binds: a SIGTERM that arrives while starting still drains.
   const signals = handleSignals(collector, loaded, io, values.strict === true);

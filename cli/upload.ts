@@ -11,8 +11,9 @@ import { resolveSecrets } from "../platform/config/secrets.ts";
 import { credentialSource, NO_CREDENTIALS_MESSAGE } from "../storage/s3/credentials.ts";
 import type { JobOutcome } from "../storage/upload/run_uploads.ts";
 import type { UploadJob } from "../storage/upload/jobs.ts";
+import { checkUploadSupported } from "../storage/upload/upload_settings.ts";
 import { createUploader } from "../server/upload/uploader.ts";
-import { writeArchiveParquet } from "../query/archive_parquet.ts";
+import { archiveParquetWriter } from "../query/archive_parquet.ts";
 import type { Command } from "./command.ts";
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flags.ts";
 import type { Io } from "./io.ts";
@@ -57,11 +58,12 @@ export async function runUpload(argv: string[], io: Io): Promise<number> {
     io.err("error: config has no upload block; nothing to upload");
     return 1;
   }
+  checkUploadSupported(config.upload);
   if (!credentialSource(process.env)) {
     io.err(`config error: ${NO_CREDENTIALS_MESSAGE}`);
     return 1;
   }
-  const uploader = createUploader(config, process.env, writeArchiveParquet);
+  const uploader = createUploader(config, process.env, archiveParquetWriter(config));
   const progress = progressLine(io);
   const result = await uploader.tick({
     log: (line) => {

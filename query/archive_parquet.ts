@@ -4,48 +4,61 @@
  * cli/ hands it to the uploader (server/ and storage/ never import query/).
  *
  * `logs`, `traces` and `metrics` convert the day's JSONL directly. `proxy` archives as `proxy_messages` (reference
- * §8.1-§8.2): derived in the query cache (`<root>/.collectivus-query/cache`), after the gateway's earlier proxy days,
- * so their message ids (`priorSeen`) keep a conversation that spans midnight from repeating its history, and the
- * archived rows are the rows `ctvs query proxy` shows for that day.
+ * §8.1-§8.2): derived in the config's query cache (`query.cache.dir`, else `<root>/.collectivus-query/cache`), after
+ * the gateway's earlier proxy days, so their message ids (`priorSeen`) keep a conversation that spans midnight from
+ * repeating its history, and the archived rows are the rows `ctvs query proxy` shows for that day.
  *
  * @module
  */
 import type { UploadJob } from "../storage/upload/jobs.ts";
 import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
-import { defaultCacheDir } from "./cache_layout.ts";
+import type { Config } from "../platform/config/types.ts";
+import { configuredCacheDir } from "./cache_layout.ts";
 import { PROXY_MESSAGES } from "./proxy_messages/dataset.ts";
-import { type Db, openDb } from "./duckdb.ts";
+import { openDb } from "./duckdb.ts";
 import { listPartitions } from "./partitions.ts";
 import { refreshPartition } from "./refresh_partition.ts";
 import { writePartitionParquet } from "./write_partition_parquet.ts";
 
-/** Writes `job`'s day as Parquet at `output`; `{rows: 0}` when the day has no rows. */
-export const writeArchiveParquet: ParquetWriter = async (root: string, job: UploadJob, output: string) => {
-  if (job.signal === "proxy") return await writeProxyMessages(root, job, output);
-  const db = await archiveDb();
-  try {
-    return await writePartitionParquet(root, job.gatewayId, job.signal, job.date, output, { db });
-  } finally {
-    db.close();
-  }
-};
-
 /**
- * A DuckDB for a conversion inside the collector: one thread (a daemon's background job, and each extra thread holds
- * its own row group) and no insertion order to keep (the archive is read by time, not by file order).
+ * The archive's Parquet writer for `config`: each job's day as Parquet at `output`, `{rows: 0}` when the day has no
+ * rows; proxy days are derived in the cache `config` names.
+ *
+ * @param config The collector's config (its `query` block locates the cache).
+ * @returns The writer the uploader calls per job.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * const root = mkdtempSync(`${tmpdir()}/apw-`);
+ * const write = archiveParquetWriter({ query: { cache: { dir: `${root}/cache` } } });
+ * const job = { gatewayId: "gw", signal: "logs" as const, date: "2025-03-01" };
+ * assert.deepEqual(await write(root, job, `${root}/data.parquet`), { rows: 0, bytes: 0 });
+ * ```
  */
-async function archiveDb(): Promise<Db> {
-  const db = await openDb();
-  await db.run(`SET threads = ${ARCHIVE_THREADS}`);
-  await db.run("SET preserve_insertion_order = false");
-  return db;
+export function archiveParquetWriter(config: Pick<Config, "query">): ParquetWriter {
+  return async (root: string, job: UploadJob, output: string) => {
+    if (job.signal === "proxy") return await writeProxyMessages(root, configuredCacheDir(config, root), job, output);
+    // One thread: a daemon's background job, and each extra thread holds a row group of its own.
+    const db = await openDb();
+    try {
+      await db.run(`SET threads = ${ARCHIVE_THREADS}`);
+      return await writePartitionParquet(root, job.gatewayId, job.signal, job.date, output, { db });
+    } finally {
+      db.close();
+    }
+  };
 }
+
+/** The writer of a config without a `query` block (proxy days in the default cache): tests and benchmarks. */
+export const writeArchiveParquet: ParquetWriter = archiveParquetWriter({});
 
 /** DuckDB threads of an archive conversion. */
 export const ARCHIVE_THREADS = 1;
 
-async function writeProxyMessages(root: string, job: UploadJob, output: string) {
-  const cacheDir = defaultCacheDir(root);
+async function writeProxyMessages(root: string, cacheDir: string, job: UploadJob, output: string) {
   const db = await openDb();
   try {
     // Earlier days first, oldest first (each a no-op when its cache is fresh): their ids are this day's priorSeen.

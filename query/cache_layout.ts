@@ -1,13 +1,31 @@
 /**
- * Where the query cache lives: `<root>/.collectivus-query/cache` by default, one directory per partition.
+ * Where the query cache lives: `query.cache.dir`, else `<root>/.collectivus-query/cache`, one directory per partition.
  *
  * @module
  */
 import path from "node:path";
+import type { Config } from "../platform/config/types.ts";
+import { expandHome } from "../platform/paths.ts";
 
 /** The default cache directory for a recording root. */
 export function defaultCacheDir(root: string): string {
   return path.join(root, ".collectivus-query", "cache");
+}
+
+/**
+ * The cache directory a config names for the recording root `root`: `query.cache.dir` (`~` expanded, made absolute),
+ * else {@linkcode defaultCacheDir}. `ctvs query`, `ctvs export` and the archive's `proxy_messages` all use it.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(configuredCacheDir({ query: { cache: { dir: "/c" } } }, "/r"), "/c");
+ * assert.equal(configuredCacheDir({}, "/r"), "/r/.collectivus-query/cache");
+ * ```
+ */
+export function configuredCacheDir(config: Pick<Config, "query">, root: string): string {
+  const dir = config.query?.cache?.dir;
+  return dir ? path.resolve(expandHome(dir)) : defaultCacheDir(root);
 }
 
 /** `<cache>/datasets/<dataset>/gateway_id=<gw>/date=<date>`: one built-in partition. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { Config } from "../platform/config/types.ts";
 import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
 import type { ListenerFactory } from "./listener.ts";
 import { otlpListenerFactory } from "./otlp/listener.ts";
@@ -12,7 +13,8 @@ import { uploadListenerFactory } from "./upload/listener.ts";
 
 /** What the listeners need from above server/: the archive's Parquet writer (query/'s, passed in by cli/). */
 export interface ListenerDeps {
-  writeParquet: ParquetWriter;
+  /** The writer for a config (its query cache derives proxy days), built each time the uploader starts. */
+  parquetWriterFor(config: Config): ParquetWriter;
 }
 
 /** The listener factories in start order. */
@@ -20,6 +22,6 @@ export function listenerFactories(deps: ListenerDeps): readonly ListenerFactory[
   return [
     otlpListenerFactory,
     proxyListenerFactory,
-    uploadListenerFactory(deps.writeParquet),
+    uploadListenerFactory(deps.parquetWriterFor),
   ];
 }

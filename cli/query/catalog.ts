@@ -8,7 +8,7 @@ import type { Io } from "../io.ts";
 import { collectionColumns } from "../../query/collections/tables.ts";
 import { collectionStates } from "./collections.ts";
 import { QUERY_FLAGS_HELP } from "./flags.ts";
-import { cachedRows, inspect, statusesOf } from "./inspect.ts";
+import { ARCHIVE_QUERIES, cachedRows, inspect, statusesOf } from "./inspect.ts";
 import { renderRows, type RowCell } from "./rows.ts";
 
 /** Help for `ctvs query catalog`. */
@@ -20,7 +20,10 @@ ${QUERY_FLAGS_HELP}`;
 
 /** Runs `ctvs query catalog`. */
 export async function queryCatalog(argv: string[], io: Io): Promise<number> {
-  const seen = await inspect(argv, CATALOG_USAGE, 0);
+  const seen = await inspect(argv, CATALOG_USAGE, {
+    command: "ctvs query catalog",
+    notArchived: `it lists the local cache's tables and partitions; ${ARCHIVE_QUERIES}`,
+  });
   const rows: RowCell[][] = [];
   for (const dataset of DATASETS) {
     const statuses = await statusesOf(seen, [dataset]);

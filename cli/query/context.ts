@@ -10,7 +10,7 @@ import { loadConfig } from "../../platform/config/load.ts";
 import { useClaudeTranscripts } from "../../query/transcripts.ts";
 import type { Config } from "../../platform/config/types.ts";
 import { expandHome, homeDir } from "../../platform/paths.ts";
-import { defaultCacheDir } from "../../query/cache_layout.ts";
+import { configuredCacheDir } from "../../query/cache_layout.ts";
 import type { Dataset } from "../../query/dataset.ts";
 import { type Db, openDb } from "../../query/duckdb.ts";
 import { partitionLabel } from "../../query/partitions.ts";
@@ -69,8 +69,9 @@ export async function loadContext(
   const loaded = await loadConfig(source, { strict: values.strict === true });
   useClaudeTranscripts(loaded.config.query?.claude_transcripts_dir);
   const root = recordingRoot(loaded.config);
-  const configured = options.cacheDir ?? loaded.config.query?.cache?.dir;
-  const cacheDir = configured ? path.resolve(expandHome(configured)) : defaultCacheDir(root);
+  const cacheDir = options.cacheDir
+    ? path.resolve(expandHome(options.cacheDir))
+    : configuredCacheDir(loaded.config, root);
   const words = ["ctvs", "query", "refresh"];
   if (source.kind === "file" || source.kind === "url") {
     words.push("--config", source.kind === "file" ? source.path : source.url);

@@ -7,7 +7,7 @@ import { stat } from "node:fs/promises";
 import { DATASETS } from "../../query/datasets.ts";
 import type { Io } from "../io.ts";
 import { QUERY_FLAGS_HELP } from "./flags.ts";
-import { inspect, statusesOf } from "./inspect.ts";
+import { ARCHIVE_QUERIES, inspect, statusesOf } from "./inspect.ts";
 import { renderRows } from "./rows.ts";
 
 /** Help for `ctvs query doctor`. */
@@ -20,7 +20,10 @@ ${QUERY_FLAGS_HELP}`;
 
 /** Runs `ctvs query doctor`. */
 export async function queryDoctor(argv: string[], io: Io): Promise<number> {
-  const seen = await inspect(argv, DOCTOR_USAGE, 0);
+  const seen = await inspect(argv, DOCTOR_USAGE, {
+    command: "ctvs query doctor",
+    notArchived: `it checks the local recordings and cache; ${ARCHIVE_QUERIES}`,
+  });
   const { ctx } = seen;
   const rootOk = await stat(ctx.root).then((s) => s.isDirectory(), () => false);
   const statuses = await statusesOf(seen, DATASETS);

@@ -1,6 +1,6 @@
 /**
- * What the cache-inspecting commands (doctor, status, catalog, refresh) share: flags parsed without running a query,
- * and the partition statuses of every dataset as they are (nothing refreshed).
+ * What the cache-inspecting commands (doctor, status, catalog, refresh) and the live tails share: flags parsed without
+ * running a query, and the partition statuses of every dataset as they are (nothing refreshed).
  *
  * @module
  */
@@ -9,6 +9,7 @@ import type { Dataset } from "../../query/dataset.ts";
 import { type PartitionStatus, partitionStatuses } from "../../query/partition_status.ts";
 import { type FlagSpec, type ParsedFlags, parseFlags } from "../parse_flags.ts";
 import { loadContext, type QueryContext } from "./context.ts";
+import { UsageError } from "../usage_error.ts";
 import { QUERY_FLAGS, type QueryOptions, queryOptionsFrom } from "./flags.ts";
 
 /** Parsed flags, options and context of a command that reads the cache's state. */
@@ -19,15 +20,34 @@ export interface Inspection {
   ctx: QueryContext;
 }
 
-/** Parses the shared flags (plus `extra`) and loads the context. */
-export async function inspect(
-  argv: string[],
-  usage: string,
-  maxPositionals: number,
-  extra: Record<string, FlagSpec> = {},
-): Promise<Inspection> {
-  const { values, positionals } = parseFlags(argv, { ...QUERY_FLAGS, ...extra }, usage, { maxPositionals });
+/** The end of the `--archive` usage error of a command about the local cache: where the archive is read instead. */
+export const ARCHIVE_QUERIES = "the archive is read by the query commands (sql, logs, traces, metrics, proxy, ...) " +
+  "with --archive";
+
+/** What a command that inspects the cache or the live JSONL says about itself. */
+export interface InspectSpec {
+  /** As typed: `ctvs query status`. */
+  command: string;
+  /** Why `--archive` does not apply to it (the rest of a usage error that names the command). */
+  notArchived: string;
+  /** Positionals it takes (default none). */
+  maxPositionals?: number;
+  /** Flags of its own, beside the shared ones. */
+  flags?: Record<string, FlagSpec>;
+}
+
+/**
+ * Parses the shared flags (plus the command's own) and loads the context. These commands read the local cache or
+ * today's JSONL, never the archive: `--archive` is a usage error that says why.
+ */
+export async function inspect(argv: string[], usage: string, spec: InspectSpec): Promise<Inspection> {
+  const { values, positionals } = parseFlags(argv, { ...QUERY_FLAGS, ...spec.flags }, usage, {
+    maxPositionals: spec.maxPositionals ?? 0,
+  });
   const options = queryOptionsFrom(values, usage);
+  if (options.archive) {
+    throw new UsageError(`${spec.command} does not take --archive: ${spec.notArchived}`, usage);
+  }
   const ctx = await loadContext(values, options, usage);
   return { values, positionals, options, ctx };
 }

@@ -27,7 +27,10 @@ const EMPTY = "SELECT CAST(NULL AS VARCHAR) AS gateway_id, CAST(NULL AS DATE) AS
 
 /** Runs `ctvs query proxy tail`; `usage` is the proxy help. */
 export async function queryProxyTail(argv: string[], io: Io, usage: string): Promise<number> {
-  const { ctx, options } = await inspect(argv, usage, 0);
+  const { ctx, options } = await inspect(argv, usage, {
+    command: "ctvs query proxy tail",
+    notArchived: "it reads today's live JSONL, and the archive holds only finished days",
+  });
   rejectService("proxy tail", options, usage);
   const partitions = (await listPartitions(ctx.root, ctx.cacheDir, PROXY_MESSAGES)).filter((p) =>
     partitionMatches(p, { gatewayIds: options.scope.gatewayIds, dates: options.scope.dates })

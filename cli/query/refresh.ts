@@ -130,9 +130,11 @@ async function targetsOf(seen: Inspection, collections: Record<string, Collectio
 
 /** Runs `ctvs query refresh`. */
 export async function queryRefresh(argv: string[], io: Io): Promise<number> {
-  const seen = await inspect(argv, REFRESH_USAGE, Number.POSITIVE_INFINITY, {
-    all: { type: "boolean" },
-    force: { type: "boolean" },
+  const seen = await inspect(argv, REFRESH_USAGE, {
+    command: "ctvs query refresh",
+    notArchived: "archived days never change, and a query with --archive downloads the ones it needs",
+    maxPositionals: Number.POSITIVE_INFINITY,
+    flags: { all: { type: "boolean" }, force: { type: "boolean" } },
   });
   if (!seen.ctx.cacheEnabled) {
     throw new QueryError("query cache is disabled; pass --cache-dir or set query.cache.enabled: true");

@@ -8,7 +8,7 @@ import { DATASETS } from "../../query/datasets.ts";
 import type { Io } from "../io.ts";
 import { collectionStates } from "./collections.ts";
 import { QUERY_FLAGS_HELP } from "./flags.ts";
-import { cachedRows, countSources, inspect, statusesOf } from "./inspect.ts";
+import { ARCHIVE_QUERIES, cachedRows, countSources, inspect, statusesOf } from "./inspect.ts";
 import { renderRows, type RowCell } from "./rows.ts";
 
 /** Help for `ctvs query status`. */
@@ -20,7 +20,10 @@ ${QUERY_FLAGS_HELP}`;
 
 /** Runs `ctvs query status`. */
 export async function queryStatus(argv: string[], io: Io): Promise<number> {
-  const seen = await inspect(argv, STATUS_USAGE, 0);
+  const seen = await inspect(argv, STATUS_USAGE, {
+    command: "ctvs query status",
+    notArchived: `it counts the local cache's partitions; ${ARCHIVE_QUERIES}`,
+  });
   const rows: RowCell[][] = [];
   for (const dataset of DATASETS) {
     const statuses = await statusesOf(seen, [dataset]);

@@ -23,7 +23,10 @@ const COLUMNS = NAMES.join(", ");
 
 /** Runs `ctvs query logs tail`; `usage` is the logs help. */
 export async function queryLogsTail(argv: string[], io: Io, usage: string): Promise<number> {
-  const { ctx, options } = await inspect(argv, usage, 0);
+  const { ctx, options } = await inspect(argv, usage, {
+    command: "ctvs query logs tail",
+    notArchived: "it reads today's live JSONL, and the archive holds only finished days",
+  });
   const partitions = (await listPartitions(ctx.root, ctx.cacheDir, LOGS)).filter((p) =>
     partitionMatches(p, { gatewayIds: options.scope.gatewayIds, dates: options.scope.dates })
   );

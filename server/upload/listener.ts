@@ -5,28 +5,32 @@
  * @module
  */
 import process from "node:process";
+import type { Config } from "../../platform/config/types.ts";
 import type { ParquetWriter } from "../../storage/upload/run_uploads.ts";
 import type { Listener, ListenerContext, ListenerFactory } from "../listener.ts";
 import { UploadScheduler } from "./scheduler.ts";
 import { createUploader } from "./uploader.ts";
 
-/** The uploader listener's factory (built when the config has an `upload` block), writing days with `writeParquet`. */
-export function uploadListenerFactory(writeParquet: ParquetWriter): ListenerFactory {
+/**
+ * The uploader listener's factory (built when the config has an `upload` block), writing days with the writer
+ * `writerFor` gives for the running config. `query` is among its keys: the query cache derives the proxy days.
+ */
+export function uploadListenerFactory(writerFor: (config: Config) => ParquetWriter): ListenerFactory {
   return {
     name: "upload",
-    keys: ["upload", "sink", "gateway_id"],
+    keys: ["upload", "sink", "gateway_id", "query"],
     create(context: ListenerContext): Listener | undefined {
       if (!context.config.upload) return undefined;
-      return uploadListener(context, writeParquet);
+      return uploadListener(context, writerFor);
     },
   };
 }
 
-function uploadListener(context: ListenerContext, writeParquet: ParquetWriter): Listener {
+function uploadListener(context: ListenerContext, writerFor: (config: Config) => ParquetWriter): Listener {
   let scheduler: UploadScheduler | undefined;
   return {
     start() {
-      const uploader = createUploader(context.config, process.env, writeParquet);
+      const uploader = createUploader(context.config, process.env, writerFor(context.config));
       scheduler = new UploadScheduler({
         time: uploader.settings.time,
         log: context.log,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { ConfigError } from "../../platform/config/config_error.ts";
 import type { UploadConfig } from "../../platform/config/types.ts";
 
 /** A signal the uploader can archive. */
@@ -23,11 +24,36 @@ export interface UploadSettings {
 }
 
 /**
+ * Why `upload.iceberg` is refused: the original turns it into one Iceberg table per gateway and signal (reference §8.4),
+ * which this build cannot write. Uploading the daily files instead would put them where an Iceberg reader never looks,
+ * and the ledger would then skip those days for good, so the uploader and `--archive` stop with this message.
+ */
+export const ICEBERG_UNSUPPORTED = "/upload/iceberg: Iceberg tables are not supported in this build; remove " +
+  "upload.iceberg to archive one Parquet file per day (<prefix>/<gateway_id>/<dataset>/date=<YYYY-MM-DD>/data.parquet)";
+
+/**
+ * Throws what this build cannot do with a valid `upload` block: the daemon and `ctvs upload` call it before anything
+ * starts, so the problem shows at start and not at the first tick.
+ *
+ * @throws ConfigError with {@linkcode ICEBERG_UNSUPPORTED} when `iceberg` is set.
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * checkUploadSupported({ bucket: "b" });
+ * assert.throws(() => checkUploadSupported({ bucket: "b", iceberg: {} }), /not supported in this build/);
+ * ```
+ */
+export function checkUploadSupported(upload: UploadConfig): void {
+  if (upload.iceberg !== undefined) throw new ConfigError(ICEBERG_UNSUPPORTED);
+}
+
+/**
  * Applies the defaults to a validated `upload` block.
  *
  * @param upload The block as written.
  * @param env Where `AWS_REGION` is read.
  * @returns The settings.
+ * @throws ConfigError when the block asks for what this build cannot do (`iceberg`).
  * @example
  * ```ts
  * import assert from "node:assert/strict";
@@ -42,6 +68,7 @@ export function uploadSettings(
   upload: UploadConfig,
   env: Readonly<Record<string, string | undefined>>,
 ): UploadSettings {
+  checkUploadSupported(upload);
   return {
     bucket: upload.bucket,
     prefix: (upload.prefix ?? "collectivus").replace(/^\/+|\/+$/g, ""),

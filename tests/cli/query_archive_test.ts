@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { after, before, describe, it } from "node:test";
+import { after, before, describe, it, test } from "node:test";
 import { writeArchiveParquet } from "../../query/archive_parquet.ts";
 import { runUploadTick } from "../../storage/upload/run_uploads.ts";
 import { uploadSettings } from "../../storage/upload/upload_settings.ts";
@@ -136,4 +136,22 @@ describe("ctvs query --archive against radosgw", () => {
       await tmp.remove();
     }
   });
+});
+
+test("the commands about the local cache and the live tails refuse --archive with a usage error saying why", async () => {
+  const cases = [
+    [["refresh"], "ctvs query refresh", "archived days never change"],
+    [["status"], "ctvs query status", "it counts the local cache's partitions"],
+    [["catalog"], "ctvs query catalog", "it lists the local cache's tables"],
+    [["doctor"], "ctvs query doctor", "it checks the local recordings and cache"],
+    [["logs", "tail"], "ctvs query logs tail", "it reads today's live JSONL"],
+    [["proxy", "tail"], "ctvs query proxy tail", "it reads today's live JSONL"],
+  ] as const;
+  for (const [command, name, why] of cases) {
+    const r = await ctvs(["query", ...command, "--archive", "--config", "/nonexistent/config.json"]);
+    assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+    const first = r.stderr.split("\n")[0];
+    assert.ok(first.startsWith(`error: ${name} does not take --archive: ${why}`), first);
+    assert.match(r.stderr, /\n\nUsage: ctvs query /);
+  }
 });

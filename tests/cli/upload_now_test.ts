@@ -1,9 +1,10 @@
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 import { ctvs, tempDir } from "../helpers/child.ts";
 import { type S3Server, startS3 } from "../helpers/s3_server.ts";
+import { exchangeRow, writeProxyDay } from "../query/proxy_messages/_fixtures.ts";
 import { day, ledgerLines, writeRows } from "../server/upload/_fixtures.ts";
 
 describe("ctvs upload --now against radosgw", () => {
@@ -11,16 +12,18 @@ describe("ctvs upload --now against radosgw", () => {
   before(async () => s3 = await startS3());
   after(async () => await s3?.stop());
 
-  async function setup(bucket: string) {
+  async function setup(bucket: string, extra: Record<string, unknown> = {}) {
     const tmp = await tempDir();
     const root = path.join(tmp.dir, "data");
     const file = path.join(tmp.dir, "config.json");
+    const { upload, ...rest } = extra;
     await writeFile(
       file,
       JSON.stringify({
         version: 1,
         sink: { type: "file", dir: root },
-        upload: { bucket, endpoint: s3.endpoint, catchupDays: 7 },
+        upload: { bucket, endpoint: s3.endpoint, catchupDays: 7, ...upload as object },
+        ...rest,
       }),
     );
     return { tmp, root, file };
@@ -58,6 +61,37 @@ describe("ctvs upload --now against radosgw", () => {
         `skip gw/metrics/${d2}: in the ledger`,
         "Done. 0 uploaded, 2 skipped, 0 failed.",
       ]);
+    } finally {
+      await tmp.remove();
+    }
+  });
+
+  it("proxy days are derived in the configured query.cache.dir, not the default one", async () => {
+    const bucket = await s3.bucket();
+    const { tmp, root, file } = await setup(bucket, {
+      upload: { signals: ["proxy"] },
+      query: { cache: { dir: path.join("elsewhere", "cache") } },
+    });
+    try {
+      const date = day(1);
+      const body = { model: "claude-sonnet-4-5", max_tokens: 8, messages: [{ role: "user", content: "hello" }] };
+      const response = {
+        id: "msg_1",
+        type: "message",
+        role: "assistant",
+        model: "claude-sonnet-4-5",
+        content: [{ type: "text", text: "hi" }],
+        stop_reason: "end_turn",
+        usage: { input_tokens: 5, output_tokens: 3 },
+      };
+      await writeProxyDay(root, "gw", date, [exchangeRow("e1", `${date}T10:00:00.000Z`, { body, response })]);
+      // A relative query.cache.dir is taken from the working directory, as `ctvs query` takes it.
+      const run = await ctvs(["upload", "--now", "--config", file], { env: s3.env, cwd: tmp.dir });
+      assert.equal(run.code, 0, run.stderr);
+      assert.match(run.stdout, new RegExp(`^uploaded s3://${bucket}/collectivus/gw/proxy_messages/date=${date}/`));
+      const partition = path.join(tmp.dir, "elsewhere", "cache", "datasets", "proxy_messages", "gateway_id=gw");
+      assert.deepEqual(await readdir(partition), [`date=${date}`]);
+      await assert.rejects(stat(path.join(root, ".collectivus-query")), /ENOENT/);
     } finally {
       await tmp.remove();
     }
