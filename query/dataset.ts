@@ -24,14 +24,32 @@ export interface Derivation {
   version: number;
   /**
    * Reads the complete lines of one day file (`input`) and writes the dataset's rows, without `gateway_id` and
-   * `date`, as JSONL to `output`; resolves with the number of rows and the longest line's length in bytes.
+   * `date`, as JSONL to `output` (and files beside it: the caller gives it a directory of its own); resolves with
+   * what it wrote.
    */
   run(
     db: import("./duckdb.ts").Db,
     input: string,
     output: string,
     partition: { gatewayId: string; date: string; dir: string },
-  ): Promise<{ rows: number; maxLineBytes: number }>;
+  ): Promise<DerivedRows>;
+}
+
+/** The field by which a derived row names its line of shared columns (see {@linkcode DerivedRows}). */
+export const SHARED_ID = "shared_id";
+
+/** What a {@linkcode Derivation} wrote. */
+export interface DerivedRows {
+  /** The JSONL files of the rows, `output` first. */
+  files: string[];
+  rows: number;
+  /** The longest line's length in bytes (an upper bound). */
+  maxLineBytes: number;
+  /**
+   * Columns most rows repeat, written once per distinct value set to `file`, one JSON object a line with those
+   * columns and a {@linkcode SHARED_ID}; each row names its line by that id instead of carrying them.
+   */
+  shared?: { file: string; columns: readonly string[]; maxLineBytes: number };
 }
 
 /** A built-in dataset (`logs`, `traces`, `metrics`, and the derived `proxy_messages`, `llm_requests`). */

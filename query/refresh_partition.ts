@@ -5,10 +5,11 @@
  *
  * @module
  */
-import { rm } from "node:fs/promises";
+import { mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { readCursor } from "./cursor.ts";
 import { copyToParquet } from "./copy_to_parquet.ts";
+import { derivedSelect } from "./derived_select.ts";
 import { ident, schemaFingerprint } from "./dataset.ts";
 import type { Db } from "./duckdb.ts";
 import { freshnessOf } from "./freshness.ts";
@@ -32,25 +33,23 @@ export function partitionSpec(p: Partition): SourceSpec {
       if (!derive) {
         return await copyToParquet(db, jsonlSelect(p.dataset, input, partition, objectSizeFor(longestLine)), output);
       }
-      const derived = `${output}.rows.jsonl`;
+      // The derivation's JSONL files, removed with their directory whatever happens.
+      const work = `${output}.derived`;
       try {
-        const { rows: count, maxLineBytes } = await derive.run(db, input, derived, {
-          gatewayId: p.gatewayId,
-          date: p.date,
-          dir: p.dir,
-        });
+        await mkdir(work);
+        const out = await derive.run(db, input, path.join(work, "rows.jsonl"), { ...partition, dir: p.dir });
         // An empty day still gets a (0-row) part, typed, so the cursor and the views stay uniform.
-        const select = count > 0
-          ? jsonlSelect(p.dataset, derived, partition, objectSizeFor(maxLineBytes))
+        const select = out.rows > 0
+          ? derivedSelect(p.dataset, partition, out)
           : `SELECT ${
             p.dataset.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`).join(", ")
           } WHERE FALSE`;
-        // Derived rows repeat the system prompt and tools: small row groups, one thread (as fast here: the walk
-        // is the bottleneck) and read buffers sized to the longest row keep DuckDB's memory to about 100 MB
-        // whatever the day's size.
+        // Derived rows join back the system prompt and tools: files of bounded weight (a chunk never spans two),
+        // small row groups, one thread (as fast here: the walk is the bottleneck) and read buffers sized to the
+        // longest row keep DuckDB's memory to about 100 MB whatever the day's size.
         return await copyToParquet(db, select, output, { rowGroupRows: 1024, threads: 1 });
       } finally {
-        await rm(derived, { force: true });
+        await rm(work, { recursive: true, force: true });
       }
     },
   };

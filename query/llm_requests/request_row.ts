@@ -11,7 +11,7 @@ import type { Bundle } from "../proxy_messages/bundles.ts";
 import { contextOf, type TranscriptEntry } from "../proxy_messages/context.ts";
 import { chatFinishReason, responsesFinishReason } from "../proxy_messages/openai_turn.ts";
 import { reconstructChat, reconstructResponses } from "../proxy_messages/openai_stream.ts";
-import { apiOf, providerOf, requestBody, turnOf } from "../proxy_messages/wire.ts";
+import { apiOf, conversationIdOf, providerOf, requestBody } from "../proxy_messages/wire.ts";
 import { anthropicTokens, NO_TOKENS, openaiTokens, type Tokens } from "./tokens.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -122,7 +122,6 @@ export function requestRow(
   const { exchange } = bundle;
   const api = apiOf(exchange.request?.path);
   const provider = providerOf(api);
-  const turn = api && api !== "count_tokens" ? turnOf(bundle, body) : undefined;
   const ctx = contextOf(exchange, body, transcript);
   const out = outcome(bundle, api);
   const model = (typeof body?.model === "string" ? body.model : null) ?? out.model;
@@ -148,7 +147,7 @@ export function requestRow(
     request_path: exchange.request?.path ?? null,
     model,
     response_model: out.model,
-    conversation_id: turn?.conversationId ?? null,
+    conversation_id: conversationIdOf(bundle, body, api),
     conversation_source: ctx.conversation_source,
     cwd: ctx.cwd,
     git_branch: ctx.git_branch,

@@ -96,10 +96,35 @@ export function hashedContent(content: Json[]): Json[] {
   });
 }
 
+/**
+ * A message whose parts are mapped only when read: most of a request is history already emitted, whose parts are
+ * never looked at. A class, not an object literal with a getter: V8 gives each such literal an accessor pair in the
+ * old generation, which keeps the closure, and through it the request body, alive past young collections (half of
+ * what a walk allocated ended up promoted).
+ */
+class LazyMessage implements Message {
+  readonly role: string;
+  readonly hashContent: Json[];
+  readonly finishReason?: string;
+  readonly usage?: Record<string, unknown>;
+  readonly #content: Json[];
+  #parts: Part[] | undefined;
+
+  constructor(role: string, content: Json[], finishReason?: string, usage?: Record<string, unknown>) {
+    this.role = role;
+    this.hashContent = hashedContent(content);
+    this.finishReason = finishReason;
+    this.usage = usage;
+    this.#content = content;
+  }
+
+  get parts(): Part[] {
+    return this.#parts ??= this.#content.map(anthropicPart);
+  }
+}
+
 function message(raw: Json): Message | undefined {
   if (typeof raw?.role !== "string" || raw.role === "") return undefined;
-  const content = normalizedContent(raw.content);
-  const finishReason = anthropicFinishReason(raw.stop_reason);
   const usage = raw.usage && typeof raw.usage === "object"
     ? compact({
       input_tokens: raw.usage.input_tokens,
@@ -108,17 +133,7 @@ function message(raw: Json): Message | undefined {
       cache_write_tokens: raw.usage.cache_creation_input_tokens,
     })
     : undefined;
-  // Mapped only when read: most of a request is history already emitted, whose parts are never looked at.
-  let parts: Part[] | undefined;
-  return {
-    role: raw.role,
-    hashContent: hashedContent(content),
-    get parts() {
-      return parts ??= content.map(anthropicPart);
-    },
-    finishReason,
-    usage,
-  };
+  return new LazyMessage(raw.role, normalizedContent(raw.content), anthropicFinishReason(raw.stop_reason), usage);
 }
 
 /** `metadata.user_id` as an object (it may be a JSON string). */

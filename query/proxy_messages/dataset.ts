@@ -5,41 +5,6 @@
  * @module
  */
 import { type Dataset, defineDataset } from "../dataset.ts";
-import type { Db } from "../duckdb.ts";
-import { readBundles } from "./bundles.ts";
-import { JsonlWriter } from "./jsonl_writer.ts";
-import { priorSeen } from "./prior_seen.ts";
-import { TranscriptLookup } from "../transcripts.ts";
-import { MessageWalker, readExchange } from "./walker.ts";
-
-/**
- * Walks the day in `input` into `proxy_messages` rows (JSONL at `output`), after the earlier days' ids; a Claude Code
- * exchange whose hook context lacks `cwd` or `git_branch` reads its session's transcript.
- */
-export async function deriveProxyMessages(
-  db: Db,
-  input: string,
-  output: string,
-  partition: { date: string; dir: string },
-): Promise<{ rows: number; maxLineBytes: number }> {
-  const transcripts = new TranscriptLookup();
-  const walker = new MessageWalker({
-    priorSeen: await priorSeen(db, partition.dir, partition.date),
-    transcript: (session, at) => transcripts.entry(session, at),
-  });
-  const writer = await JsonlWriter.create(output);
-  try {
-    for await (const bundle of readBundles(input)) {
-      const read = readExchange(bundle);
-      if (!read) continue;
-      if (read.transcriptSession) await transcripts.load(read.transcriptSession);
-      for (const line of walker.lines(read)) await writer.writeLine(line);
-    }
-  } finally {
-    await writer.close();
-  }
-  return { rows: writer.count, maxLineBytes: writer.maxLineBytes };
-}
 
 /** `proxy_messages`. */
 export const PROXY_MESSAGES: Dataset = defineDataset(
@@ -48,7 +13,8 @@ export const PROXY_MESSAGES: Dataset = defineDataset(
     signal: "proxy",
     timestamp: "message_created_at",
     fallbackTimestamps: ["message_created_at", "conversation_started_at"],
-    derive: { version: 2, run: deriveProxyMessages },
+    // The walker is loaded when a day is derived, not by every query that names the dataset.
+    derive: { version: 2, run: async (...args) => (await import("./derive.ts")).deriveProxyMessages(...args) },
   },
   [
     ["schema_version", "INTEGER"],

@@ -110,14 +110,24 @@ function toMessage(mapped: { role: string; parts: Part[] }): Message {
   return { role: mapped.role, hashContent, parts: mapped.parts };
 }
 
-/** The conversation id of an OpenAI request: the client's session header, prompt_cache_key, else first-item hash. */
-function openaiConversationId(bundle: Bundle, body: Json, first: Message | undefined): string {
+/**
+ * The conversation id an OpenAI request names: the client's session header, else `prompt_cache_key`; undefined when
+ * neither is there (the id is then a hash of the first message).
+ */
+export function openaiSessionId(bundle: Bundle, body: Json): string | undefined {
   const headers = bundle.exchange.request?.headers ?? {};
   for (const name of ["session_id", "session-id", "conversation_id", "conversation-id", "x-session-id"]) {
     const value = headers[name];
     if (typeof value === "string" && value !== "") return value;
   }
   if (typeof body.prompt_cache_key === "string" && body.prompt_cache_key !== "") return body.prompt_cache_key;
+  return undefined;
+}
+
+/** The conversation id of an OpenAI request: the client's session header, prompt_cache_key, else first-item hash. */
+function openaiConversationId(bundle: Bundle, body: Json, first: Message | undefined): string {
+  const named = openaiSessionId(bundle, body);
+  if (named !== undefined) return named;
   if (first) return shortHash(canonicalJson(first.hashContent));
   return shortHash(String(bundle.exchange.exchange_id));
 }

@@ -16,6 +16,10 @@ export interface Line {
 
 const CHUNK = 4 * 1024 * 1024;
 
+// TextDecoder and Uint8Array#indexOf are native, where node:Buffer's are not: about twice as fast. The BOM is kept,
+// as Buffer#toString keeps it.
+const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
+
 /** Options of {@linkcode readLines}. */
 export interface ReadLinesOptions {
   /** Lines longer than this many bytes are skipped without being assembled (default: none are). */
@@ -43,6 +47,7 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
   const handle = await open(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);
+    const bytes8 = new Uint8Array(buffer.buffer, buffer.byteOffset, CHUNK);
     let pieces: Buffer[] = [];
     let pieceBytes = 0;
     let lineStart = 0;
@@ -50,8 +55,9 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
     while (true) {
       const { bytesRead } = await handle.read(buffer, 0, CHUNK, position);
       if (bytesRead === 0) break;
+      const chunk = bytes8.subarray(0, bytesRead);
       let from = 0;
-      for (let nl = buffer.indexOf(0x0a, 0); nl !== -1 && nl < bytesRead; nl = buffer.indexOf(0x0a, nl + 1)) {
+      for (let nl = chunk.indexOf(0x0a, 0); nl !== -1; nl = chunk.indexOf(0x0a, nl + 1)) {
         const bytes = position + nl - lineStart;
         if (bytes > max) {
           pieces = [];
@@ -63,10 +69,10 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
         let text: string;
         if (pieces.length) {
           pieces.push(buffer.subarray(from, nl));
-          text = Buffer.concat(pieces, pieceBytes + nl - from).toString("utf8");
+          text = UTF8.decode(Buffer.concat(pieces, pieceBytes + nl - from));
           pieces = [];
           pieceBytes = 0;
-        } else text = buffer.toString("utf8", from, nl);
+        } else text = UTF8.decode(chunk.subarray(from, nl));
         if (bytes > 0) yield { text, offset: lineStart, bytes };
         lineStart = position + nl + 1;
         from = nl + 1;
@@ -83,7 +89,7 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
       position += bytesRead;
     }
     if (pieceBytes > 0 && position - lineStart <= max) {
-      yield { text: Buffer.concat(pieces, pieceBytes).toString("utf8"), offset: lineStart, bytes: pieceBytes };
+      yield { text: UTF8.decode(Buffer.concat(pieces, pieceBytes)), offset: lineStart, bytes: pieceBytes };
     }
   } finally {
     await handle.close();

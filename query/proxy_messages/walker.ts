@@ -6,11 +6,12 @@
  *
  * @module
  */
-import { createHash } from "node:crypto";
 import type { Bundle } from "./bundles.ts";
-import { canonicalJson, shortHash } from "./canonical_json.ts";
 import { transcriptSessionOf } from "../transcripts.ts";
 import { contextOf, type ExchangeContext, type TranscriptEntry } from "./context.ts";
+import { MessageIds } from "./message_ids.ts";
+import { SHARED_ID } from "../dataset.ts";
+import type { SharedColumns } from "./shared_columns.ts";
 import { compact, type Turn } from "./turn.ts";
 import { requestBody, turnOf } from "./wire.ts";
 
@@ -75,7 +76,7 @@ export class MessageWalker {
   readonly #seen: Set<string>;
   readonly #tools: Map<string, string>;
   readonly #started = new Map<string, string>();
-  readonly #ids = new Map<string, string>();
+  readonly #ids = new MessageIds();
   readonly #transcript: WalkerOptions["transcript"];
 
   constructor(options: WalkerOptions = {}) {
@@ -97,28 +98,16 @@ export class MessageWalker {
   }
 
   /**
-   * The same rows as {@linkcode rows}, as JSON lines: the columns every row of the exchange shares (the system text
-   * and tools among them, often tens of kilobytes) are serialized once, not once per part.
+   * The same rows as {@linkcode rows}, as JSON lines: the columns every row of the exchange shares are serialized
+   * once, not once per part, and the system text and tools (often tens of kilobytes) are left to `shared`, which
+   * gives the line their `shared_id`.
    */
-  lines(read: ReadExchange): string[] {
+  lines(read: ReadExchange, shared: SharedColumns): string[] {
     const { base, parts } = this.#walk(read);
     if (!parts.length) return [];
-    const head = JSON.stringify(base).slice(0, -1) + ",";
+    const { system_text, tools, ...rest } = base;
+    const head = JSON.stringify({ ...rest, [SHARED_ID]: shared.idOf({ system_text, tools }) }).slice(0, -1) + ",";
     return parts.map((part) => head + JSON.stringify(part).slice(1));
-  }
-
-  // Each request repeats the whole history: a message seen before (same JSON text, in the same key order) gets its id
-  // from a digest of that text (one native serialization) instead of sorting its keys and hashing again.
-  #messageId(conversationId: string, role: string, content: unknown): string {
-    const key = createHash("sha1").update(`${conversationId}:${role}:`).update(JSON.stringify(content) ?? "").digest(
-      "base64",
-    );
-    let id = this.#ids.get(key);
-    if (id === undefined) {
-      id = shortHash(`${conversationId}:${role}:${canonicalJson(content)}`);
-      this.#ids.set(key, id);
-    }
-    return id;
   }
 
   #walk(read: ReadExchange): { base: MessageRow; parts: MessageRow[] } {
@@ -152,9 +141,10 @@ export class MessageWalker {
     };
     const rows: MessageRow[] = [];
     let previous: string | null = null;
+    const ids = this.#ids.idsOf(turn.conversationId, turn.messages);
     turn.messages.forEach((message, index) => {
       if (message.role === "") return;
-      const id = this.#messageId(turn.conversationId, message.role, message.hashContent);
+      const id = ids[index];
       if (this.#seen.has(id)) {
         previous = id;
         return;

@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { anthropicTurn } from "./anthropic_turn.ts";
+import { anthropicConversationId, anthropicTurn } from "./anthropic_turn.ts";
 import type { Bundle } from "./bundles.ts";
-import { chatTurn, responsesTurn } from "./openai_turn.ts";
+import { chatTurn, openaiSessionId, responsesTurn } from "./openai_turn.ts";
 import type { Turn } from "./turn.ts";
 
 /** The APIs told apart. */
@@ -49,6 +49,21 @@ export function requestBody(bundle: Bundle): Record<string, any> | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The conversation id of an exchange to `api` (none for `count_tokens` and unknown paths), the same as its
+ * {@linkcode turnOf}'s, without mapping the whole history when the request names its conversation.
+ */
+export function conversationIdOf(
+  bundle: Bundle,
+  // deno-lint-ignore no-explicit-any
+  body: Record<string, any> | undefined,
+  api: Api | undefined,
+): string | null {
+  if (!body || !api || api === "count_tokens") return null;
+  if (api === "messages") return anthropicConversationId(body, bundle.exchange.exchange_id);
+  return openaiSessionId(bundle, body) ?? turnOf(bundle, body)!.conversationId;
 }
 
 /**
