@@ -25,7 +25,8 @@ const NL = 0x0a;
 /**
  * Copies bytes `[from, end)` of `source` into `target`, `end` being just after the last `\n` before `size`.
  * `onBytes` is called with the bytes and the complete lines copied so far (progress). The longest line is measured on
- * the way, so the conversion can size its read buffer to it.
+ * the way, so the conversion can size its read buffer to it. Without a `target` the lines are only measured (a
+ * conversion that reads the source itself, up to `end`).
  *
  * @example
  * ```ts
@@ -37,19 +38,22 @@ const NL = 0x0a;
  * const copied = await copyCompleteLines(`${dir}/a.jsonl`, 0, 23, `${dir}/out.jsonl`);
  * assert.deepEqual(copied, { end: 17, lines: 3, blank: 1, longest: 7 });
  * assert.equal(readFileSync(`${dir}/out.jsonl`, "utf8"), '{"a":1}\n\n{"a":2}\n');
+ * assert.deepEqual(await copyCompleteLines(`${dir}/a.jsonl`, 8, 23), { end: 17, lines: 2, blank: 1, longest: 7 });
  * ```
  */
 export async function copyCompleteLines(
   source: string,
   from: number,
   size: number,
-  target: string,
+  target?: string,
   onBytes?: (bytes: number, lines: number) => void,
 ): Promise<CopiedLines> {
   const input = await open(source, "r");
-  const output = await open(target, "w");
+  const output = target === undefined ? undefined : await open(target, "w");
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);
+    // Uint8Array#indexOf is native; node:Buffer's is not, in Deno (about twice as slow).
+    const bytes = new Uint8Array(buffer.buffer, buffer.byteOffset, CHUNK);
     let position = from;
     let end = from;
     let lines = 0;
@@ -60,7 +64,8 @@ export async function copyCompleteLines(
       const { bytesRead } = await input.read(buffer, 0, Math.min(CHUNK, size - position), position);
       if (bytesRead === 0) break;
       let lastNl = -1;
-      for (let i = buffer.indexOf(NL, 0); i !== -1 && i < bytesRead; i = buffer.indexOf(NL, i + 1)) {
+      const chunk = bytes.subarray(0, bytesRead);
+      for (let i = chunk.indexOf(NL, 0); i !== -1; i = chunk.indexOf(NL, i + 1)) {
         const at = position + i;
         const length = at - previousNl - 1;
         if (length === 0) blank++;
@@ -70,15 +75,15 @@ export async function copyCompleteLines(
         lines++;
       }
       // Write everything read; the tail after the last newline is trimmed below by truncating the output.
-      await output.write(buffer, 0, bytesRead, position - from);
+      await output?.write(buffer, 0, bytesRead, position - from);
       if (lastNl !== -1) end = position + lastNl + 1;
       position += bytesRead;
       onBytes?.(position - from, lines);
     }
-    await output.truncate(end - from);
+    await output?.truncate(end - from);
     return { end, lines, blank, longest };
   } finally {
     await input.close();
-    await output.close();
+    await output?.close();
   }
 }

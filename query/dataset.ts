@@ -23,15 +23,15 @@ export interface Derivation {
   /** Bumped when the derivation changes, so cached partitions are rebuilt. */
   version: number;
   /**
-   * Reads the complete lines of one day file (`input`) and writes the dataset's rows, without `gateway_id` and
-   * `date`, as JSONL to `output` (and files beside it: the caller gives it a directory of its own); resolves with
-   * what it wrote.
+   * Reads the complete lines of one day file (`input`, up to the offset `partition.end`: the file may be growing) and
+   * writes the dataset's rows, without `gateway_id` and `date`, as JSONL to `output` (and files beside it: the caller
+   * gives it a directory of its own); resolves with what it wrote.
    */
   run(
     db: import("./duckdb.ts").Db,
     input: string,
     output: string,
-    partition: { gatewayId: string; date: string; dir: string },
+    partition: { gatewayId: string; date: string; dir: string; end?: number },
   ): Promise<DerivedRows>;
 }
 

@@ -28,7 +28,7 @@ export function partitionSpec(p: Partition): SourceSpec {
     fingerprint: schemaFingerprint(p.dataset),
     meta: { dataset: p.dataset.name, gateway_id: p.gatewayId, date: p.date },
     derived: derive !== undefined,
-    convert: async (db, input, output, { longestLine }) => {
+    convert: async (db, input, output, { longestLine, end }) => {
       const partition = { gatewayId: p.gatewayId, date: p.date };
       if (!derive) {
         return await copyToParquet(db, jsonlSelect(p.dataset, input, partition, objectSizeFor(longestLine)), output);
@@ -37,7 +37,7 @@ export function partitionSpec(p: Partition): SourceSpec {
       const work = `${output}.derived`;
       try {
         await mkdir(work);
-        const out = await derive.run(db, input, path.join(work, "rows.jsonl"), { ...partition, dir: p.dir });
+        const out = await derive.run(db, input, path.join(work, "rows.jsonl"), { ...partition, dir: p.dir, end });
         // An empty day still gets a (0-row) part, typed, so the cursor and the views stay uniform.
         const select = out.rows > 0
           ? derivedSelect(p.dataset, partition, out)

@@ -36,7 +36,11 @@ export interface SourceSpec {
   /** Of the columns and their conversion; a change starts a new epoch. */
   fingerprint: string;
   meta: Record<string, unknown>;
-  /** Rows are not one per line (a derived dataset): fewer rows than lines does not mean malformed lines. */
+  /**
+   * A derived dataset: rows are not one per line (fewer rows than lines does not mean malformed lines), and `convert`
+   * walks the whole source on every refresh, from its first byte to `ConvertContext.end` (a new epoch each time). It
+   * reads the source itself: copying a day first would write it all again.
+   */
   derived?: boolean;
   /**
    * Writes the rows of the JSONL `input` to a Parquet file `output`; resolves with the number of rows. `fresh` says
@@ -52,6 +56,8 @@ export interface ConvertContext {
   firstLine: number;
   /** Bytes of the longest line of `input` (its read buffer is sized to it: `objectSizeFor`). */
   longestLine: number;
+  /** The source offset just after its last complete line: where a `derived` spec stops reading the source. */
+  end: number;
 }
 
 /** Options of {@linkcode refreshSource}. */
@@ -159,7 +165,8 @@ export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOp
     if (!source) return { status: previous ? "fresh" : "empty", ...none };
     const state = await freshnessOf(previous, spec.sourcePath, spec.dir, spec.fingerprint);
     const now = Date.now();
-    const rebuild = options.force || state.rebuild || !previous;
+    const rebuild = options.force || state.rebuild || !previous ||
+      (spec.derived === true && state.state !== "fresh");
     if (!rebuild && state.state === "fresh") return { status: "fresh", ...none };
     let base = rebuild ? emptyCursor(spec, previous ? previous.source_epoch + 1 : 0, previous, now) : previous!;
     const epochDir = path.join(spec.dir, `epoch=${base.source_epoch}`);
@@ -169,7 +176,8 @@ export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOp
     const id = token();
     const incoming = path.join(epochDir, `.incoming-${id}.jsonl`);
     try {
-      const copied = await copyCompleteLines(spec.sourcePath, base.byte_offset, source.size, incoming, options.onBytes);
+      const copy = spec.derived ? undefined : incoming;
+      const copied = await copyCompleteLines(spec.sourcePath, base.byte_offset, source.size, copy, options.onBytes);
       if (copied.lines === 0 && !rebuild) return { status: "fresh", ...none };
       let rows = 0;
       let part: string | undefined;
@@ -177,10 +185,11 @@ export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOp
       if (copied.lines > copied.blank) {
         part = `epoch=${base.source_epoch}/part-${base.byte_offset}-${id}.parquet`;
         const target = path.join(spec.dir, part);
-        rows = await spec.convert(db, incoming, `${target}.tmp`, {
+        rows = await spec.convert(db, copy ?? spec.sourcePath, `${target}.tmp`, {
           fresh: rebuild,
           firstLine: base.line_number + 1,
           longestLine: copied.longest,
+          end: copied.end,
         });
         await rename(`${target}.tmp`, target);
         if (!spec.derived && rows < copied.lines - copied.blank) {

@@ -16,7 +16,7 @@ export const LLM_REQUESTS: Dataset = defineDataset(
     // The price table and the walk are loaded when a day is derived, not by every query that names the dataset.
     derive: {
       version: 2,
-      run: async (db, input, output) => (await import("./derive.ts")).deriveLlmRequests(db, input, output),
+      run: async (...args) => (await import("./derive.ts")).deriveLlmRequests(...args),
     },
   },
   [

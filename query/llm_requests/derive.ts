@@ -16,11 +16,16 @@ import { requestRow } from "./request_row.ts";
  * Writes the `llm_requests` rows of the day in `input` as JSONL to `output`; `cwd` and `git_branch` missing from a
  * Claude Code exchange's hook context come from its session's transcript, as in `proxy_messages`.
  */
-export async function deriveLlmRequests(_db: unknown, input: string, output: string): Promise<DerivedRows> {
+export async function deriveLlmRequests(
+  _db: unknown,
+  input: string,
+  output: string,
+  partition: { end?: number } = {},
+): Promise<DerivedRows> {
   const transcripts = new TranscriptLookup();
   const writer = await JsonlWriter.create(output);
   try {
-    for await (const bundle of readBundles(input)) {
+    for await (const bundle of readBundles(input, { end: partition.end })) {
       const body = requestBody(bundle);
       const session = providerOf(apiOf(bundle.exchange.request?.path)) !== "openai"
         ? transcriptSessionOf(bundle.exchange, body, contextOf(bundle.exchange, body))

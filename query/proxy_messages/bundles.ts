@@ -40,6 +40,8 @@ export interface BundleOptions {
   onMalformed?: (line: number) => void;
   /** Called with the byte offset reached (progress). */
   onBytes?: (bytes: number) => void;
+  /** Read only up to this byte offset (a file still growing). */
+  end?: number;
 }
 
 /**
@@ -67,7 +69,7 @@ export async function* readBundles(file: string, options: BundleOptions = {}): A
   const handle = await open(file, "r");
   let lineNumber = 0;
   try {
-    for await (const line of readLines(file)) {
+    for await (const line of readLines(file, { end: options.end })) {
       lineNumber++;
       options.onBytes?.(line.offset + line.bytes);
       // deno-lint-ignore no-explicit-any

@@ -29,7 +29,7 @@ export async function deriveProxyMessages(
   db: Db,
   input: string,
   output: string,
-  partition: { date: string; dir: string },
+  partition: { date: string; dir: string; end?: number },
 ): Promise<DerivedRows> {
   const transcripts = new TranscriptLookup();
   const walker = new MessageWalker({
@@ -41,7 +41,7 @@ export async function deriveProxyMessages(
   const rows = await JsonlWriter.create(output, { partWeight: PART_CHARS });
   const sharedRows = await JsonlWriter.create(sharedFile);
   try {
-    for await (const bundle of readBundles(input)) {
+    for await (const bundle of readBundles(input, { end: partition.end })) {
       const read = readExchange(bundle);
       if (!read) continue;
       if (read.transcriptSession) await transcripts.load(read.transcriptSession);

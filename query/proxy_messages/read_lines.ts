@@ -24,6 +24,8 @@ const UTF8 = new TextDecoder("utf-8", { ignoreBOM: true });
 export interface ReadLinesOptions {
   /** Lines longer than this many bytes are skipped without being assembled (default: none are). */
   maxLineBytes?: number;
+  /** Stop at this byte offset (default: the end of the file; a file still growing is read only so far). */
+  end?: number;
 }
 
 /**
@@ -40,10 +42,14 @@ export interface ReadLinesOptions {
  * const lines = [];
  * for await (const line of readLines(file)) lines.push(line);
  * assert.deepEqual(lines, [{ text: '{"a":1}', offset: 0, bytes: 7 }, { text: '{"é":2}', offset: 9, bytes: 8 }]);
+ * const first = [];
+ * for await (const line of readLines(file, { end: 8 })) first.push(line.text);
+ * assert.deepEqual(first, ['{"a":1}']);
  * ```
  */
 export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<Line> {
   const max = options.maxLineBytes ?? Infinity;
+  const end = options.end ?? Infinity;
   const handle = await open(file, "r");
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);
@@ -52,8 +58,8 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
     let pieceBytes = 0;
     let lineStart = 0;
     let position = 0;
-    while (true) {
-      const { bytesRead } = await handle.read(buffer, 0, CHUNK, position);
+    while (position < end) {
+      const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, end - position), position);
       if (bytesRead === 0) break;
       const chunk = bytes8.subarray(0, bytesRead);
       let from = 0;
