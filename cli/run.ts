@@ -7,18 +7,18 @@
 import process from "node:process";
 import { loadConfig } from "../platform/config/load.ts";
 import { resolveSecrets } from "../platform/config/secrets.ts";
-import type { LoadedConfig } from "../platform/config/types.ts";
+import type { Config, LoadedConfig } from "../platform/config/types.ts";
 import { removePidFile, writePidFile } from "../platform/pid_file.ts";
 import { pidFilePath } from "../platform/paths.ts";
 import { errorMessage, onSignal, type Signal } from "../platform/runtime.ts";
 import { VERSION } from "../platform/version.ts";
-import { archiveParquetWriter } from "../query/archive_parquet.ts";
 import { useClaudeTranscripts } from "../query/transcripts.ts";
 import { credentialSource, NO_CREDENTIALS_MESSAGE } from "../storage/s3/credentials.ts";
 import { checkUploadSupported } from "../storage/upload/upload_settings.ts";
 import { Collector, DRAIN_TIMEOUT_MS } from "../server/collector.ts";
 import type { ListenerFactory } from "../server/listener.ts";
 import { listenerFactories } from "../server/listeners.ts";
+import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flags.ts";
 import type { Io } from "./io.ts";
 import { parseFlags } from "./parse_flags.ts";
@@ -99,7 +99,7 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
     return 1;
   }
 
-  const factories = options.factories ?? listenerFactories({ parquetWriterFor: archiveParquetWriter });
+  const factories = options.factories ?? listenerFactories({ parquetWriterFor: lazyArchiveWriter });
   const collector = new Collector({ factories, out: io.out, err: io.err });
   // Signals are handled from before the first listener binds: a SIGTERM that arrives while starting still drains.
   const signals = handleSignals(collector, loaded, io, values.strict === true);
@@ -199,4 +199,15 @@ function handleSignals(collector: Collector, loaded: LoadedConfig, io: Io, stric
     removers.push(onSignal("SIGHUP", () => void reload()));
   });
   return { stopped, started: markStarted, dispose };
+}
+
+/**
+ * The archive's Parquet writer, loaded at its first job: it brings DuckDB's native library (tens of MiB of RSS), which
+ * a collector without `upload`, or between daily ticks, never needs.
+ */
+function lazyArchiveWriter(config: Config): ParquetWriter {
+  return async (root, job, output) => {
+    const { archiveParquetWriter } = await import("../query/archive_parquet.ts");
+    return await archiveParquetWriter(config)(root, job, output);
+  };
 }
