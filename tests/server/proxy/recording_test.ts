@@ -98,6 +98,24 @@ test("a gzip response is recorded decoded and its headers stay consistent with t
   }
 });
 
+test("a gzip SSE stream reaches the client whole and is recorded event by event", async () => {
+  const h = await startHarness();
+  try {
+    const body = JSON.stringify({ model: "claude-x", stream: true, messages: [{ role: "user", content: "hi" }] });
+    const headers = { "x-fake-scenario": "gzip-sse", "content-type": "application/json" };
+    const direct = await (await fetch(`${h.fake.url}/v1/messages`, { method: "POST", body, headers })).text();
+    const proxied = await (await fetch(`${h.url}/v1/messages`, { method: "POST", body, headers })).text();
+    assert.equal(proxied, direct);
+    const [{ exchange, events }] = await h.exchanges();
+    assert.match(exchange.response.headers["content-type"], /^text\/event-stream/);
+    assert.ok(events.length > 3);
+    assert.equal(exchange.stream_event_count, events.length);
+    assert.equal(events.map((e) => `event: ${e.event}\ndata: ${e.data}\n\n`).join(""), direct);
+  } finally {
+    await h.close();
+  }
+});
+
 test("non-streaming answers and upstream errors are relayed unmodified and recorded with their bodies", async () => {
   const h = await startHarness();
   try {
