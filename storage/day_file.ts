@@ -25,7 +25,8 @@ export interface DayFileOptions {
 }
 
 interface Pending {
-  text: string;
+  /** Whole lines, as text or as UTF-8 bytes. */
+  text: string | Uint8Array;
   resolve: () => void;
   reject: (error: Error) => void;
 }
@@ -81,8 +82,11 @@ export class DayFile {
     this.#maxBatchBytes = options.maxBatchBytes ?? 4 * 1024 * 1024;
   }
 
-  /** Queues `text` (whole lines, each ending in `"\n"`) and resolves once it is written. */
-  write(text: string): Promise<void> {
+  /**
+   * Queues `text` (whole lines, each ending in `"\n"`; as a string or as UTF-8 bytes, which must not change until the
+   * write settles) and resolves once it is written.
+   */
+  write(text: string | Uint8Array): Promise<void> {
     if (this.#closed) return Promise.reject(new Error(`Cannot write ${this.path}: the file is closed`));
     return new Promise((resolve, reject) => {
       this.#queue.push({ text, resolve, reject });
@@ -158,23 +162,25 @@ export class DayFile {
   }
 
   async #writeBatch(handle: FileHandle, batch: Pending[]): Promise<void> {
-    const prefix = this.#tornTail ? "\n" : "";
-    const bytes = encoder.encode(prefix + batch.map((p) => p.text).join(""));
+    const chunks = batchChunks(this.#tornTail ? "\n" : "", batch);
+    const total = chunks.reduce((sum, chunk) => sum + chunk.byteLength, 0);
     try {
-      let written = 0;
-      // write(2) may write less than asked (a signal, a quota): loop until every byte is out.
-      while (written < bytes.length) {
-        const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
-        if (bytesWritten <= 0) throw new Error("the write made no progress");
-        written += bytesWritten;
+      for (const bytes of chunks) {
+        let written = 0;
+        // write(2) may write less than asked (a signal, a quota): loop until every byte is out.
+        while (written < bytes.length) {
+          const { bytesWritten } = await handle.write(bytes, written, bytes.length - written);
+          if (bytesWritten <= 0) throw new Error("the write made no progress");
+          written += bytesWritten;
+        }
       }
       if (this.#syncEachBatch) await handle.datasync();
     } catch (err) {
-      await this.#abandon(handle, bytes.length);
+      await this.#abandon(handle, total);
       this.#settle(batch, new SinkWriteError(this.path, err));
       return;
     }
-    this.#size += bytes.length;
+    this.#size += total;
     this.#tornTail = false;
     this.#settle(batch);
   }
@@ -218,6 +224,26 @@ export class DayFile {
     }
     await handle.close().catch(() => {});
   }
+}
+
+/**
+ * A batch as the buffers to write in turn: `prefix` and each run of string texts joined and encoded once (all of a
+ * batch of strings goes in one write), and each byte text as it is, never copied.
+ */
+function batchChunks(prefix: string, batch: Pending[]): Uint8Array[] {
+  const chunks: Uint8Array[] = [];
+  let text = prefix;
+  for (const { text: part } of batch) {
+    if (typeof part === "string") {
+      text += part;
+      continue;
+    }
+    if (text !== "") chunks.push(encoder.encode(text));
+    text = "";
+    chunks.push(part);
+  }
+  if (text !== "") chunks.push(encoder.encode(text));
+  return chunks;
 }
 
 async function lastByte(handle: FileHandle, size: number): Promise<number> {

@@ -28,6 +28,7 @@ export interface JsonlSinkOptions {
   openFile?: FileOpener;
 }
 
+const NEWLINE = 0x0a;
 // The registry's gateway id pattern (reference §5.5): one safe path segment.
 const GATEWAY_ID = /^[a-zA-Z0-9][a-zA-Z0-9._+@-]*$/;
 // A signal is one or more path segments (`logs`, `raw/traces`); no empty, `.` or `..` segment can escape the tree.
@@ -121,6 +122,17 @@ export class JsonlSink {
     return this.#write(signal, lines.length === 0 ? "" : lines.join("\n") + "\n");
   }
 
+  /**
+   * Appends lines already encoded: `bytes` is whole UTF-8 lines, each ending in `"\n"` (a `JsonlBytes`
+   * buffer), written as they are, like `append`. The caller must not change them until the append settles.
+   */
+  appendBytes(signal: string, bytes: Uint8Array): Promise<void> {
+    if (bytes.byteLength > 0 && bytes[bytes.byteLength - 1] !== NEWLINE) {
+      return Promise.reject(new TypeError(`Cannot append bytes to ${signal}: they do not end with a newline`));
+    }
+    return this.#write(signal, bytes);
+  }
+
   /** Resolves once every append submitted so far has settled, rotated files included. Never rejects. */
   async flush(): Promise<void> {
     await Promise.all([...[...this.#files.values()].map(({ file }) => file.flush()), ...this.#retiring]);
@@ -151,12 +163,12 @@ export class JsonlSink {
     }
   }
 
-  #write(signal: string, text: string): Promise<void> {
+  #write(signal: string, text: string | Uint8Array): Promise<void> {
     if (this.#closing) return Promise.reject(new Error(`Cannot append to ${signal}: the sink is closed`));
     try {
       // Synchronous up to the day file's queue, so submission order is call order.
       const file = this.#fileFor(signal);
-      return text === "" ? Promise.resolve() : file.write(text);
+      return text.length === 0 ? Promise.resolve() : file.write(text);
     } catch (err) {
       return Promise.reject(err);
     }

@@ -14,11 +14,13 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { create, toBinary } from "@bufbuild/protobuf";
-import { decodeBody } from "../../server/otlp/decode_body.ts";
+import { encodeRequest } from "../../server/otlp/encode_request.ts";
+import { exportSlots } from "../../server/otlp/export_handler.ts";
 import { ExportTraceServiceRequestSchema } from "../../server/otlp/gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import type { Encoding } from "../../server/otlp/media.ts";
 import { TRACES } from "../../server/otlp/signals.ts";
 import { writeRows } from "../../server/otlp/write_rows.ts";
+import { JsonlBytes } from "../../storage/jsonl_bytes.ts";
 import { JsonlSink } from "../../storage/jsonl_sink.ts";
 import { measure } from "./_measure.ts";
 import type { BenchResult } from "./_table.ts";
@@ -75,8 +77,10 @@ function batch(): Record<Encoding, Uint8Array> {
     }],
   });
   const protobuf = toBinary(ExportTraceServiceRequestSchema, request);
-  // The JSON body is the OTLP/JSON of the same request, as a JSON exporter sends it.
-  const json = new TextEncoder().encode(decodeBody(TRACES, "protobuf", protobuf).rawLine!);
+  // The JSON body is the OTLP/JSON of the same request, as a JSON exporter sends it (the raw line, its newline cut).
+  const out = { raw: new JsonlBytes(), rows: new JsonlBytes() };
+  encodeRequest(TRACES, "protobuf", protobuf, out);
+  const json = out.raw.bytes().slice(0, -1);
   return { protobuf, json };
 }
 
@@ -94,15 +98,17 @@ async function sustained(senders: number, seconds: number, send: () => Promise<v
   return { batches, seconds: (performance.now() - start) / 1000 };
 }
 
-/** The baseline: decode, normalize and write each body in this process, one after the other. */
+/** The baseline: decode, normalize and write each body in this process, one after the other, as a slot does. */
 async function inProcess(encoding: Encoding, body: Uint8Array, dir: string): Promise<BenchResult> {
   const sink = new JsonlSink({ dir, gatewayId: "bench" });
-  const once = async () => {
-    const { envelope, rawLine } = decodeBody(TRACES, encoding, body);
-    const lines: string[] = [];
-    TRACES.rows(envelope, (row) => lines.push(JSON.stringify(row)));
-    await writeRows(sink, TRACES, lines, rawLine);
-  };
+  const slots = exportSlots(1);
+  const once = () =>
+    slots.run(async ({ raw, rows }) => {
+      encodeRequest(TRACES, encoding, body, { raw, rows });
+      await writeRows(sink, TRACES, rows.bytes(), raw.bytes());
+      raw.clear();
+      rows.clear();
+    });
   await sustained(1, WARMUP_SECONDS, once);
   let run = { batches: 0, seconds: 0 };
   const { peakRssBytes } = await measure(async () => {

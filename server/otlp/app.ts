@@ -7,12 +7,11 @@
  */
 import { Hono } from "hono";
 import { banner } from "../banner.ts";
-import { DEFAULT_CONCURRENCY, exportHandler, type ExportOptions } from "./export_handler.ts";
+import { exportHandler, type ExportOptions, exportSlots } from "./export_handler.ts";
 import { encodingOf } from "./media.ts";
 import { OtlpError } from "./otlp_error.ts";
 import { errorResponse } from "./respond.ts";
 import { SIGNALS } from "./signals.ts";
-import { Slots } from "./slots.ts";
 
 /** What the app needs. */
 export interface OtlpAppOptions extends ExportOptions {
@@ -25,7 +24,7 @@ export function otlpApp(options: OtlpAppOptions): Hono {
   const app = new Hono();
   app.get("/", (c) => c.text(banner()));
   // One set of slots for the three signals: the limit is on the process's memory, whatever is posted.
-  const slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY);
+  const slots = exportSlots(options.concurrency);
   for (const signal of SIGNALS) {
     const handle = exportHandler(signal, options, slots);
     app.all(signal.path, (c) => handle(c.req.raw));

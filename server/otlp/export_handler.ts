@@ -5,9 +5,11 @@
  *
  * @module
  */
+import { ByteBuffer } from "../../storage/byte_buffer.ts";
+import { JsonlBytes } from "../../storage/jsonl_bytes.ts";
 import type { JsonlSink } from "../../storage/jsonl_sink.ts";
-import { decodeBody } from "./decode_body.ts";
-import { type Encoding, requestEncoding } from "./media.ts";
+import { encodeRequest } from "./encode_request.ts";
+import { requestEncoding } from "./media.ts";
 import { OtlpError } from "./otlp_error.ts";
 import { readBody } from "./read_body.ts";
 import { successResponse } from "./respond.ts";
@@ -30,53 +32,47 @@ export interface ExportOptions {
 /** The default of {@link ExportOptions.concurrency}: one request decodes while another waits for the disk. */
 export const DEFAULT_CONCURRENCY = 2;
 
+/** A slot's buffers are cut back to their first size after a request that grew one past this (a huge body). */
+const KEEP_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * What a slot lends the request holding it, reused request after request: a buffer for its body, and buffers for
+ * its raw line and its rows. A request in flight is these bytes, outside the JavaScript heap, not strings and
+ * objects that would live long enough to grow it.
+ */
+export interface SlotBuffers {
+  body: ByteBuffer;
+  raw: JsonlBytes;
+  rows: JsonlBytes;
+}
+
+/** The slots the handlers share: a few requests at once, each with its slot's buffers. */
+export function exportSlots(concurrency = DEFAULT_CONCURRENCY): Slots<SlotBuffers> {
+  return new Slots(concurrency, () => ({ body: new ByteBuffer(), raw: new JsonlBytes(), rows: new JsonlBytes() }));
+}
+
 /** Builds the handler of `signal`'s export requests; handlers given the same `slots` share them. */
 export function exportHandler(
   signal: Signal,
   options: ExportOptions,
-  slots = new Slots(options.concurrency ?? DEFAULT_CONCURRENCY),
+  slots: Slots<SlotBuffers> = exportSlots(options.concurrency),
 ): (request: Request) => Promise<Response> {
   return async function handleExport(request: Request): Promise<Response> {
     if (request.method !== "POST") throw new OtlpError("method_not_allowed", "Method not allowed");
     const encoding = requestEncoding(request.headers.get("content-type"));
-    const warning = await slots.run(async () => {
-      const bytes = await readBody(request, options.maxBodyBytes);
-      const { lines, rawLine, warning } = decodeRequest(signal, encoding, bytes);
-      await writeRows(options.sink, signal, lines, options.keepRaw ? rawLine : undefined);
-      return warning;
+    const warning = await slots.run(async ({ body, raw, rows }) => {
+      try {
+        const bytes = await readBody(request, options.maxBodyBytes, body);
+        // Synchronous: the request's objects are garbage before the write waits for the disk.
+        const encoded = encodeRequest(signal, encoding, bytes, { raw: options.keepRaw ? raw : undefined, rows });
+        await writeRows(options.sink, signal, rows.bytes(), raw.byteLength > 0 ? raw.bytes() : undefined);
+        return encoded.warning;
+      } finally {
+        body.clear(KEEP_BUFFER_BYTES);
+        raw.clear(KEEP_BUFFER_BYTES);
+        rows.clear(KEEP_BUFFER_BYTES);
+      }
     });
     return successResponse(signal.response(warning), encoding);
   };
-}
-
-/** A decoded request: the lines to write, and what the answer says. */
-interface DecodedRequest {
-  /** One JSON line per row. */
-  lines: string[];
-  rawLine: string | undefined;
-  warning: string | undefined;
-}
-
-/**
- * Decodes and normalizes a body, synchronously, keeping only what the write and the answer need. Each row is
- * serialized as soon as it is made, and the request's objects are garbage before the handler waits for the disk:
- * short-lived objects are cheap to collect, and concurrent requests do not pile them up.
- */
-function decodeRequest(signal: Signal, encoding: Encoding, bytes: Uint8Array): DecodedRequest {
-  const { envelope, rawLine } = decodeBody(signal, encoding, bytes);
-  const lines: string[] = [];
-  signal.rows(envelope, (row) => lines.push(JSON.stringify(row)));
-  return { lines, rawLine, warning: wrongSignalWarning(signal, envelope, lines.length) };
-}
-
-/**
- * A partial-success warning for a request that carried something but nothing of this signal: data posted to the
- * wrong path, or JSON that is not OTLP. The Collector answers those with a silent 200; a sender deserves a hint.
- */
-function wrongSignalWarning(signal: Signal, envelope: Record<string, unknown>, rows: number): string | undefined {
-  if (rows > 0 || Object.hasOwn(envelope, signal.envelopeKey)) return undefined;
-  const keys = Object.keys(envelope);
-  if (keys.length === 0) return undefined;
-  return `No ${signal.envelopeKey} in the request (it has ${keys.slice(0, 3).join(", ")}): ` +
-    `is it OTLP ${signal.name} for ${signal.path}?`;
 }

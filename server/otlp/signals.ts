@@ -1,6 +1,7 @@
 /**
- * The three OTLP signals the receiver takes, as data: where each is posted, how its protobuf is decoded, how its
- * rows are made, and how its `Export*ServiceResponse` is built. One handler serves them all.
+ * The three OTLP signals the receiver takes, as data: where each is posted, the levels of its requests, how a
+ * record is read from protobuf, how its rows are made, and how its `Export*ServiceResponse` is built. One handler
+ * serves them all.
  *
  * @module
  */
@@ -8,15 +9,17 @@ import { create, type DescMessage, type MessageInitShape } from "@bufbuild/proto
 import { ExportLogsServiceResponseSchema } from "./gen/opentelemetry/proto/collector/logs/v1/logs_service_pb.ts";
 import { ExportMetricsServiceResponseSchema } from "./gen/opentelemetry/proto/collector/metrics/v1/metrics_service_pb.ts";
 import { ExportTraceServiceResponseSchema } from "./gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
-import { logRows } from "./normalize/logs.ts";
-import { metricRows } from "./normalize/metrics.ts";
-import { spanRows } from "./normalize/spans.ts";
-import { decodeLogs } from "./protobuf/decode_logs.ts";
-import { decodeMetrics } from "./protobuf/decode_metrics.ts";
-import { decodeTraces } from "./protobuf/decode_traces.ts";
+import type { RecordRows, RequestShape, Row } from "./normalize/common.ts";
+import { LOG_REQUEST, logRow, logRows } from "./normalize/logs.ts";
+import { METRIC_REQUEST, metricPointRows, metricRows } from "./normalize/metrics.ts";
+import { spanRow, spanRows, TRACE_REQUEST } from "./normalize/spans.ts";
+import type { OtlpReader } from "./protobuf/otlp_reader.ts";
+import { readLogRecord } from "./protobuf/read_log_record.ts";
+import { readMetric } from "./protobuf/read_metric.ts";
+import { readSpan } from "./protobuf/read_span.ts";
+import type { Json } from "./protobuf/wire.ts";
 
-/** A normalized row. */
-export type Row = Record<string, unknown>;
+export type { Row };
 
 /** A response message ready to encode: its schema and the message. */
 export interface ResponseMessage {
@@ -30,11 +33,13 @@ export interface Signal {
   readonly name: "traces" | "metrics" | "logs";
   /** The default OTLP/HTTP path. */
   readonly path: string;
-  /** The envelope's top-level field, e.g. `resourceSpans`. */
-  readonly envelopeKey: string;
-  /** Decodes an `Export*ServiceRequest` into its OTLP/JSON form. */
-  decodeProtobuf(bytes: Uint8Array): Record<string, unknown>;
-  /** Emits the normalized rows of an envelope in OTLP/JSON form, one at a time. */
+  /** The request's levels in OTLP/JSON: `resourceSpans` > `scopeSpans` > `spans`. */
+  readonly shape: RequestShape;
+  /** Reads one record (a span, a log record, a metric) of a protobuf request into its OTLP/JSON form. */
+  readProtobufRecord(r: OtlpReader, end: number): Json;
+  /** Emits the normalized rows of one record in OTLP/JSON form, given its resource and scope. */
+  recordRows: RecordRows;
+  /** Emits the normalized rows of a whole request in OTLP/JSON form, one at a time. */
   rows(envelope: Record<string, unknown>, emit: (row: Row) => void): void;
   /** The `Export*ServiceResponse`: empty on full success, or with a partial success warning. */
   response(warning?: string): ResponseMessage;
@@ -48,8 +53,9 @@ function response<Desc extends DescMessage>(schema: Desc, init: MessageInitShape
 export const TRACES: Signal = {
   name: "traces",
   path: "/v1/traces",
-  envelopeKey: "resourceSpans",
-  decodeProtobuf: decodeTraces,
+  shape: TRACE_REQUEST,
+  readProtobufRecord: readSpan,
+  recordRows: spanRow,
   rows: spanRows,
   response: (warning) =>
     response(ExportTraceServiceResponseSchema, warning ? { partialSuccess: { errorMessage: warning } } : {}),
@@ -59,8 +65,9 @@ export const TRACES: Signal = {
 export const METRICS: Signal = {
   name: "metrics",
   path: "/v1/metrics",
-  envelopeKey: "resourceMetrics",
-  decodeProtobuf: decodeMetrics,
+  shape: METRIC_REQUEST,
+  readProtobufRecord: readMetric,
+  recordRows: metricPointRows,
   rows: metricRows,
   response: (warning) =>
     response(ExportMetricsServiceResponseSchema, warning ? { partialSuccess: { errorMessage: warning } } : {}),
@@ -70,8 +77,9 @@ export const METRICS: Signal = {
 export const LOGS: Signal = {
   name: "logs",
   path: "/v1/logs",
-  envelopeKey: "resourceLogs",
-  decodeProtobuf: decodeLogs,
+  shape: LOG_REQUEST,
+  readProtobufRecord: readLogRecord,
+  recordRows: logRow,
   rows: logRows,
   response: (warning) =>
     response(ExportLogsServiceResponseSchema, warning ? { partialSuccess: { errorMessage: warning } } : {}),

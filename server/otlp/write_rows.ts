@@ -9,23 +9,23 @@ import { OtlpError } from "./otlp_error.ts";
 import type { Signal } from "./signals.ts";
 
 /**
- * Appends the row `lines` (JSON, one per row) to `<signal>/` (skipped when there are none), then `rawLine` to
- * `raw/<signal>/` (when given), both dated by the UTC time they are written. Rows go first: when the disk fails
+ * Appends `rows` (encoded JSON lines) to `<signal>/` (skipped when there are none), then `raw` (the envelope's line)
+ * to `raw/<signal>/` (when given), both dated by the UTC time they are written. Rows go first: when the disk fails
  * (full, unwritable) the rows fail and nothing at all is written, so the client's retry duplicates nothing. A failed
- * write is a 503 (the client keeps the data and retries); a line the sink refuses is a bug, a 500.
+ * write is a 503 (the client keeps the data and retries); bytes the sink refuses are a bug, a 500.
  */
 export async function writeRows(
   sink: JsonlSink,
   signal: Signal,
-  lines: readonly string[],
-  rawLine: string | undefined,
+  rows: Uint8Array,
+  raw: Uint8Array | undefined,
 ): Promise<void> {
   try {
-    if (lines.length > 0) await sink.appendLines(signal.name, lines);
-    if (rawLine !== undefined) await sink.appendLines(`raw/${signal.name}`, [rawLine]);
+    if (rows.byteLength > 0) await sink.appendBytes(signal.name, rows);
+    if (raw !== undefined) await sink.appendBytes(`raw/${signal.name}`, raw);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    // The sink rejects a line with a newline with a TypeError, and a failed or closed file with an Error.
+    // The sink rejects bytes that are not whole lines with a TypeError, and a failed or closed file with an Error.
     throw new OtlpError(error instanceof TypeError ? "internal" : "unavailable", message, { cause: error });
   }
 }

@@ -104,6 +104,37 @@ test("DayFile starts on a new line when the file ends in a torn line", async () 
   });
 });
 
+test("DayFile writes byte texts as they are, in order with string texts, a run of strings in one write call", async () => {
+  await withTempDir(async (dir) => {
+    const { openFile, recording } = recordingOpener({ delayMs: 20 });
+    const file = new DayFile(path.join(dir, "f.jsonl"), { openFile });
+    const bytes = (text: string) => new TextEncoder().encode(text);
+    const first = file.write(bytes("é-first\n"));
+    await new Promise((r) => setTimeout(r, 5));
+    // One batch: the two strings go in one write, each byte text in its own.
+    await Promise.all([first, file.write("a\n"), file.write("b\n"), file.write(bytes("ü-c\n")), file.write("d\n")]);
+    assert.ok(recording.writes <= 4, `took ${recording.writes} write calls`);
+    await file.close();
+    assert.equal(await readFile(file.path, "utf8"), "é-first\na\nb\nü-c\nd\n");
+  });
+});
+
+test("DayFile removes every byte of a failed batch that mixes strings and byte texts", async () => {
+  await withTempDir(async (dir) => {
+    const { openFile } = recordingOpener({
+      failWrite: (call) => call === 4 ? systemError("EIO", "i/o error, write") : undefined,
+    });
+    const file = new DayFile(path.join(dir, "f.jsonl"), { openFile });
+    await file.write("before\n"); // call 1
+    // One batch of three writes: calls 2 and 3 land, call 4 fails; all of it must go.
+    const batch = [file.write("one\n"), file.write(new TextEncoder().encode("two\n")), file.write("three\n")];
+    const results = await Promise.allSettled(batch);
+    assert.deepEqual(results.map((r) => r.status), ["rejected", "rejected", "rejected"]);
+    assert.equal(await readFile(file.path, "utf8"), "before\n");
+    await file.close();
+  });
+});
+
 test("DayFile rejects every write of a batch that fails after a short write, and removes its bytes", async () => {
   await withTempDir(async (dir) => {
     const { openFile, recording } = recordingOpener({

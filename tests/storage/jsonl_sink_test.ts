@@ -51,8 +51,15 @@ test("JsonlSink keeps 1,000 concurrent appends whole, exactly once, contiguous a
       const parts = i % 3 === 0 ? 2 + (i % 5) : 1;
       expectedRows += parts;
       const rows = Array.from({ length: parts }, (_, part) => ({ i, part, parts, text: payload(i + part) }));
+      const lines = rows.map((row) => JSON.stringify(row));
+      // Rows, lines and encoded bytes, mixed in the same batches.
+      const bytes = () => new TextEncoder().encode(lines.join("\n") + "\n");
       appends.push(
-        i % 2 === 0 ? sink.append("logs", rows) : sink.appendLines("logs", rows.map((row) => JSON.stringify(row))),
+        i % 5 < 2
+          ? sink.append("logs", rows)
+          : i % 5 < 4
+          ? sink.appendLines("logs", lines)
+          : sink.appendBytes("logs", bytes()),
       );
     }
     await Promise.all(appends);
@@ -167,6 +174,10 @@ test("JsonlSink rejects bad input with a clear error and writes nothing of it", 
     await assert.rejects(sink.appendLines("logs", ['{"a":1}', '{"b":\n2}']), {
       name: "TypeError",
       message: "Cannot append line 1 to logs: it contains a newline",
+    });
+    await assert.rejects(sink.appendBytes("logs", new TextEncoder().encode('{"a":1}\n{"b":2}')), {
+      name: "TypeError",
+      message: "Cannot append bytes to logs: they do not end with a newline",
     });
     await assert.rejects(sink.append("logs", [{ ok: 1 }, { n: 1n }]), {
       name: "TypeError",

@@ -14,16 +14,21 @@ export const MAX_JSON_DEPTH = 256;
 export interface JsonBody {
   /** The request as an object, keys in lowerCamelCase. */
   envelope: Record<string, unknown>;
-  /** The request as one JSON line for `raw/`; undefined for an empty body. */
-  rawLine: string | undefined;
+  /**
+   * The request as one JSON line for `raw/`: the body's own bytes (a view, trimmed) when it is on one line, else
+   * the parsed value re-serialized; undefined for an empty body.
+   */
+  rawLine: Uint8Array | string | undefined;
 }
 
 const utf8 = new TextDecoder();
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
 
 /**
  * Parses an OTLP/JSON body. An empty body is an empty request; anything that is not a JSON object, or nests deeper
  * than {@link MAX_JSON_DEPTH}, is a 400. The raw line is the body itself when it is already on one line (what
- * exporters send), else the parsed value re-serialized.
+ * exporters send; kept as bytes, so no copy of the text outlives the parse), else the parsed value re-serialized.
  *
  * @example
  * ```ts
@@ -32,7 +37,7 @@ const utf8 = new TextDecoder();
  *
  * const body = parseJsonBody(new TextEncoder().encode('{"resource_logs":[]}'));
  * assert.deepEqual(body.envelope, { resourceLogs: [] });
- * assert.equal(body.rawLine, '{"resource_logs":[]}');
+ * assert.equal(new TextDecoder().decode(body.rawLine as Uint8Array), '{"resource_logs":[]}');
  * ```
  */
 export function parseJsonBody(bytes: Uint8Array): JsonBody {
@@ -52,7 +57,25 @@ export function parseJsonBody(bytes: Uint8Array): JsonBody {
     throw badData("Invalid OTLP/JSON: the body is not a JSON object");
   }
   const oneLine = !text.includes("\n") && !text.includes("\r");
-  const rawLine = oneLine ? text : JSON.stringify(value);
+  const rawLine = (oneLine && !text.includes("\uFFFD") && objectBytes(bytes)) || JSON.stringify(value);
   if (scan.snakeCaseKeys) camelCaseKeys(value);
   return { envelope: value as Record<string, unknown>, rawLine };
+}
+
+/**
+ * The bytes of the JSON object in `bytes`, without the whitespace (and byte order mark) around it, or undefined when
+ * something else surrounds it. Only for a body with no U+FFFD in its text: a replaced invalid byte would otherwise be
+ * written as it came.
+ */
+function objectBytes(bytes: Uint8Array): Uint8Array | undefined {
+  let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  let end = bytes.byteLength;
+  while (start < end && isSpace(bytes[start])) start++;
+  while (end > start && isSpace(bytes[end - 1])) end--;
+  return bytes[start] === OPEN_BRACE && bytes[end - 1] === CLOSE_BRACE ? bytes.subarray(start, end) : undefined;
+}
+
+/** JSON's whitespace: space, tab, line feed, carriage return. */
+function isSpace(byte: number): boolean {
+  return byte === 0x20 || byte === 0x09 || byte === 0x0a || byte === 0x0d;
 }

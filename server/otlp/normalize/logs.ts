@@ -3,9 +3,9 @@
  *
  * @module
  */
-import { resourceFields, scopeOf } from "./common.ts";
+import { requestRows, type RequestShape, type ResourceFields, type Row, type Scope } from "./common.ts";
 import { isoTime } from "./nanos.ts";
-import { anyValue, attributes, hexId, int32, list, object, text } from "./values.ts";
+import { anyValue, attributes, hexId, int32, text } from "./values.ts";
 
 const SEVERITY_NUMBERS = [
   "SEVERITY_NUMBER_UNSPECIFIED",
@@ -34,36 +34,40 @@ const SEVERITY_NUMBERS = [
  * assert.deepEqual(row.attributes, { "event.name": "claude_code.api_request" });
  * ```
  */
-export function logRows(envelope: Record<string, unknown>, emit: (row: Record<string, unknown>) => void): void {
-  for (const item of list(envelope.resourceLogs, "resourceLogs")) {
-    const resourceLogs = object(item, "a resourceLogs entry");
-    if (resourceLogs === undefined) continue;
-    const { serviceName, resource } = resourceFields(resourceLogs);
-    for (const entry of list(resourceLogs.scopeLogs, "scopeLogs")) {
-      const scopeLogs = object(entry, "a scopeLogs entry");
-      if (scopeLogs === undefined) continue;
-      const scope = scopeOf(scopeLogs);
-      for (const value of list(scopeLogs.logRecords, "logRecords")) {
-        const record = object(value, "a log record");
-        if (record === undefined) continue;
-        emit({
-          serviceName,
-          timestamp: isoTime(record.timeUnixNano),
-          observedTimestamp: isoTime(record.observedTimeUnixNano),
-          severityNumber: int32(record.severityNumber, "severityNumber", SEVERITY_NUMBERS),
-          severityText: text(record.severityText, "severityText"),
-          eventName: text(record.eventName, "eventName"),
-          // An empty body is no body: exporters send either for a record without one (JSON `{}`, protobuf nothing).
-          body: record.body === undefined ? undefined : anyValue(record.body) ?? undefined,
-          traceId: hexId(record.traceId, "traceId", 16),
-          spanId: hexId(record.spanId, "spanId", 8),
-          flags: int32(record.flags, "flags"),
-          droppedAttributesCount: int32(record.droppedAttributesCount, "droppedAttributesCount"),
-          resource,
-          scope,
-          attributes: attributes(record.attributes),
-        });
-      }
-    }
-  }
+export function logRows(envelope: Record<string, unknown>, emit: (row: Row) => void): void {
+  requestRows(envelope, LOG_REQUEST, logRow, emit);
+}
+
+/** The levels of an `ExportLogsServiceRequest`. */
+export const LOG_REQUEST: RequestShape = {
+  resources: "resourceLogs",
+  scopes: "scopeLogs",
+  records: "logRecords",
+  record: "a log record",
+};
+
+/** Emits the row of one log record in OTLP/JSON form. */
+export function logRow(
+  record: Record<string, unknown>,
+  { serviceName, resource }: ResourceFields,
+  scope: Scope,
+  emit: (row: Row) => void,
+): void {
+  emit({
+    serviceName,
+    timestamp: isoTime(record.timeUnixNano),
+    observedTimestamp: isoTime(record.observedTimeUnixNano),
+    severityNumber: int32(record.severityNumber, "severityNumber", SEVERITY_NUMBERS),
+    severityText: text(record.severityText, "severityText"),
+    eventName: text(record.eventName, "eventName"),
+    // An empty body is no body: exporters send either for a record without one (JSON `{}`, protobuf nothing).
+    body: record.body === undefined ? undefined : anyValue(record.body) ?? undefined,
+    traceId: hexId(record.traceId, "traceId", 16),
+    spanId: hexId(record.spanId, "spanId", 8),
+    flags: int32(record.flags, "flags"),
+    droppedAttributesCount: int32(record.droppedAttributesCount, "droppedAttributesCount"),
+    resource,
+    scope,
+    attributes: attributes(record.attributes),
+  });
 }

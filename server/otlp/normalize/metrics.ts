@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { resourceFields, type Scope, scopeOf } from "./common.ts";
+import { requestRows, type RequestShape, type ResourceFields, type Row, type Scope } from "./common.ts";
 import { isoTime } from "./nanos.ts";
 import { type Attributes, attributes, bool, double, hexId, int32, int64, list, object, text } from "./values.ts";
 
@@ -14,7 +14,6 @@ const TEMPORALITIES = [
   "AGGREGATION_TEMPORALITY_CUMULATIVE",
 ];
 
-type Row = Record<string, unknown>;
 type Point = Record<string, unknown>;
 
 /** The fields every data point row of one metric starts with. */
@@ -49,30 +48,34 @@ interface MetricBase {
  * ```
  */
 export function metricRows(envelope: Record<string, unknown>, emit: (row: Row) => void): void {
-  for (const item of list(envelope.resourceMetrics, "resourceMetrics")) {
-    const resourceMetrics = object(item, "a resourceMetrics entry");
-    if (resourceMetrics === undefined) continue;
-    const { serviceName, resource } = resourceFields(resourceMetrics);
-    for (const entry of list(resourceMetrics.scopeMetrics, "scopeMetrics")) {
-      const scopeMetrics = object(entry, "a scopeMetrics entry");
-      if (scopeMetrics === undefined) continue;
-      const scope = scopeOf(scopeMetrics);
-      for (const value of list(scopeMetrics.metrics, "metrics")) {
-        const metric = object(value, "a metric");
-        if (metric === undefined) continue;
-        const base: MetricBase = {
-          serviceName,
-          metricName: text(metric.name, "metric.name") ?? "",
-          description: text(metric.description, "metric.description"),
-          unit: text(metric.unit, "metric.unit"),
-          resource,
-          scope,
-          metadata: attributes(metric.metadata),
-        };
-        pointRows(base, metric, emit);
-      }
-    }
-  }
+  requestRows(envelope, METRIC_REQUEST, metricPointRows, emit);
+}
+
+/** The levels of an `ExportMetricsServiceRequest`. */
+export const METRIC_REQUEST: RequestShape = {
+  resources: "resourceMetrics",
+  scopes: "scopeMetrics",
+  records: "metrics",
+  record: "a metric",
+};
+
+/** Emits a row per data point of one metric in OTLP/JSON form. */
+export function metricPointRows(
+  metric: Record<string, unknown>,
+  { serviceName, resource }: ResourceFields,
+  scope: Scope,
+  emit: (row: Row) => void,
+): void {
+  const base: MetricBase = {
+    serviceName,
+    metricName: text(metric.name, "metric.name") ?? "",
+    description: text(metric.description, "metric.description"),
+    unit: text(metric.unit, "metric.unit"),
+    resource,
+    scope,
+    metadata: attributes(metric.metadata),
+  };
+  pointRows(base, metric, emit);
 }
 
 /** Emits a row per data point of `metric` (whichever of the five data kinds it carries). */

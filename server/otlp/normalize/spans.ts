@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { resourceFields, scopeOf } from "./common.ts";
+import { requestRows, type RequestShape, type ResourceFields, type Row, type Scope } from "./common.ts";
 import { between, iso, isoTime, nanos } from "./nanos.ts";
 import { attributes, hexId, int32, list, object, text } from "./values.ts";
 
@@ -40,49 +40,53 @@ const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"
  * assert.equal(row.durationMs, 1000);
  * ```
  */
-export function spanRows(envelope: Record<string, unknown>, emit: (row: Record<string, unknown>) => void): void {
-  for (const item of list(envelope.resourceSpans, "resourceSpans")) {
-    const resourceSpans = object(item, "a resourceSpans entry");
-    if (resourceSpans === undefined) continue;
-    const { serviceName, resource } = resourceFields(resourceSpans);
-    for (const entry of list(resourceSpans.scopeSpans, "scopeSpans")) {
-      const scopeSpans = object(entry, "a scopeSpans entry");
-      if (scopeSpans === undefined) continue;
-      const scope = scopeOf(scopeSpans);
-      for (const value of list(scopeSpans.spans, "spans")) {
-        const span = object(value, "a span");
-        if (span === undefined) continue;
-        const status = object(span.status, "span.status");
-        const start = nanos(span.startTimeUnixNano);
-        const end = nanos(span.endTimeUnixNano);
-        emit({
-          serviceName,
-          traceId: hexId(span.traceId, "traceId", 16),
-          spanId: hexId(span.spanId, "spanId", 8),
-          parentSpanId: hexId(span.parentSpanId, "parentSpanId", 8),
-          name: text(span.name, "span.name") ?? "",
-          kind: int32(span.kind, "span.kind", SPAN_KINDS),
-          traceState: text(span.traceState, "traceState"),
-          startTimestamp: iso(start),
-          endTimestamp: iso(end),
-          durationMs: between(start, end),
-          flags: int32(span.flags, "span.flags"),
-          droppedAttributesCount: int32(span.droppedAttributesCount, "droppedAttributesCount"),
-          droppedEventsCount: int32(span.droppedEventsCount, "droppedEventsCount"),
-          droppedLinksCount: int32(span.droppedLinksCount, "droppedLinksCount"),
-          status: {
-            code: int32(status?.code, "status.code", STATUS_CODES),
-            message: text(status?.message, "status.message"),
-          },
-          resource,
-          scope,
-          attributes: attributes(span.attributes),
-          events: list(span.events, "events").map(eventOf),
-          links: list(span.links, "links").map(linkOf),
-        });
-      }
-    }
-  }
+export function spanRows(envelope: Record<string, unknown>, emit: (row: Row) => void): void {
+  requestRows(envelope, TRACE_REQUEST, spanRow, emit);
+}
+
+/** The levels of an `ExportTraceServiceRequest`. */
+export const TRACE_REQUEST: RequestShape = {
+  resources: "resourceSpans",
+  scopes: "scopeSpans",
+  records: "spans",
+  record: "a span",
+};
+
+/** Emits the row of one span in OTLP/JSON form. */
+export function spanRow(
+  span: Record<string, unknown>,
+  { serviceName, resource }: ResourceFields,
+  scope: Scope,
+  emit: (row: Row) => void,
+): void {
+  const status = object(span.status, "span.status");
+  const start = nanos(span.startTimeUnixNano);
+  const end = nanos(span.endTimeUnixNano);
+  emit({
+    serviceName,
+    traceId: hexId(span.traceId, "traceId", 16),
+    spanId: hexId(span.spanId, "spanId", 8),
+    parentSpanId: hexId(span.parentSpanId, "parentSpanId", 8),
+    name: text(span.name, "span.name") ?? "",
+    kind: int32(span.kind, "span.kind", SPAN_KINDS),
+    traceState: text(span.traceState, "traceState"),
+    startTimestamp: iso(start),
+    endTimestamp: iso(end),
+    durationMs: between(start, end),
+    flags: int32(span.flags, "span.flags"),
+    droppedAttributesCount: int32(span.droppedAttributesCount, "droppedAttributesCount"),
+    droppedEventsCount: int32(span.droppedEventsCount, "droppedEventsCount"),
+    droppedLinksCount: int32(span.droppedLinksCount, "droppedLinksCount"),
+    status: {
+      code: int32(status?.code, "status.code", STATUS_CODES),
+      message: text(status?.message, "status.message"),
+    },
+    resource,
+    scope,
+    attributes: attributes(span.attributes),
+    events: list(span.events, "events").map(eventOf),
+    links: list(span.links, "links").map(linkOf),
+  });
 }
 
 function eventOf(value: unknown) {

@@ -163,61 +163,6 @@ export function scope(r: OtlpReader, end: number): Json {
   return out;
 }
 
-/**
- * Reads the repeated message field of a top-level message (`resource_spans`, `scope_spans`, ...): calls `read` for
- * each element with field number `field`, skips everything else, and returns the elements.
- */
-export function messages(r: OtlpReader, end: number, field: number, read: (stop: number) => Json): Json[] {
-  const out: Json[] = [];
-  while (r.pos < end) {
-    const t = tag(r);
-    if (t === ((field << 3) | LEN)) out.push(read(nestedEnd(r, end)));
-    else skip(r, t);
-  }
-  done(r, end);
-  return out;
-}
-
-/**
- * A `Resource{Logs,Spans}` message ending at `end`: resource (1), its scope messages (2, under `scopesKey`), each a
- * scope (1), its records (2, under `itemsKey`, read by `readItem`) and schema URL (3); the group's schema URL (3).
- * Logs and traces share this frame; only the record differs.
- */
-export function resourceGroup(
-  r: OtlpReader,
-  end: number,
-  keys: { scopes: string; items: string },
-  readItem: (end: number) => Json,
-): Json {
-  const out: Json = {};
-  const scopes: Json[] = [];
-  while (r.pos < end) {
-    const t = tag(r);
-    if (t === ((1 << 3) | LEN)) out.resource = resource(r, nestedEnd(r, end));
-    else if (t === ((2 << 3) | LEN)) scopes.push(scopeGroup(r, nestedEnd(r, end), keys.items, readItem));
-    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.text();
-    else skip(r, t);
-  }
-  done(r, end);
-  if (scopes.length > 0) out[keys.scopes] = scopes;
-  return out;
-}
-
-function scopeGroup(r: OtlpReader, end: number, itemsKey: string, readItem: (end: number) => Json): Json {
-  const out: Json = {};
-  const items: Json[] = [];
-  while (r.pos < end) {
-    const t = tag(r);
-    if (t === ((1 << 3) | LEN)) out.scope = scope(r, nestedEnd(r, end));
-    else if (t === ((2 << 3) | LEN)) items.push(readItem(nestedEnd(r, end)));
-    else if (t === ((3 << 3) | LEN)) out.schemaUrl = r.text();
-    else skip(r, t);
-  }
-  done(r, end);
-  if (items.length > 0) out[itemsKey] = items;
-  return out;
-}
-
 function tooDeep() {
   return badData(`Invalid OTLP: an attribute value is nested deeper than ${MAX_VALUE_DEPTH} levels`);
 }

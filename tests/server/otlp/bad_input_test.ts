@@ -118,6 +118,24 @@ test("a gzip body that expands to just under the limit is accepted", async () =>
   }
 });
 
+test("plain bodies of exactly the limit are accepted and one byte more is a 413, chunked or with a length", async () => {
+  // 256 KiB: four whole 64 KiB chunks, so the read after the last one starts on a chunk boundary.
+  const limit = 256 * 1024;
+  const receiver = await startReceiver({ maxBodyBytes: limit });
+  try {
+    const json = new TextEncoder().encode('{"resourceSpans":[]}');
+    for (const [size, status] of [[limit, 200], [limit + 1, 413]]) {
+      const padded = stream(size, json);
+      assert.equal((await post(receiver, JSON_TYPE, padded)).status, status, `${size} bytes, chunked`);
+      const whole = new Uint8Array(size).fill(0x20);
+      whole.set(json);
+      assert.equal((await post(receiver, JSON_TYPE, whole)).status, status, `${size} bytes with a length`);
+    }
+  } finally {
+    await receiver.close();
+  }
+});
+
 test("JSON nested 100,000 deep is a 400, in arrays, objects and attribute values", async () => {
   await refusedAndStillServing(async (r) => {
     const deepValue = '{"arrayValue":{"values":['.repeat(100_000) + "]}}".repeat(100_000);

@@ -1,22 +1,31 @@
 /**
  * The protobuf decoders against the code generated from the .proto files: for each signal, the bytes the generated
- * code writes decode to exactly the OTLP/JSON it writes (the raw line) and to the same rows as the JSON body. Also
- * the wire variations parsers must accept, and garbage, which must be a 400 and never anything else.
+ * code writes decode, record by record, to exactly the OTLP/JSON it writes (the raw line) and to the same rows as the
+ * JSON body. Also the wire variations parsers must accept, and garbage, which must be a 400 and never anything else.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
-import { decodeBody } from "../../../server/otlp/decode_body.ts";
+import { encodeRequest } from "../../../server/otlp/encode_request.ts";
 import { OtlpError } from "../../../server/otlp/otlp_error.ts";
 import {
   LOGS as LOGS_SIGNAL,
   METRICS as METRICS_SIGNAL,
+  type Signal,
   TRACES as TRACES_SIGNAL,
 } from "../../../server/otlp/signals.ts";
-import { collect, LOG_FORMS, LOG_ROWS, SPAN_ROWS, TRACE_FORMS, withNumericInts } from "./_fixtures.ts";
+import { JsonlBytes } from "../../../storage/jsonl_bytes.ts";
+import { LOG_FORMS, LOG_ROWS, SPAN_ROWS, TRACE_FORMS, withNumericInts } from "./_fixtures.ts";
 import { METRIC_FORMS, METRIC_ROWS } from "./_metric_fixtures.ts";
 
-const written = (value: unknown) => JSON.parse(JSON.stringify(value));
+/** A protobuf body through the receiver's decoding: the raw lines and the rows it writes, parsed back. */
+function decoded(signal: Signal, body: Uint8Array) {
+  const out = { raw: new JsonlBytes(), rows: new JsonlBytes() };
+  encodeRequest(signal, "protobuf", body, out);
+  const lines = (buffer: JsonlBytes) =>
+    new TextDecoder().decode(buffer.bytes()).split("\n").filter((line) => line !== "").map((line) => JSON.parse(line));
+  return { raw: lines(out.raw), rows: lines(out.rows) };
+}
 
 const CASES = [
   { signal: TRACES_SIGNAL, forms: TRACE_FORMS, expected: SPAN_ROWS },
@@ -27,17 +36,16 @@ const CASES = [
 for (const { signal, forms, expected } of CASES) {
   test(`${signal.name}: protobuf decodes to the request's OTLP/JSON (the raw line) and to the expected rows`, () => {
     const { protobuf, otlpJson } = forms();
-    const { envelope, rawLine } = decodeBody(signal, "protobuf", protobuf);
-    assert.deepEqual(JSON.parse(rawLine!), withNumericInts(otlpJson));
-    assert.deepEqual(written(collect(signal.rows, envelope)), expected);
+    const { raw, rows } = decoded(signal, protobuf);
+    assert.deepEqual(raw, [withNumericInts(otlpJson)]);
+    assert.deepEqual(rows, expected);
   });
 
   test(`${signal.name}: any truncation of a valid body is a 400 or decodes a prefix, never another error`, () => {
     const { protobuf } = forms();
     for (let end = 1; end < protobuf.length; end++) {
       try {
-        const { envelope } = decodeBody(signal, "protobuf", protobuf.subarray(0, end));
-        collect(signal.rows, envelope);
+        decoded(signal, protobuf.subarray(0, end));
       } catch (error) {
         assert.ok(error instanceof OtlpError, `cut at ${end}: ${error}`);
         assert.equal(error.status, 400);
@@ -65,7 +73,7 @@ test("repeated scalars are read packed and unpacked; unknown fields and groups a
   const scope = new BinaryWriter().tag(2, WireType.LengthDelimited).bytes(metric).finish();
   const resource = new BinaryWriter().tag(2, WireType.LengthDelimited).bytes(scope).finish();
   const request = new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(resource).finish();
-  const [row] = collect(METRICS_SIGNAL.rows, decodeBody(METRICS_SIGNAL, "protobuf", request).envelope);
+  const [row] = decoded(METRICS_SIGNAL, request).rows;
   assert.deepEqual(row.bucketCounts, [1, 2]);
   assert.deepEqual(row.explicitBounds, [1.5]);
   assert.equal(row.count, 3);
@@ -74,9 +82,7 @@ test("repeated scalars are read packed and unpacked; unknown fields and groups a
 });
 
 test("an empty protobuf body is an empty request: no rows, no raw line", () => {
-  const { envelope, rawLine } = decodeBody(TRACES_SIGNAL, "protobuf", new Uint8Array(0));
-  assert.deepEqual(collect(TRACES_SIGNAL.rows, envelope), []);
-  assert.equal(rawLine, undefined);
+  assert.deepEqual(decoded(TRACES_SIGNAL, new Uint8Array(0)), { raw: [], rows: [] });
 });
 
 test("attribute values nested deeper than the limit are a 400, not a stack overflow", () => {
@@ -87,7 +93,7 @@ test("attribute values nested deeper than the limit are a 400, not a stack overf
   const request = new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(
     new BinaryWriter().tag(1, WireType.LengthDelimited).bytes(resource).finish(),
   ).finish();
-  assert.throws(() => decodeBody(LOGS_SIGNAL, "protobuf", request), (error: unknown) => {
+  assert.throws(() => decoded(LOGS_SIGNAL, request), (error: unknown) => {
     assert.ok(error instanceof OtlpError);
     assert.equal(error.status, 400);
     assert.match(error.message, /nested deeper than 64 levels/);
@@ -103,7 +109,7 @@ test("random bytes are a 400 (or, rarely, a valid empty-looking request), never 
     const bytes = Uint8Array.from({ length: 1 + Math.floor(random() * 300) }, () => Math.floor(random() * 256));
     for (const signal of [TRACES_SIGNAL, METRICS_SIGNAL, LOGS_SIGNAL]) {
       try {
-        collect(signal.rows, decodeBody(signal, "protobuf", bytes).envelope);
+        decoded(signal, bytes);
       } catch (error) {
         assert.ok(error instanceof OtlpError, String(error));
         assert.equal(error.status, 400);
@@ -140,3 +146,31 @@ function nestedArrays(depth: number): Uint8Array {
   out.set(leaf, offset);
   return out;
 }
+
+test("a resource or scope read after its records still reaches their rows; the raw line keeps each group's fields", () => {
+  const LEN = WireType.LengthDelimited;
+  const kv = new BinaryWriter().tag(1, LEN).string("service.name").tag(2, LEN).bytes(
+    new BinaryWriter().tag(1, LEN).string("api").finish(),
+  ).finish();
+  const resource = new BinaryWriter().tag(1, LEN).bytes(kv).finish();
+  const span = new BinaryWriter().tag(5, LEN).string("GET /").finish();
+  // Wire order: schema URL, records, then the scope; then the resource after its scope groups.
+  const scopeSpans = new BinaryWriter().tag(3, LEN).string("s-url").tag(2, LEN).bytes(span)
+    .tag(1, LEN).bytes(new BinaryWriter().tag(1, LEN).string("lib").finish()).finish();
+  const resourceSpans = new BinaryWriter().tag(2, LEN).bytes(scopeSpans).tag(1, LEN).bytes(resource)
+    .tag(3, LEN).string("r-url").finish();
+  const empty = new BinaryWriter().tag(3, LEN).string("only-url").finish();
+  const request = new BinaryWriter().tag(1, LEN).bytes(resourceSpans).tag(1, LEN).bytes(empty).finish();
+
+  const out = { raw: new JsonlBytes(), rows: new JsonlBytes() };
+  assert.equal(encodeRequest(TRACES_SIGNAL, "protobuf", request, out).rows, 1);
+  assert.equal(
+    new TextDecoder().decode(out.raw.bytes()),
+    '{"resourceSpans":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"api"}}]},' +
+      '"schemaUrl":"r-url","scopeSpans":[{"schemaUrl":"s-url","scope":{"name":"lib"},"spans":[{"name":"GET /"}]}]},' +
+      '{"schemaUrl":"only-url"}]}\n',
+  );
+  const [row] = decoded(TRACES_SIGNAL, request).rows;
+  assert.equal(row.serviceName, "api");
+  assert.deepEqual(row.scope, { name: "lib", attributes: {} });
+});

@@ -1,25 +1,11 @@
 /**
- * `ExportMetricsServiceRequest` protobuf bytes to OTLP/JSON (`{resourceMetrics: [...]}`), read in one pass. The
- * five data point messages are read through one table per message: tag -> what to do with the field.
+ * A `Metric` message to its OTLP/JSON form, with its data points, read in one pass. The metric and the five data
+ * point messages are read through one table per message: tag -> what to do with the field.
  *
  * @module
  */
-import { OtlpReader } from "./otlp_reader.ts";
-import {
-  done,
-  double,
-  I64,
-  type Json,
-  LEN,
-  messages,
-  nestedEnd,
-  pushKeyValue,
-  resource,
-  scope,
-  skip,
-  tag,
-  VARINT,
-} from "./wire.ts";
+import type { OtlpReader } from "./otlp_reader.ts";
+import { done, double, I64, type Json, LEN, nestedEnd, pushKeyValue, skip, tag, VARINT } from "./wire.ts";
 
 /** Reads one field (its tag already read) of a message ending at `end` into `into`. */
 type FieldReader = (r: OtlpReader, into: Json, end: number) => void;
@@ -140,16 +126,6 @@ const METRIC: Layout = {
   [key(11, LEN)]: oneData("summary", SUMMARY),
   [key(12, LEN)]: attributesAt("metadata"),
 };
-const SCOPE_METRICS: Layout = {
-  [key(1, LEN)]: (r, into, end) => void (into.scope = scope(r, nestedEnd(r, end))),
-  [key(2, LEN)]: nested("metrics", METRIC, true),
-  [key(3, LEN)]: at("schemaUrl", (r) => r.text()),
-};
-const RESOURCE_METRICS: Layout = {
-  [key(1, LEN)]: (r, into, end) => void (into.resource = resource(r, nestedEnd(r, end))),
-  [key(2, LEN)]: nested("scopeMetrics", SCOPE_METRICS, true),
-  [key(3, LEN)]: at("schemaUrl", (r) => r.text()),
-};
 
 /** Reads a message ending at `end` by its layout. */
 function read(r: OtlpReader, end: number, layout: Layout): Json {
@@ -165,10 +141,9 @@ function read(r: OtlpReader, end: number, layout: Layout): Json {
 }
 
 /**
- * Decodes a metrics export request. Throws an `OtlpError` (400) or the reader's own error on malformed input; the
- * caller turns both into a 400.
+ * Reads the `Metric` message ending at `end`. Throws an `OtlpError` (400) or the reader's own error on malformed
+ * input; the caller turns both into a 400.
  */
-export function decodeMetrics(bytes: Uint8Array): Json {
-  const r = new OtlpReader(bytes);
-  return { resourceMetrics: messages(r, r.len, 1, (end) => read(r, end, RESOURCE_METRICS)) };
+export function readMetric(r: OtlpReader, end: number): Json {
+  return read(r, end, METRIC);
 }

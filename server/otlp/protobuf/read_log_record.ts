@@ -1,42 +1,16 @@
 /**
- * `ExportLogsServiceRequest` protobuf bytes to OTLP/JSON (`{resourceLogs: [...]}`), read in one pass.
+ * A `LogRecord` message to its OTLP/JSON form, read in one pass.
  *
  * @module
  */
-import { OtlpReader } from "./otlp_reader.ts";
-import {
-  anyValue,
-  done,
-  I32,
-  I64,
-  type Json,
-  LEN,
-  messages,
-  nestedEnd,
-  pushKeyValue,
-  resourceGroup,
-  skip,
-  tag,
-  VARINT,
-} from "./wire.ts";
+import type { OtlpReader } from "./otlp_reader.ts";
+import { anyValue, done, I32, I64, type Json, LEN, nestedEnd, pushKeyValue, skip, tag, VARINT } from "./wire.ts";
 
 /**
- * Decodes a logs export request. Throws an `OtlpError` (400) or the reader's own error on malformed input; the
- * caller turns both into a 400.
+ * Reads the `LogRecord` message ending at `end`. Throws an `OtlpError` (400) or the reader's own error on malformed
+ * input; the caller turns both into a 400.
  */
-export function decodeLogs(bytes: Uint8Array): Json {
-  const r = new OtlpReader(bytes);
-  return {
-    resourceLogs: messages(
-      r,
-      r.len,
-      1,
-      (end) => resourceGroup(r, end, { scopes: "scopeLogs", items: "logRecords" }, (stop) => logRecord(r, stop)),
-    ),
-  };
-}
-
-function logRecord(r: OtlpReader, end: number): Json {
+export function readLogRecord(r: OtlpReader, end: number): Json {
   const l: Json = {};
   while (r.pos < end) {
     const t = tag(r);

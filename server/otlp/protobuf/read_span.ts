@@ -1,41 +1,16 @@
 /**
- * `ExportTraceServiceRequest` protobuf bytes to OTLP/JSON (`{resourceSpans: [...]}`), read in one pass.
+ * A `Span` message to its OTLP/JSON form, read in one pass.
  *
  * @module
  */
-import { OtlpReader } from "./otlp_reader.ts";
-import {
-  done,
-  I32,
-  I64,
-  type Json,
-  LEN,
-  messages,
-  nestedEnd,
-  pushKeyValue,
-  resourceGroup,
-  skip,
-  tag,
-  VARINT,
-} from "./wire.ts";
+import type { OtlpReader } from "./otlp_reader.ts";
+import { done, I32, I64, type Json, LEN, nestedEnd, pushKeyValue, skip, tag, VARINT } from "./wire.ts";
 
 /**
- * Decodes a trace export request. Throws an `OtlpError` (400) or the reader's own error on malformed input; the
- * caller turns both into a 400.
+ * Reads the `Span` message ending at `end`. Throws an `OtlpError` (400) or the reader's own error on malformed
+ * input; the caller turns both into a 400.
  */
-export function decodeTraces(bytes: Uint8Array): Json {
-  const r = new OtlpReader(bytes);
-  return {
-    resourceSpans: messages(
-      r,
-      r.len,
-      1,
-      (end) => resourceGroup(r, end, { scopes: "scopeSpans", items: "spans" }, (stop) => span(r, stop)),
-    ),
-  };
-}
-
-function span(r: OtlpReader, end: number): Json {
+export function readSpan(r: OtlpReader, end: number): Json {
   // Fields are added as they are read: spans from one SDK come in one field order, so they share one object shape,
   // and the raw line carries no absent fields for JSON.stringify to skip.
   const s: Json = {};
