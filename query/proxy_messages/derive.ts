@@ -39,8 +39,9 @@ export async function deriveProxyMessages(
   const shared = new SharedColumns();
   const sharedFile = path.join(path.dirname(output), "shared.jsonl");
   const rows = await JsonlWriter.create(output, { partWeight: PART_CHARS });
-  const sharedRows = await JsonlWriter.create(sharedFile);
+  let sharedRows: JsonlWriter | undefined;
   try {
+    sharedRows = await JsonlWriter.create(sharedFile);
     for await (const bundle of readBundles(input, { end: partition.end })) {
       const read = readExchange(bundle);
       if (!read) continue;
@@ -52,7 +53,7 @@ export async function deriveProxyMessages(
     }
   } finally {
     await rows.close();
-    await sharedRows.close();
+    await sharedRows?.close();
   }
   return {
     files: rows.files,

@@ -18,7 +18,7 @@ import { canonicalJson, shortHash } from "./canonical_json.ts";
  */
 export const KEPT_CHARS = 4 * 1024 * 1024;
 
-/** The text of a message's content: role, then JSON text, to its id. */
+/** Role, then the JSON text of a message's content, to the message id. */
 type Ids = Map<string, Map<string, string>>;
 
 /**

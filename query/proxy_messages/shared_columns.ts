@@ -2,8 +2,8 @@
  * The columns of `proxy_messages` that most rows repeat: every part of an exchange carries its system text and tools
  * (tens of kilobytes), and most exchanges of a day carry the same ones. The derivation writes each distinct set of
  * them once, as `{"shared_id": ..., <columns>}`, and the rows only its `shared_id`; DuckDB joins them back when it
- * writes the Parquet part (`query/refresh_partition.ts`), so the rows come out the same, at a tenth of the JSON to
- * write and read.
+ * writes the Parquet part (`query/derived_select.ts`), so the rows come out the same from a small part of the JSON
+ * (65 MB instead of 1.5 GB for the 1 GB day of `deno task bench conversations`).
  *
  * @module
  */
