@@ -16,6 +16,8 @@ export const LOGS: Dataset = defineDataset(
     ["observedTimestamp", "TIMESTAMP"],
     ["severityNumber", "INTEGER"],
     ["severityText", "VARCHAR"],
+    // OTLP 1.5+ `LogRecord.event_name`; Claude Code and Codex put theirs in attributes["event.name"] instead.
+    ["eventName", "VARCHAR"],
     ["body", "JSON"],
     ["traceId", "VARCHAR"],
     ["spanId", "VARCHAR"],

@@ -209,6 +209,43 @@ test("with keepRaw off (a gateway), only rows are written", async () => {
   }, { keepRaw: false });
 });
 
+test("a JSON body of the largest size (20 MiB) is written whole, and the next small request is too", async () => {
+  await withReceiver(async (r) => {
+    // About 17,000 spans of 1.2 KB, padded with spaces to exactly the limit.
+    const span = (i: number) => ({
+      traceId: i.toString(16).padStart(32, "0"),
+      spanId: i.toString(16).padStart(16, "0"),
+      name: "claude_code.llm_request",
+      startTimeUnixNano: String(1776886719688000000n + BigInt(i)),
+      attributes: Array.from(
+        { length: 12 },
+        (_, k) => ({ key: `attr.${k}`, value: { stringValue: `value ${i} ${k}` } }),
+      ),
+    });
+    const limit = 20 * 1024 * 1024;
+    const spans = [];
+    let size = 100;
+    for (let i = 0; size < limit - 2000; i++) {
+      spans.push(span(i));
+      size += JSON.stringify(span(i)).length + 1;
+    }
+    const json = JSON.stringify({ resourceSpans: [{ scopeSpans: [{ spans }] }] });
+    const body = new TextEncoder().encode(json + " ".repeat(limit - json.length));
+    assert.equal(body.length, limit);
+    const res = await send(`${r.url}/v1/traces`, { method: "POST", headers: JSON_TYPE, body });
+    assert.equal(res.status, 200, res.text);
+    const rows = await r.rows("traces");
+    assert.equal(rows.length, spans.length);
+    assert.deepEqual([rows[0].spanId, rows.at(-1)!.spanId], [spans[0].spanId, spans.at(-1)!.spanId]);
+    assert.equal((rows.at(-1)!.attributes as Record<string, unknown>)["attr.11"], `value ${spans.length - 1} 11`);
+    assert.deepEqual(await r.rows("raw/traces"), [JSON.parse(json)]);
+
+    const small = await send(`${r.url}/v1/logs`, { method: "POST", headers: PROTO_TYPE, body: LOG_FORMS().protobuf });
+    assert.equal(small.status, 200);
+    assert.deepEqual(await r.rows("logs"), LOG_ROWS);
+  });
+});
+
 /** `bytes` as a stream of `size`-byte chunks: fetch sends it with chunked transfer encoding. */
 export function chunked(bytes: Uint8Array, size: number): ReadableStream<Uint8Array> {
   let offset = 0;
