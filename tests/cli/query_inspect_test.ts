@@ -61,7 +61,7 @@ test("ctvs query status, catalog, doctor and refresh: before and after a refresh
       catalog.stdout,
       "dataset         source_signal  columns  source_partitions  cached_rows\n" +
         "--------------  -------------  -------  -----------------  -----------\n" +
-        "logs            logs           17       1                  2\n" +
+        "logs            logs           18       1                  2\n" +
         "traces          traces         24       1                  1\n" +
         "metrics         metrics        34       1                  3\n" +
         "proxy_messages  proxy          28       0                  0\n" +
@@ -101,7 +101,7 @@ test("ctvs query schema: one dataset or all, without a config; an unknown one ex
   assert.equal(lines.at(-1), "date,DATE,false,");
   const all = await ctvs(["query", "schema", "--format", "jsonl"]);
   const rows = all.stdout.split("\n").map((l) => JSON.parse(l));
-  assert.equal(rows.length, 17 + 24 + 34 + 28 + 31);
+  assert.equal(rows.length, 18 + 24 + 34 + 28 + 31);
   assert.deepEqual(rows.find((r) => r.dataset === "metrics" && r.name === "valueInt"), {
     dataset: "metrics",
     name: "valueInt",

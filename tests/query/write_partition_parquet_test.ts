@@ -44,7 +44,7 @@ for (const mode of ["cache", "direct"] as const) {
     assert.deepEqual(await readdir(path.dirname(out)), ["data.parquet"]);
     const back = await readBack(out, 'SELECT gateway_id, serviceName, "timestamp", body, attributes FROM t');
     assert.equal(back.columns[0], "gateway_id VARCHAR");
-    assert.equal(back.columns.length, 16);
+    assert.equal(back.columns.length, 17);
     assert.ok(back.physical.includes("timestamp TIMESTAMP_MILLIS"));
     assert.ok(back.physical.includes("body JSON"));
     assert.ok(!back.columns.some((c) => c.startsWith("date ")));
