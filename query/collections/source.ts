@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -58,11 +59,14 @@ class DriftError extends Error {}
 
 /**
  * Reads `input`'s object lines: feeds them to `inference` and writes `{"l":<line>,"r":<object>}` lines to `output`,
- * so DuckDB gets each row's source line number with it. Blank and malformed lines are left out.
+ * so DuckDB gets each row's source line number with it. Blank and malformed lines are left out. Resolves with the
+ * longest line written, in bytes: it is what DuckDB must read (a line of invalid UTF-8 grows once decoded, each bad
+ * byte written back as a 3-byte U+FFFD, so the source's longest line is not a bound).
  */
-async function numberLines(input: string, output: string, firstLine: number, inference: Inference): Promise<void> {
+async function numberLines(input: string, output: string, firstLine: number, inference: Inference): Promise<number> {
   const out = createWriteStream(output);
   let n = firstLine - 1;
+  let longest = 0;
   for await (const text of createInterface({ input: createReadStream(input), crlfDelay: Infinity })) {
     n++;
     if (text.trim() === "") continue;
@@ -74,10 +78,13 @@ async function numberLines(input: string, output: string, firstLine: number, inf
     }
     if (value === null || typeof value !== "object" || Array.isArray(value)) continue;
     inference.add(value as Record<string, unknown>);
-    if (!out.write(`{"l":${n},"r":${text}}\n`)) await once(out, "drain");
+    const line = `{"l":${n},"r":${text}}\n`;
+    longest = Math.max(longest, Buffer.byteLength(line));
+    if (!out.write(line)) await once(out, "drain");
   }
   out.end();
   await once(out, "finish");
+  return longest;
 }
 
 /** The refresh spec of a collection source; `columns` seeds a full re-read after drift. */
@@ -95,11 +102,11 @@ function collectionSpec(
     kind: "collection",
     fingerprint: fingerprintOf(seed.columns, timestampColumn),
     meta: { table, columns: seed.columns, timestamp_column: timestampColumn },
-    convert: async (db, input, output, { fresh, firstLine, longestLine }) => {
+    convert: async (db, input, output, { fresh, firstLine }) => {
       const inference = new Inference(timestampColumn);
       const numbered = `${input}.numbered`;
       try {
-        await numberLines(input, numbered, firstLine, inference);
+        const longestLine = await numberLines(input, numbered, firstLine, inference);
         const base = fresh ? [] : seed.columns;
         const columns = inference.columns(base, fresh ? 0 : seed.rows);
         if (!fresh && drifted(base, columns)) throw new DriftError();
@@ -111,9 +118,8 @@ function collectionSpec(
           `"r" AS "_ctvs_raw"`,
           ...columns.map((c) => `${columnSql(c)} AS ${ident(c.name)}`),
         ].join(", ");
-        // A numbered line is the line plus `{"l":<n>,"r":` and `}`.
         const read = `read_json(${literal(numbered)}, format = 'newline_delimited', ` +
-          `maximum_object_size = ${objectSizeFor(longestLine + 32)}, columns = {'l': 'INTEGER', 'r': 'JSON'})`;
+          `maximum_object_size = ${objectSizeFor(longestLine)}, columns = {'l': 'INTEGER', 'r': 'JSON'})`;
         return await copyToParquet(db, `SELECT ${select} FROM ${read}`, output);
       } finally {
         await rm(numbered, { force: true });

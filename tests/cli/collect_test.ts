@@ -204,3 +204,22 @@ test("ctvs collect: a 20 MiB line is read whole (the read is sized to the longes
     await s.remove();
   }
 });
+
+test("ctvs collect: a line of Latin-1 bytes, longer once decoded, is still read whole", async () => {
+  const s = await setup();
+  try {
+    const file = path.join(s.dir, "latin1.jsonl");
+    // 12 MiB of the byte 0xE9 (é in Latin-1, invalid UTF-8): each becomes a 3-byte U+FFFD when decoded, 36 MiB.
+    const head = new TextEncoder().encode('{"ts":"2025-03-01T10:00:00Z","msg":"');
+    const tail = new TextEncoder().encode('"}\n');
+    const bytes = new Uint8Array(head.length + 12 * 1024 * 1024 + tail.length).fill(0xe9);
+    bytes.set(head, 0);
+    bytes.set(tail, bytes.length - tail.length);
+    await writeFile(file, bytes);
+    const r = await s.run("collect", file, "--name", "latin");
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(await s.q("select length(msg)::INTEGER AS n from latin"), [{ n: 12 * 1024 * 1024 }]);
+  } finally {
+    await s.remove();
+  }
+});
