@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { readdir } from "node:fs/promises";
 import path from "node:path";
+import { entries, listDayFiles } from "../storage/day_files.ts";
 import { partitionDir } from "./cache_layout.ts";
 import type { Dataset } from "./dataset.ts";
 
@@ -18,24 +18,6 @@ export interface Partition {
   sourcePath: string;
   /** The partition's cache directory. */
   dir: string;
-}
-
-const DATE_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
-
-async function names(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name);
-  } catch {
-    return [];
-  }
-}
-
-async function files(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(dir, { withFileTypes: true })).filter((e) => e.isFile()).map((e) => e.name);
-  } catch {
-    return [];
-  }
 }
 
 /** The label of a partition in messages: `<dataset>/<gw>/<date>`. */
@@ -64,17 +46,11 @@ export async function listPartitions(root: string, cacheDir: string, dataset: Da
       dir: partitionDir(cacheDir, dataset.name, gatewayId, date),
     });
   };
-  for (const gw of await names(root)) {
-    if (gw.startsWith(".")) continue;
-    for (const file of await files(path.join(root, gw, dataset.signal))) {
-      const date = DATE_FILE.exec(file)?.[1];
-      if (date) add(gw, date);
-    }
-  }
+  for (const { gatewayId, date } of await listDayFiles(root, dataset.signal)) add(gatewayId, date);
   const cached = path.join(cacheDir, "datasets", dataset.name);
-  for (const gwDir of await names(cached)) {
+  for (const gwDir of await entries(cached, "directory")) {
     if (!gwDir.startsWith("gateway_id=")) continue;
-    for (const dateDir of await names(path.join(cached, gwDir))) {
+    for (const dateDir of await entries(path.join(cached, gwDir), "directory")) {
       const date = /^date=(\d{4}-\d{2}-\d{2})$/.exec(dateDir)?.[1];
       if (date) add(gwDir.slice("gateway_id=".length), date);
     }

@@ -15,6 +15,7 @@ import { datasetNamed, DATASETS } from "../../query/datasets.ts";
 import { openDb } from "../../query/duckdb.ts";
 import { type PartitionStatus, statusOf } from "../../query/partition_status.ts";
 import { refreshAll } from "../../query/refresh_all.ts";
+import { dayFileDate } from "../../storage/day_files.ts";
 import type { Io } from "../io.ts";
 import { UsageError } from "../usage_error.ts";
 import { QueryError, refreshReporter } from "./context.ts";
@@ -38,8 +39,6 @@ On a terminal, stderr shows the progress (rows, MB, MB/s). --force rebuilds each
   --force                   re-read in full (a new epoch)
 ${QUERY_FLAGS_HELP}`;
 
-const DATE_FILE = /^(\d{4}-\d{2}-\d{2})\.jsonl$/;
-
 /** What one refresh run covers. */
 interface Targets {
   statuses: PartitionStatus[];
@@ -55,7 +54,7 @@ function collectionNamed(collections: Record<string, Collection>, word: string):
 /** The built-in partitions whose day file is `file` (`<root>/<gw>/<signal>/<date>.jsonl`). */
 function partitionsOfFile(seen: Inspection, file: string): Promise<PartitionStatus[]> {
   const parts = path.relative(seen.ctx.root, file).split(path.sep);
-  const date = parts.length === 3 && !parts[0].startsWith(".") ? DATE_FILE.exec(parts[2])?.[1] : undefined;
+  const date = parts.length === 3 && !parts[0].startsWith(".") ? dayFileDate(parts[2]) : undefined;
   if (!date || parts[0] === "..") return Promise.resolve([]);
   const [gatewayId, signal] = parts;
   return Promise.all(
