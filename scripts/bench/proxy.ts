@@ -213,21 +213,9 @@ async function slowClientRss(
   root: string,
   bytes: number,
 ): Promise<{ rss: number; seconds: number }> {
-  const config = path.join(root, "slow.json");
-  await writeFile(
-    config,
-    JSON.stringify({
-      version: 1,
-      gateway_id: "bench",
-      proxy: { listen: "127.0.0.1:0", upstreams: [{ name: "up", base_url: upstreamUrl, match: { path_prefix: "/" } }] },
-      sink: { type: "file", dir: path.join(root, "slow-data") },
-    }),
-  );
-  const child = startCtvs(["--config", config], { env: { HOME: root } });
-  const line = await child.waitFor(/^Proxy listener bound on/, 30_000);
-  const address = /bound on (\S+),/.exec(line)![1];
+  const { child, url } = await ctvsProcess(upstreamUrl, root, "slow");
   const started = performance.now();
-  const response = await fetch(`http://${address}/v1/big?bytes=${bytes}`, { method: "POST" });
+  const response = await fetch(`${url}/v1/big?bytes=${bytes}`, { method: "POST" });
   let n = 0;
   for await (const _chunk of response.body!) {
     // A slow reader: a pause every 64 chunks.
