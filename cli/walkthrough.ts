@@ -14,8 +14,7 @@ import process from "node:process";
 import { currentHost, type Host } from "../platform/daemon/host.ts";
 import { isNpxPath } from "../platform/daemon/program.ts";
 import { serviceBackend } from "../platform/daemon/service.ts";
-import { installSkills, UnmanagedSkillError } from "../platform/skills/install_skills.ts";
-import { attachClients } from "./attach.ts";
+import { attachClients, installClaudeSkills } from "./attach.ts";
 import { runInstall } from "./install.ts";
 import type { Command } from "./command.ts";
 import type { Io } from "./io.ts";
@@ -142,20 +141,6 @@ async function offerDaemonAndAttach(io: Io, host: Host, configPath: string, conf
   }
   if (attach && code === 0) await installClaudeSkills(io, host);
   return code;
-}
-
-/** The Claude skills that come with an attach (reference §2.6); a failure only warns. */
-async function installClaudeSkills(io: Io, host: Host): Promise<void> {
-  try {
-    for (const r of await installSkills({ home: host.home, env: host.env, clients: ["claude"], now: host.now() })) {
-      io.out(`  ${r.action === "installed" ? "Installed" : "Updated"} Claude skill ${r.skill} (${r.dir})`);
-    }
-  } catch (error) {
-    const why = error instanceof UnmanagedSkillError ? error.message : String(error);
-    io.err(
-      `warning: failed to install Claude helper skills: ${why}; run 'ctvs skills install --client claude' to retry`,
-    );
-  }
 }
 
 /** How to see that it works. */
