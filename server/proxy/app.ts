@@ -13,7 +13,6 @@ import type { ProxyConfig } from "../../platform/config/types.ts";
 import { banner } from "../banner.ts";
 import { DEFAULT_MAX_RECORD_BODY_BYTES } from "./body_capture.ts";
 import { clientAddress } from "./client_address.ts";
-import { runtimeFetchDecodes } from "./fetch_decoding.ts";
 import { forward } from "./forward.ts";
 import { redactionSet } from "./headers.ts";
 import { HttpError } from "./http_error.ts";
@@ -22,6 +21,8 @@ import { LOCAL_PREFIX, localRoutes } from "./local_routes.ts";
 import type { Recorder } from "./recorder.ts";
 import { checkUpstreams, matchUpstream } from "./route.ts";
 import { SessionStore } from "./session_store.ts";
+import { fetchClient } from "./upstream/fetch_client.ts";
+import { upstreamClients } from "./upstream/select.ts";
 
 export { matchUpstream } from "./route.ts";
 
@@ -31,9 +32,11 @@ export interface ProxyAppOptions {
   recorder: Recorder;
   /** Top-level `ignored_paths`: sessions whose cwd is in or under one are not recorded. */
   ignoredPaths?: readonly string[];
-  /** The upstream fetch; tests inject one. Default: the runtime's. */
+  /**
+   * A fetch to reach every upstream with instead of the HTTP/1.1 client (tests inject one); it is taken to decode
+   * no content-encoding unless `fetchDecodes` says otherwise.
+   */
   fetch?: typeof fetch;
-  /** Whether `fetch` decodes bodies of a content-encoding itself; default: what the runtime's fetch does. */
   fetchDecodes?(encoding: string | null): boolean;
   /** The session store; default a new one. */
   sessions?: SessionStore;
@@ -50,8 +53,9 @@ export function proxyApp(options: ProxyAppOptions): Hono {
     ignore: new IgnoreFilter(sessions, options.ignoredPaths),
     redact: redactionSet(config.redact_headers),
     maxBodyBytes: config.max_record_body_bytes ?? DEFAULT_MAX_RECORD_BODY_BYTES,
-    fetch: options.fetch ?? ((input, init) => fetch(input, init)),
-    fetchDecodes: options.fetchDecodes ?? (options.fetch ? () => false : runtimeFetchDecodes),
+    client: options.fetch
+      ? constant(fetchClient(options.fetch, options.fetchDecodes ?? (() => false)))
+      : upstreamClients(),
   };
 
   const app = new Hono();
@@ -80,6 +84,10 @@ export function proxyApp(options: ProxyAppOptions): Hono {
     return forward(request, upstream, clientAddress(env), deps).catch(errorResponse);
   };
   return app;
+}
+
+function constant<T>(value: T): () => T {
+  return () => value;
 }
 
 /** What a thrown error answers: an {@linkcode HttpError} itself, anything else a 500. */

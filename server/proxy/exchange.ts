@@ -9,6 +9,7 @@ import { BodyCapture } from "./body_capture.ts";
 import type { RecordedHeaders } from "./headers.ts";
 import type { Recorder } from "./recorder.ts";
 import { SseParser } from "./sse_parser.ts";
+import { type StreamDecoder, streamDecoder } from "./stream_decoding.ts";
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));
 /** Random bytes drawn 64 ids at a time: one call into the runtime per 64 exchanges rather than per exchange. */
@@ -51,7 +52,7 @@ export interface ResponseStart {
   headers: RecordedHeaders;
   /** An SSE stream: events become rows and the body is not kept. */
   stream: boolean;
-  /** The content-encoding the bytes still have (undefined when fetch already decoded them). */
+  /** The content-encoding the bytes still have (undefined when the upstream client already decoded them). */
   encoding?: string | null;
   /** Bytes of a non-streaming body kept for the row. */
   maxBodyBytes: number;
@@ -67,6 +68,8 @@ export class Exchange {
   readonly #tsStart = Date.now();
   #response: ResponseStart | undefined;
   #sse: SseParser | undefined;
+  /** Undoes a compressed stream's encoding before its events are parsed. */
+  #decoder: StreamDecoder | undefined;
   #body: BodyCapture | undefined;
   #events = 0;
   #finished = false;
@@ -84,8 +87,17 @@ export class Exchange {
   /** The upstream answered with `response`. */
   respond(response: ResponseStart): void {
     this.#response = response;
-    if (response.stream) this.#sse = new SseParser();
-    else this.#body = new BodyCapture(response.maxBodyBytes);
+    if (!response.stream) {
+      this.#body = new BodyCapture(response.maxBodyBytes);
+      return;
+    }
+    const coding = response.encoding?.trim().toLowerCase();
+    if (coding && coding !== "identity") {
+      // Events of a stream in an unknown coding cannot be read: its exchange row is still written.
+      this.#decoder = streamDecoder(coding, (decoded) => this.#parse(decoded));
+      if (!this.#decoder) return;
+    }
+    this.#sse = new SseParser();
   }
 
   /** The upstream could not be reached: recorded as a 502 with no headers, and finished. */
@@ -98,8 +110,18 @@ export class Exchange {
   observe(chunk: Uint8Array): void {
     if (this.#finished) return;
     try {
-      if (this.#body) return this.#body.add(chunk);
-      if (!this.#sse) return;
+      if (this.#body) this.#body.add(chunk);
+      else if (this.#decoder) this.#decoder.write(chunk);
+      else this.#parse(chunk);
+    } catch {
+      // A recorder bug must not break the stream; the exchange row still says what passed.
+    }
+  }
+
+  /** Records the SSE events that `chunk` completes. */
+  #parse(chunk: Uint8Array): void {
+    if (!this.#sse) return;
+    try {
       for (const { event, data } of this.#sse.push(chunk)) {
         this.#events++;
         if (!this.#start.record) continue;
@@ -115,6 +137,12 @@ export class Exchange {
   finish(error?: string): void {
     if (this.#finished) return;
     this.#finished = true;
+    // A compressed stream's last events come out of its decoder after the last chunk: the row waits for them.
+    if (this.#decoder) this.#recorder.defer(this.#decoder.end().then(() => this.#write(error)));
+    else this.#write(error);
+  }
+
+  #write(error: string | undefined): void {
     if (!this.#start.record) return;
     try {
       this.#recorder.write(this.#row(error));

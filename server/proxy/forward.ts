@@ -15,10 +15,11 @@ import type { IgnoreFilter } from "./ignore_filter.ts";
 import type { Recorder } from "./recorder.ts";
 import { relayStream } from "./relay_stream.ts";
 import { readRequestBody } from "./request_body.ts";
-import { upstreamUrl } from "./route.ts";
+import { upstreamOrigin } from "./route.ts";
 import { sessionIdOf } from "./session_id.ts";
 import type { SessionStore } from "./session_store.ts";
 import { isEventStream } from "./sse_parser.ts";
+import type { UpstreamBody, UpstreamClient, UpstreamResponse } from "./upstream/types.ts";
 
 /** What forwarding needs, resolved once per app. */
 export interface ForwardDeps {
@@ -29,10 +30,8 @@ export interface ForwardDeps {
   redact: ReadonlySet<string>;
   /** Bodies above this are recorded truncated. */
   maxBodyBytes: number;
-  /** The upstream fetch (the runtime's, or a test's). */
-  fetch: typeof fetch;
-  /** Whether `fetch` hands back bodies of this content-encoding already decoded. */
-  fetchDecodes(encoding: string | null): boolean;
+  /** The client that reaches `upstream`. */
+  client(upstream: UpstreamConfig): UpstreamClient;
 }
 
 /** Forwards `request` to `upstream`; `clientIp` is the caller's address for the recording. */
@@ -70,27 +69,24 @@ export async function forward(
   // The client's signal is the upstream request's: a client that leaves aborts the upstream, before or after the
   // answer started (Deno, with no-legacy-abort, and @hono/node-server abort it only for a client that left).
   const clientGone = request.signal;
-  let response: Response;
+  let response: UpstreamResponse;
   try {
-    response = await deps.fetch(upstreamUrl(upstream, pathAndQuery), {
+    response = await deps.client(upstream).request({
+      origin: upstreamOrigin(upstream),
+      path: pathAndQuery,
       method: request.method,
       headers: requestHeaders.forward,
       body: body.forward,
-      redirect: "manual",
       signal: clientGone,
-      // Node's fetch wants this for a stream body; Deno ignores it.
-      ...(body.forward instanceof ReadableStream ? { duplex: "half" } : {}),
-    } as RequestInit);
+    });
   } catch (err) {
     if (clientGone.aborted) return clientAborted(exchange);
-    // fetch says only "fetch failed"; the reason (refused, DNS, TLS) is in its cause.
-    const detail = errorMessage((err as Error).cause ?? err);
+    const detail = errorMessage(err);
     exchange.connectFailed(detail);
     throw new HttpError(502, { error: "upstream connection failed", detail });
   }
 
-  const encoding = response.headers.get("content-encoding");
-  const decoded = deps.fetchDecodes(encoding);
+  const { decoded } = response;
   const responseHeaders = readHeaders(
     response.headers,
     deps.redact,
@@ -101,7 +97,7 @@ export async function forward(
     status: response.status,
     headers: responseHeaders.recorded,
     stream,
-    encoding: decoded ? undefined : encoding,
+    encoding: decoded ? undefined : response.headers.get("content-encoding"),
     maxBodyBytes: deps.maxBodyBytes,
   });
   const init = { status: response.status, statusText: response.statusText, headers: responseHeaders.forward };
@@ -110,7 +106,7 @@ export async function forward(
     return new Response(null, init);
   }
   if (!stream && !decoded && isSmall(response.headers.get("content-length"))) {
-    return await bufferedResponse(response, init, exchange, clientGone);
+    return await bufferedResponse(response.body, init, exchange, clientGone);
   }
   return new Response(relayStream(response.body, exchange, clientGone), init);
 }
@@ -132,14 +128,14 @@ function isSmall(contentLength: string | null): boolean {
  * and is recorded as `client_aborted`; an upstream that fails mid-body breaks the client's body, as a relay would.
  */
 async function bufferedResponse(
-  response: Response,
+  body: UpstreamBody,
   init: ResponseInit,
   exchange: Exchange,
   aborted: AbortSignal,
 ): Promise<Response> {
   let bytes: Uint8Array<ArrayBuffer>;
   try {
-    bytes = new Uint8Array(await response.arrayBuffer());
+    bytes = await body.bytes() as Uint8Array<ArrayBuffer>;
   } catch (err) {
     if (aborted.aborted) return clientAborted(exchange);
     exchange.finish(errorMessage(err));

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import type { HeaderList } from "./upstream/types.ts";
 
 /** Headers that belong to one connection, never forwarded in either direction (RFC 9110 §7.6.1). */
 const HOP_BY_HOP: ReadonlySet<string> = new Set([
@@ -60,7 +61,7 @@ export interface ReadHeaders {
  * });
  * ```
  */
-export function readHeaders(headers: Headers, redact: ReadonlySet<string>, drop: readonly string[] = []): ReadHeaders {
+export function readHeaders(headers: HeaderList, redact: ReadonlySet<string>, drop: readonly string[] = []): ReadHeaders {
   // Headers named in Connection are hop-by-hop too; almost no client sends one, so it is looked up only then.
   const connection = headers.get("connection");
   const named = connection === null ? [] : connection.split(",").map((h) => h.trim().toLowerCase());

@@ -31,6 +31,8 @@ export class Recorder {
   #batch: string[] = [];
   #batchBytes = 0;
   readonly #handOver = () => this.#appendBatch();
+  /** Rows still being worked out (an exchange waiting for its stream decoder): flush waits for them. */
+  readonly #deferred = new Set<Promise<void>>();
 
   constructor(sink: RowSink, options: RecorderOptions) {
     this.#sink = sink;
@@ -78,8 +80,16 @@ export class Recorder {
     );
   }
 
-  /** Resolves once every row written so far has reached the sink (or failed). */
-  flush(): Promise<void> {
+  /** Tracks `work` that ends by writing rows, so {@linkcode flush} waits for it. */
+  defer(work: Promise<void>): void {
+    this.#deferred.add(work);
+    const settled = () => void this.#deferred.delete(work);
+    work.then(settled, settled);
+  }
+
+  /** Resolves once every row written so far, or deferred, has reached the sink (or failed). */
+  async flush(): Promise<void> {
+    if (this.#deferred.size > 0) await Promise.allSettled([...this.#deferred]);
     this.#appendBatch();
     return this.#sink.flush();
   }

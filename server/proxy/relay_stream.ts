@@ -8,44 +8,44 @@
  */
 import { errorMessage } from "../../platform/runtime.ts";
 import type { Exchange } from "./exchange.ts";
+import type { UpstreamBody } from "./upstream/types.ts";
 
 /**
  * The upstream `body` as the client's stream; `exchange` sees every chunk and is finished exactly once.
- * `clientGone` is the client's abort signal, which also aborts the upstream read.
+ * `clientGone` is the client's abort signal, which also ends the upstream read.
  */
 export function relayStream(
-  body: ReadableStream<Uint8Array>,
+  body: UpstreamBody,
   exchange: Exchange,
   clientGone: AbortSignal,
 ): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
   let cancelled = false;
   return new ReadableStream<Uint8Array>({
     async pull(controller) {
-      let result: ReadableStreamReadResult<Uint8Array>;
+      let chunk: Uint8Array | null;
       try {
-        result = await reader.read();
+        chunk = await body.read();
       } catch (err) {
-        // The upstream failed mid-body (a reset), or the client left while this read waited (its signal aborted the
-        // read, or it cancelled). The client sees its stream break, as it would going direct.
+        // The upstream failed mid-body (a reset), or the client left while this read waited (its signal dropped the
+        // upstream read, or it cancelled). The client sees its stream break, as it would going direct.
         exchange.finish(cancelled || clientGone.aborted ? "client_aborted" : errorMessage(err));
         controller.error(err);
         return;
       }
-      if (result.done) {
+      if (chunk === null) {
         exchange.finish();
         controller.close();
         return;
       }
-      exchange.observe(result.value);
-      controller.enqueue(result.value);
+      exchange.observe(chunk);
+      controller.enqueue(chunk);
     },
-    cancel(reason) {
+    cancel() {
       // Only a client that stopped reading cancels this stream; request.signal alone cannot tell (Deno aborts it
       // after every normal completion too).
       cancelled = true;
       exchange.finish("client_aborted");
-      return reader.cancel(reason).catch(() => {});
+      body.cancel();
     },
   }, { highWaterMark: 0 });
 }

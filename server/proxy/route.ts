@@ -24,15 +24,17 @@ export function matchUpstream(upstreams: readonly UpstreamConfig[], pathname: st
   });
 }
 
-/** The upstream URL for a request: the upstream's origin, the request's path and query (reference §4.1). */
-export function upstreamUrl(upstream: UpstreamConfig, pathAndQuery: string): string {
+/**
+ * The upstream's origin, parsed once: requests go to it with their own path and query (reference §4.1; a path in
+ * `base_url` is not prefixed).
+ */
+export function upstreamOrigin(upstream: UpstreamConfig): URL {
   let origin = origins.get(upstream);
-  if (origin === undefined) origins.set(upstream, origin = new URL(upstream.base_url).origin);
-  return origin + pathAndQuery;
+  if (origin === undefined) origins.set(upstream, origin = new URL(new URL(upstream.base_url).origin));
+  return origin;
 }
 
-/** Each upstream's origin, parsed once. */
-const origins = new WeakMap<UpstreamConfig, string>();
+const origins = new WeakMap<UpstreamConfig, URL>();
 
 /**
  * Throws `invalid base_url for upstream "<n>": ...` or `upstream "<n>" must use http:// or https://, got: <proto>`
