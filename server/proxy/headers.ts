@@ -61,7 +61,11 @@ export interface ReadHeaders {
  * });
  * ```
  */
-export function readHeaders(headers: HeaderList, redact: ReadonlySet<string>, drop: readonly string[] = []): ReadHeaders {
+export function readHeaders(
+  headers: HeaderList,
+  redact: ReadonlySet<string>,
+  drop: readonly string[] = [],
+): ReadHeaders {
   // Headers named in Connection are hop-by-hop too; almost no client sends one, so it is looked up only then.
   const connection = headers.get("connection");
   const named = connection === null ? [] : connection.split(",").map((h) => h.trim().toLowerCase());
