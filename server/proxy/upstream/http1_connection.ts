@@ -310,9 +310,11 @@ class Http1Body implements UpstreamBody {
   }
 }
 
+/** Where the blank line ending a head starts (its CRLFCRLF), searching `buf[from, to)`; -1 when not there yet. */
 function findHeadEnd(buf: Uint8Array, from: number, to: number): number {
-  for (let i = buf.indexOf(13, from); i >= 0 && i + 3 < to; i = buf.indexOf(13, i + 1)) {
-    if (buf[i + 1] === 10 && buf[i + 2] === 13 && buf[i + 3] === 10) return i;
+  // A plain loop: TypedArray indexOf is a runtime call that scans to the end of the buffer, past `to`.
+  for (let i = from + 3; i < to; i++) {
+    if (buf[i] === 10 && buf[i - 1] === 13 && buf[i - 2] === 10 && buf[i - 3] === 13) return i - 3;
   }
   return -1;
 }
