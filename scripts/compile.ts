@@ -19,6 +19,7 @@ import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
+import { DENO_V8_FLAGS } from "../platform/v8_flags.ts";
 
 /** The release targets, in build order. */
 export const TARGETS = [
@@ -49,6 +50,7 @@ export function compileArgs(target: Target): string[] {
   return [
     "compile",
     "--allow-all",
+    DENO_V8_FLAGS,
     "--target",
     target,
     "--output",

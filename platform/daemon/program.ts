@@ -6,14 +6,16 @@
  */
 import process from "node:process";
 import { isDeno } from "../runtime.ts";
+import { DENO_V8_FLAGS, V8_FLAGS } from "../v8_flags.ts";
 
 /** The message when the program lives in an npx cache. */
 export const NPX_MESSAGE =
   "`ctvs install` requires a global install. Run `npm install -g collectivus` first, then `ctvs install`.";
 
 /**
- * The argv that starts this ctvs: `[binary]` when compiled, `[deno, "run", "--allow-all", script]` under
- * `deno run`, `[node, script]` under Node.
+ * The argv that starts this ctvs: `[binary]` when compiled (its V8 flags are built in), `[deno, "run",
+ * "--allow-all", "--v8-flags=...", script]` under `deno run`, `[node, ...flags, script]` under Node (flags from
+ * `platform/v8_flags.ts`).
  *
  * @param argv The process argv (default `process.argv`).
  * @example
@@ -26,7 +28,7 @@ export function currentProgram(argv: readonly string[] = process.argv): string[]
   const [exec, script] = argv;
   // A compiled binary reports its embedded entry point under a deno-compile-* directory; it runs by itself.
   if (!script || /[/\\]deno-compile-/.test(script)) return [exec];
-  return isDeno ? [exec, "run", "--allow-all", script] : [exec, script];
+  return isDeno ? [exec, "run", "--allow-all", DENO_V8_FLAGS, script] : [exec, ...V8_FLAGS, script];
 }
 
 /** Whether any part of `program` lives in an npx cache, which npm may delete at any time. */

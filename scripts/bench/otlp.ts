@@ -20,6 +20,7 @@ import { ExportTraceServiceRequestSchema } from "../../server/otlp/gen/opentelem
 import type { Encoding } from "../../server/otlp/media.ts";
 import { TRACES } from "../../server/otlp/signals.ts";
 import { writeRows } from "../../server/otlp/write_rows.ts";
+import { DENO_V8_FLAGS } from "../../platform/v8_flags.ts";
 import { JsonlBytes } from "../../storage/jsonl_bytes.ts";
 import { JsonlSink } from "../../storage/jsonl_sink.ts";
 import { measure } from "./_measure.ts";
@@ -122,8 +123,8 @@ async function inProcess(encoding: Encoding, body: Uint8Array, dir: string): Pro
 async function startReceiver(dir: string) {
   const config = path.join(dir, "config.json");
   await writeFile(config, JSON.stringify({ version: 1, otel: { listen: "127.0.0.1:0" }, sink: { type: "file", dir } }));
-  // CTVS_BENCH_V8_FLAGS (e.g. `--max-old-space-size=128`) is handed to the receiver, to see what V8's heap sizing costs.
-  const v8 = process.env.CTVS_BENCH_V8_FLAGS ? [`--v8-flags=${process.env.CTVS_BENCH_V8_FLAGS}`] : [];
+  // CTVS_BENCH_V8_FLAGS (e.g. `--max-old-space-size=128`) replaces ctvs's own V8 flags, to see what heap sizing costs.
+  const v8 = [process.env.CTVS_BENCH_V8_FLAGS ? `--v8-flags=${process.env.CTVS_BENCH_V8_FLAGS}` : DENO_V8_FLAGS];
   const args = ["run", "--allow-all", "--quiet", ...v8, path.join(ROOT, "main.ts"), "--config", config];
   const child = spawn(process.execPath, [...args, "--pid-file", path.join(dir, "pid")], {
     env: { ...process.env, HOME: dir, NO_COLOR: "1" },

@@ -11,6 +11,7 @@
  */
 import { spawn } from "node:child_process";
 import { createWriteStream } from "node:fs";
+import { DENO_V8_FLAGS } from "../../platform/v8_flags.ts";
 import { appendFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { once } from "node:events";
 import { tmpdir } from "node:os";
@@ -182,7 +183,7 @@ export async function run(): Promise<BenchResult[]> {
     }
     const config = path.join(dir, "config.json");
     await writeFile(config, JSON.stringify({ version: 1, sink: { type: "file", dir: root } }));
-    const argv = [process.execPath, "run", "--allow-all", "--quiet", path.join(ROOT, "main.ts")];
+    const argv = [process.execPath, "run", "--allow-all", "--quiet", DENO_V8_FLAGS, path.join(ROOT, "main.ts")];
     await timeProcess([...argv, "query", "logs", "--limit", "10", "--config", config]); // warm Deno's caches
     const runs: number[] = [];
     for (let i = 0; i < 5; i++) {

@@ -9,13 +9,14 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
+import { DENO_V8_FLAGS } from "../../platform/v8_flags.ts";
 
 /** The repository root. */
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
 
 /** The command that runs a TypeScript entry point of this repo with the current Deno. */
 export function denoRun(entry: string, args: string[]): [string, string[]] {
-  return [process.execPath, ["run", "--allow-all", "--quiet", path.join(ROOT, entry), ...args]];
+  return [process.execPath, ["run", "--allow-all", "--quiet", DENO_V8_FLAGS, path.join(ROOT, entry), ...args]];
 }
 
 /** A running child with its output gathered line by line. */
