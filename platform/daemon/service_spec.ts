@@ -4,6 +4,7 @@
  * @module
  */
 import path from "node:path";
+import { withV8Flags } from "./program.ts";
 
 /** The service label of the original collectivus, kept so an upgrade replaces its unit instead of adding one. */
 export const LABEL = "com.hyparam.collectivus";
@@ -37,7 +38,7 @@ export function plistPath(home: string): string {
   return path.join(home, "Library", "LaunchAgents", `${LABEL}.plist`);
 }
 
-/** The daemon's full argv. */
+/** The daemon's full argv: a long-running ctvs, so with its V8 flags. */
 export function daemonArgv(spec: ServiceSpec): string[] {
-  return [...spec.program, "--config", spec.configPath];
+  return [...withV8Flags(spec.program), "--config", spec.configPath];
 }

@@ -11,6 +11,7 @@ import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { VERSION } from "../../platform/version.ts";
+import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MINUTE = 60_000;
@@ -193,10 +194,11 @@ test("npm package: an unknown flag exits 2", async () => {
   assert.match(result.stderr, /Usage: ctvs/);
 });
 
-test("npm package: the collector starts under Node, serves its banners and stops on SIGTERM", {
+test("npm package: the collector starts under Node, serves its banners, proxies and records, and stops on SIGTERM", {
   skip: process.platform === "win32" ? "no SIGTERM on Windows" : false,
 }, async () => {
   const { bin, home } = await installed();
+  const fake = await startFakeUpstream();
   const file = path.join(home, "serve.json");
   await fs.writeFile(
     file,
@@ -205,7 +207,10 @@ test("npm package: the collector starts under Node, serves its banners and stops
       otel: { listen: "127.0.0.1:0" },
       proxy: {
         listen: "127.0.0.1:0",
-        upstreams: [{ name: "local", base_url: "http://127.0.0.1:9", match: { path_prefix: "/v1" } }],
+        upstreams: [
+          { name: "fake", base_url: fake.url, match: { path_prefix: "/v1" } },
+          { name: "down", base_url: "http://127.0.0.1:9", match: { path_prefix: "/down" } },
+        ],
       },
       sink: { type: "file", dir: path.join(home, "serve-recordings") },
     }),
@@ -243,6 +248,24 @@ test("npm package: the collector starts under Node, serves its banners and stops
       assert.equal(response.status, 200, text);
       assert.match(text, /collectivus/);
     }
+    // The proxy under Node: its HTTP/1.1 client runs on node:net. A streamed answer, a compressed one (relayed as
+    // the upstream sent it) and a refused upstream.
+    const proxy = `http://127.0.0.1:${ports.proxy}`;
+    const body = JSON.stringify({ model: "claude-x", stream: true, messages: [{ role: "user", content: "hi" }] });
+    for (const scenario of ["", "gzip-sse"]) {
+      const init = {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/json", "x-fake-scenario": scenario },
+      };
+      const direct = await (await fetch(`${fake.url}/v1/messages`, init)).text();
+      const proxied = await fetch(`${proxy}/v1/messages`, init);
+      assert.equal(proxied.status, 200);
+      assert.equal(await proxied.text(), direct, scenario);
+    }
+    const refused = await fetch(`${proxy}/down/x`, { method: "POST", body: "{}" });
+    assert.equal(refused.status, 502);
+    assert.equal((await refused.json()).error, "upstream connection failed");
     // Signalled by pid: Deno's node:child_process reports any child it `kill()`ed as killed by that signal,
     // even when the child handled it and exited 0 (Node reports code 0).
     process.kill(child.pid!, "SIGTERM");
@@ -253,5 +276,15 @@ test("npm package: the collector starts under Node, serves its banners and stops
     clearTimeout(killer);
     if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
     await exited;
+    await fake.close();
   }
+  const [gateway] = await fs.readdir(path.join(home, "serve-recordings"));
+  const day = `${new Date().toISOString().slice(0, 10)}.jsonl`;
+  const recorded = await fs.readFile(path.join(home, "serve-recordings", gateway, "proxy", day), "utf8");
+  const exchanges = recorded.split("\n").filter(Boolean).map((l) => JSON.parse(l)).filter((r) => r.kind === "exchange");
+  assert.deepEqual(exchanges.map((e) => [e.upstream, e.response.status, e.stream_event_count > 3]), [
+    ["fake", 200, true],
+    ["fake", 200, true],
+    ["down", 502, false],
+  ]);
 });

@@ -140,7 +140,9 @@ export class Http1Connection {
   body(head: ResponseHead, method: string, done: (reusable: boolean) => void): Http1Body | null {
     const framing = bodyFraming(head, method);
     if (framing === undefined) {
-      done(head.keepAlive);
+      // After a 101 the connection speaks another protocol (ctvs never asks for an upgrade; an upstream that sends
+      // one anyway cannot have the connection back).
+      done(head.keepAlive && head.status !== 101);
       return null;
     }
     return new Http1Body(this, framing, head.keepAlive && framing !== "close", done);

@@ -9,7 +9,7 @@ import path from "node:path";
 import process from "node:process";
 import { test } from "node:test";
 import { renderPlist } from "../../../platform/daemon/launchd_plist.ts";
-import { UNIT } from "../../../platform/daemon/service_spec.ts";
+import { daemonArgv, UNIT } from "../../../platform/daemon/service_spec.ts";
 import { quoteExecArg, renderUnit } from "../../../platform/daemon/systemd_unit.ts";
 import { ROOT, tempDir } from "../../helpers/child.ts";
 
@@ -78,7 +78,7 @@ test("the generated plist parses with plistlib and has the launchd keys", () => 
   ], { input: plist, encoding: "utf8" });
   assert.deepEqual(JSON.parse(json), {
     Label: "com.hyparam.collectivus",
-    ProgramArguments: [...SPEC.program, "--config", "/h/<a&b>.json"],
+    ProgramArguments: daemonArgv({ ...SPEC, configPath: "/h/<a&b>.json" }),
     RunAtLoad: true,
     KeepAlive: true,
     StandardOutPath: "/home/a/.hyp/collectivus/collectivus.log",
