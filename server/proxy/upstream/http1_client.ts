@@ -59,9 +59,11 @@ export class Http1Client implements UpstreamClient {
       const drop = () => conn.close();
       signal.addEventListener("abort", drop);
       let response: ResponseHead;
+      // The connection can serve another request only once this one was sent whole: an upstream may answer (413,
+      // say) before it read a long body.
+      let sent = false;
       try {
-        const writing = this.#send(conn, head, request.body);
-        writing.catch(drop);
+        this.#send(conn, head, request.body).then(() => sent = true, drop);
         response = await conn.readHead();
       } catch (err) {
         signal.removeEventListener("abort", drop);
@@ -72,7 +74,7 @@ export class Http1Client implements UpstreamClient {
       }
       const body = conn.body(response, request.method, (reusable) => {
         signal.removeEventListener("abort", drop);
-        if (reusable && !signal.aborted) this.#release(key, conn, response.idleTimeoutMs);
+        if (reusable && sent && !signal.aborted) this.#release(key, conn, response.idleTimeoutMs);
         else conn.close();
       });
       return {

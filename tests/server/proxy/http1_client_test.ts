@@ -353,3 +353,33 @@ test("proxiedByEnv: HTTPS_PROXY and HTTP_PROXY by scheme, ALL_PROXY for both, NO
   assert.equal(proxiedByEnv(anthropic, { HTTPS_PROXY: "http://c", no_proxy: "*" }), false);
   assert.equal(proxiedByEnv(anthropic, { HTTPS_PROXY: "http://c", NO_PROXY: "openai.com" }), true);
 });
+
+test("http1 client: an answer that comes before the request body was sent whole does not leave its connection pooled", async () => {
+  let connections = 0;
+  const server = net.createServer((socket) => {
+    connections++;
+    socket.on("error", () => {});
+    socket.once("data", () => socket.write("HTTP/1.1 413 Payload Too Large\r\ncontent-length: 4\r\n\r\nbig!"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const origin = new URL(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`);
+  const client = new Http1Client();
+  try {
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        if (sent++ === 3) return controller.close();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        controller.enqueue(enc.encode("part"));
+      },
+    });
+    const { response, body: text } = await readAll(client, post(origin, body));
+    assert.equal(response.status, 413);
+    assert.equal(text, "big!");
+    assert.equal(client.idleConnections, 0);
+  } finally {
+    client.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+  assert.equal(connections, 1);
+});
