@@ -1,6 +1,6 @@
 /**
- * The runtime adapter: the only module that knows Deno from Node. Everything else uses web standards and `node:`
- * builtins, so the npm build is a bundle of the same sources rather than a port.
+ * The runtime adapter: with `platform/tcp.ts` (outgoing sockets), the only code that knows Deno from Node. Everything
+ * else uses web standards and `node:` builtins, so the npm build is a bundle of the same sources rather than a port.
  *
  * @module
  */
@@ -114,6 +114,13 @@ async function serveNode(options: ServeOptions): Promise<HttpServer> {
       });
     });
   });
+}
+
+/** Lets the process exit while `timer` (from setTimeout or setInterval) is the only thing pending. */
+export function unrefTimer(timer: unknown): void {
+  // Deno returns a number and unrefs it by id; Node returns a Timeout object.
+  if (typeof timer === "number") deno?.unrefTimer?.(timer);
+  else (timer as { unref?(): void } | undefined)?.unref?.();
 }
 
 /** The signals the runner reacts to. */

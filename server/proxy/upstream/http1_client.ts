@@ -10,6 +10,7 @@
  *
  * @module
  */
+import { unrefTimer } from "../../../platform/runtime.ts";
 import { connect as tcpConnect, type ConnectOptions } from "../../../platform/tcp.ts";
 import { ConnectionLost, Http1Connection, type ResponseHead } from "./http1_connection.ts";
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from "./types.ts";
@@ -198,12 +199,4 @@ function concat(...parts: Uint8Array[]): Uint8Array {
   let at = 0;
   for (const p of parts) (out.set(p, at), at += p.byteLength);
   return out;
-}
-
-/** Lets the process exit while only the sweep timer is pending (Deno returns a number, Node a Timeout). */
-function unrefTimer(timer: unknown): void {
-  // deno-lint-ignore no-explicit-any
-  const deno = (globalThis as any).Deno;
-  if (typeof timer === "number") deno?.unrefTimer?.(timer);
-  else (timer as { unref?(): void }).unref?.();
 }
