@@ -28,6 +28,8 @@ export interface ByteConnection {
   write(bytes: Uint8Array): Promise<void>;
   /** Closes the connection; pending and later reads and writes fail or end. Never throws. */
   close(): void;
+  /** Whether the connection, and a read pending on it, keeps the process alive (true at first). */
+  ref(keep: boolean): void;
 }
 
 /** Opens a connection; rejects with the system's message (refused, DNS, TLS). */
@@ -45,6 +47,10 @@ async function connectDeno(options: ConnectOptions): Promise<ByteConnection> {
   let closed = false;
   return {
     read: (into) => conn.read(into),
+    ref(keep) {
+      if (keep) conn.ref();
+      else conn.unref();
+    },
     async write(bytes) {
       for (let at = 0; at < bytes.byteLength;) at += await conn.write(at === 0 ? bytes : bytes.subarray(at));
     },
@@ -116,6 +122,10 @@ function connectNode(options: ConnectOptions): Promise<ByteConnection> {
     },
     close() {
       socket.destroy();
+    },
+    ref(keep) {
+      if (keep) socket.ref();
+      else socket.unref();
     },
   };
   return new Promise((resolve, reject) => {

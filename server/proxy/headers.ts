@@ -27,7 +27,7 @@ export const DEFAULT_REDACT_HEADERS: readonly string[] = [
   "set-cookie",
 ];
 
-/** Recorded headers: lowercase names; a repeated header (several `set-cookie`) becomes an array. */
+/** Recorded headers: lowercase names; a repeated `set-cookie` becomes an array, other repeats one joined value. */
 export type RecordedHeaders = Record<string, string | string[]>;
 
 /** The redaction set: the defaults plus `extra`, lowercased. */
@@ -39,7 +39,7 @@ export function redactionSet(extra: readonly string[] = []): ReadonlySet<string>
 export interface ReadHeaders {
   /** Without hop-by-hop headers, those named in `Connection`, and the `drop` list; a repeated `set-cookie` repeats. */
   forward: [string, string][];
-  /** Lowercase names; every header in `redact` as `REDACTED:<last 4 chars>`; a repeated header becomes an array. */
+  /** Lowercase names; those in `redact` as `REDACTED:<last 4 chars>`; see {@linkcode RecordedHeaders}. */
   recorded: RecordedHeaders;
 }
 
@@ -77,7 +77,10 @@ export function readHeaders(
     if (!HOP_BY_HOP.has(name) && !drop.includes(name) && !named.includes(name)) forward.push([name, raw]);
     const value = redact.has(name) ? redactValue(raw) : raw;
     const prev = recorded[name];
-    recorded[name] = prev === undefined ? value : Array.isArray(prev) ? [...prev, value] : [prev, value];
+    // As `Headers` reads them: a repeated field is one value joined by ", ", except set-cookie (one per cookie).
+    if (prev === undefined) recorded[name] = value;
+    else if (name !== "set-cookie") recorded[name] = `${prev}, ${value}`;
+    else recorded[name] = Array.isArray(prev) ? [...prev, value] : [prev, value];
   });
   return { forward, recorded };
 }

@@ -14,19 +14,22 @@ export interface StreamDecoder {
   end(): Promise<void>;
 }
 
+/** A stream cut short (an upstream reset) still yields what its last bytes decode to, rather than an error. */
+const CUT_SHORT = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+
 /** A decoder for `encoding` (gzip, x-gzip, deflate, br), or undefined for another one. */
 export function streamDecoder(encoding: string, onData: (decoded: Uint8Array) => void): StreamDecoder | undefined {
   let z: zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress;
   switch (encoding.trim().toLowerCase()) {
     case "gzip":
     case "x-gzip":
-      z = zlib.createGunzip();
+      z = zlib.createGunzip(CUT_SHORT);
       break;
     case "deflate":
-      z = zlib.createInflate();
+      z = zlib.createInflate(CUT_SHORT);
       break;
     case "br":
-      z = zlib.createBrotliDecompress();
+      z = zlib.createBrotliDecompress({ finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH });
       break;
     default:
       return undefined;

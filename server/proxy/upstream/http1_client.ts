@@ -4,15 +4,16 @@
  * own, unlike fetch) and hands the response body back as received, compressed or not, so the client gets the
  * upstream's bytes. It costs far less per exchange than the runtime's `fetch` (about a third on Deno).
  *
- * A request on a pooled connection that the upstream had already closed (it gets no byte of answer) is sent once
- * more on a new connection, unless its body was a stream that cannot be replayed. Idle connections are dropped
- * after {@linkcode IDLE_MS}, or sooner when the upstream's `Keep-Alive: timeout` says so.
+ * Idle connections are watched, so one the upstream closed is dropped before a request is written to it, and
+ * dropped after {@linkcode IDLE_MS}, or sooner when the upstream's `Keep-Alive: timeout` says so. A request that
+ * still meets a closed connection (no byte of answer) is sent again on a new one only when that is safe: an
+ * idempotent method with a body that can be replayed. A POST is never sent twice.
  *
  * @module
  */
 import { unrefTimer } from "../../../platform/runtime.ts";
 import { connect as tcpConnect, type ConnectOptions } from "../../../platform/tcp.ts";
-import { ConnectionLost, Http1Connection, type ResponseHead } from "./http1_connection.ts";
+import { ConnectionLost, type Http1Body, Http1Connection, type ResponseHead } from "./http1_connection.ts";
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from "./types.ts";
 
 /** How long a connection may idle in the pool (below the common 5 s server keep-alive). */
@@ -22,6 +23,8 @@ export const IDLE_MS = 4000;
 const ONE_WRITE_BYTES = 64 * 1024;
 const encoder = new TextEncoder();
 const METHODS_WITH_BODY = new Set(["POST", "PUT", "PATCH"]);
+/** Methods a request of which may be sent again (RFC 9110 §9.2.2): a POST is never sent twice. */
+const IDEMPOTENT = new Set(["GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"]);
 
 /** Options of an {@linkcode Http1Client}; tests shorten the idle time or count connections. */
 export interface Http1ClientOptions {
@@ -59,25 +62,27 @@ export class Http1Client implements UpstreamClient {
       // A client that leaves drops the connection, which ends any read or write waiting on it.
       const drop = () => conn.close();
       signal.addEventListener("abort", drop);
-      let response: ResponseHead;
       // The connection can serve another request only once this one was sent whole: an upstream may answer (413,
       // say) before it read a long body.
       let sent = false;
+      let response: ResponseHead;
+      let body: Http1Body | null;
       try {
+        // The client may have left while the connection was being opened.
+        if (signal.aborted) throw new Error("client_aborted");
         this.#send(conn, head, request.body).then(() => sent = true, drop);
         response = await conn.readHead();
+        body = conn.body(response, request.method, (reusable) => {
+          signal.removeEventListener("abort", drop);
+          if (reusable && sent && !signal.aborted) this.#release(key, conn, response.idleTimeoutMs);
+          else conn.close();
+        });
       } catch (err) {
         signal.removeEventListener("abort", drop);
         conn.close();
-        const replayable = !(request.body instanceof ReadableStream);
-        if (pooled && replayable && err instanceof ConnectionLost && !err.responseStarted) continue;
+        if (pooled && mayResend(request, err)) continue;
         throw err;
       }
-      const body = conn.body(response, request.method, (reusable) => {
-        signal.removeEventListener("abort", drop);
-        if (reusable && sent && !signal.aborted) this.#release(key, conn, response.idleTimeoutMs);
-        else conn.close();
-      });
       return {
         status: response.status,
         statusText: response.statusText,
@@ -127,7 +132,10 @@ export class Http1Client implements UpstreamClient {
     const now = Date.now();
     while (list?.length) {
       const conn = list.pop()!;
-      if (!conn.closed && now - conn.idleSince < conn.idleLimitMs) return conn;
+      if (!conn.closed && now - conn.idleSince < conn.idleLimitMs) {
+        conn.unpark();
+        return conn;
+      }
       conn.close();
     }
     return undefined;
@@ -138,7 +146,7 @@ export class Http1Client implements UpstreamClient {
     conn.idleSince = Date.now();
     // Leave a second of margin under the upstream's own timeout, so it is not closing while a request is sent.
     conn.idleLimitMs = upstreamIdleMs === undefined ? this.#idleMs : Math.min(this.#idleMs, upstreamIdleMs - 1000);
-    if (conn.idleLimitMs <= 0) return conn.close();
+    if (conn.idleLimitMs <= 0 || !conn.park()) return conn.close();
     let list = this.#idle.get(key);
     if (!list) this.#idle.set(key, list = []);
     list.push(conn);
@@ -171,6 +179,16 @@ export class Http1Client implements UpstreamClient {
     for (const list of this.#idle.values()) for (const conn of list) conn.close();
     this.#idle.clear();
   }
+}
+
+/**
+ * Whether a request that failed on a pooled connection may go out again on a new one: the upstream closed or reset
+ * the connection before any byte of answer, the method is idempotent and the body can be sent again. Idle connections
+ * are watched (`park`), so a closed one is usually noticed before a request is written to it; this covers the race.
+ */
+function mayResend(request: UpstreamRequest, err: unknown): boolean {
+  return err instanceof ConnectionLost && !err.responseStarted && IDEMPOTENT.has(request.method) &&
+    !(request.body instanceof ReadableStream);
 }
 
 const CRLF = new Uint8Array([13, 10]);

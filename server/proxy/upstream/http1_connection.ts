@@ -63,13 +63,44 @@ export class Http1Connection {
   idleSince = 0;
   idleLimitMs = 0;
   #closed = false;
+  /** The read kept waiting while the connection idles; the next fill takes it over. */
+  #pending: Promise<number | null> | undefined;
+  #parked = false;
+  /** Something arrived while idle (a close, a reset, stray bytes): the connection cannot serve another request. */
+  #stale = false;
 
   constructor(conn: ByteConnection) {
     this.#conn = conn;
   }
 
+  /** Closed, or unusable since something arrived while it idled. */
   get closed(): boolean {
-    return this.#closed;
+    return this.#closed || this.#stale;
+  }
+
+  /**
+   * Parks the connection between requests: a read is kept waiting on it, so an upstream that closes or resets it, or
+   * sends anything, marks it unusable before a request is written to it (hyper and undici watch idle connections the
+   * same way). False, and nothing parked, when bytes of the last answer remain unread: the connection cannot be reused.
+   */
+  park(): boolean {
+    if (this.#closed || this.#stale || this.#start !== this.#end) return false;
+    this.#start = this.#end = 0;
+    this.#parked = true;
+    this.#conn.ref(false);
+    const read = this.#conn.read(this.#buf);
+    this.#pending = read;
+    const arrived = () => {
+      if (this.#parked) this.#stale = true;
+    };
+    read.then(arrived, arrived);
+    return true;
+  }
+
+  /** Takes the connection out of the pool for a request. */
+  unpark(): void {
+    this.#parked = false;
+    this.#conn.ref(true);
   }
 
   write(bytes: Uint8Array): Promise<void> {
@@ -95,17 +126,24 @@ export class Http1Connection {
         this.#buf = bigger;
       }
     }
-    const n = await this.#conn.read(this.#buf.subarray(this.#end));
+    const pending = this.#pending;
+    this.#pending = undefined;
+    // A parked read fills the buffer from 0, where an empty buffer starts anyway.
+    const n = await (pending ?? this.#conn.read(this.#buf.subarray(this.#end)));
     if (n === null) return false;
     this.#end += n;
     return true;
   }
 
-  /** Reads the next final response head (1xx heads are skipped); `method` tells a HEAD answer has no body. */
+  /**
+   * Reads the next final response head (1xx informational heads are skipped). A 101 (ctvs never asks for an upgrade)
+   * or a status above 599 is a malformed answer.
+   */
   async readHead(): Promise<ResponseHead> {
     for (;;) {
       const head = await this.#readOneHead();
-      if (head.status >= 200 || head.status === 101) return head;
+      if (head.status === 101 || head.status > 599) throw new Error(`unexpected status from upstream: ${head.status}`);
+      if (head.status >= 200) return head;
     }
   }
 
@@ -140,9 +178,7 @@ export class Http1Connection {
   body(head: ResponseHead, method: string, done: (reusable: boolean) => void): Http1Body | null {
     const framing = bodyFraming(head, method);
     if (framing === undefined) {
-      // After a 101 the connection speaks another protocol (ctvs never asks for an upgrade; an upstream that sends
-      // one anyway cannot have the connection back).
-      done(head.keepAlive && head.status !== 101);
+      done(head.keepAlive);
       return null;
     }
     return new Http1Body(this, framing, head.keepAlive && framing !== "close", done);
@@ -210,7 +246,7 @@ function bodyFraming(head: ResponseHead, method: string): Framing | undefined {
 }
 
 /** A response body read off its connection; see {@linkcode UpstreamBody}. */
-class Http1Body implements UpstreamBody {
+export class Http1Body implements UpstreamBody {
   readonly #conn: Http1Connection;
   readonly #framing: Framing;
   readonly #reusable: boolean;
@@ -321,7 +357,9 @@ function findHeadEnd(buf: Uint8Array, from: number, to: number): number {
   return -1;
 }
 
-const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/;
+/** Version, status and a reason phrase (tab, space, visible and obs-text characters: RFC 9112 §4). */
+const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /** Parses a response head (status line and fields, CRLF separated); throws on a malformed one. */
 export function parseHead(text: string): ResponseHead {
@@ -339,8 +377,13 @@ export function parseHead(text: string): ResponseHead {
       continue;
     }
     const colon = line.indexOf(":");
-    if (colon <= 0) throw new Error(`malformed response header from upstream: ${JSON.stringify(line.slice(0, 80))}`);
-    pairs.push([line.slice(0, colon).trim().toLowerCase(), line.slice(colon + 1).trim()]);
+    const name = line.slice(0, colon);
+    const value = line.slice(colon + 1).trim();
+    // Only what a client may pass on: a token for a name, no NUL, CR or LF in a value (RFC 9110 §5.1, §5.5).
+    if (colon <= 0 || !TOKEN.test(name) || /[\0\r\n]/.test(value)) {
+      throw new Error(`malformed response header from upstream: ${JSON.stringify(line.slice(0, 80))}`);
+    }
+    pairs.push([name.toLowerCase(), value]);
   }
   const headers = new HeaderPairs(pairs);
   const connection = headers.get("connection")?.toLowerCase() ?? "";

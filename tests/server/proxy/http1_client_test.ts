@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { test } from "node:test";
+import { connect } from "../../../platform/tcp.ts";
 import { Http1Client } from "../../../server/proxy/upstream/http1_client.ts";
 import { parseHead } from "../../../server/proxy/upstream/http1_connection.ts";
 import { proxiedByEnv } from "../../../server/proxy/upstream/select.ts";
@@ -278,7 +279,7 @@ test("http1 client: a stream body goes out chunked, whole", async () => {
 
 test("http1 client: header values keep their bytes both ways; response names are lowercased, repeats kept", async () => {
   const server = await rawServer(() =>
-    "HTTP/1.1 200 OK\r\nX-Caf\u00e9: cr\u00e8me\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\ncontent-length: 0\r\n\r\n"
+    "HTTP/1.1 200 OK\r\nX-Note: cr\u00e8me\r\nSet-Cookie: a=1\r\nSet-Cookie: b=2\r\ncontent-length: 0\r\n\r\n"
   );
   const client = new Http1Client();
   try {
@@ -286,7 +287,7 @@ test("http1 client: header values keep their bytes both ways; response names are
     assert.match(server.received[0].head, /\r\nx-name: caf\u00e9\r\n/);
     const seen: [string, string][] = [];
     response.headers.forEach((value, name) => seen.push([name, value]));
-    assert.deepEqual(seen, [["x-caf\u00e9", "cr\u00e8me"], ["set-cookie", "a=1"], ["set-cookie", "b=2"], [
+    assert.deepEqual(seen, [["x-note", "cr\u00e8me"], ["set-cookie", "a=1"], ["set-cookie", "b=2"], [
       "content-length",
       "0",
     ]]);
@@ -382,4 +383,108 @@ test("http1 client: an answer that comes before the request body was sent whole 
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
   assert.equal(connections, 1);
+});
+
+test("http1 client: a POST the upstream received is never sent twice, even when its connection dies unanswered", async () => {
+  // Requests 2 and 4 are taken, then their (pooled) connection is reset unanswered; the others are answered.
+  const server = await rawServer((_r, n) =>
+    n % 2 === 1
+      ? "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
+      : (socket) => setTimeout(() => socket.resetAndDestroy(), 50)
+  );
+  const client = new Http1Client();
+  try {
+    assert.equal((await readAll(client, post(server.origin))).body, "ok");
+    await assert.rejects(client.request(post(server.origin)));
+    assert.equal(server.received.length, 2);
+    // A GET may go again: the same failure is retried once, on a new connection.
+    assert.equal((await readAll(client, post(server.origin))).body, "ok");
+    assert.equal((await readAll(client, { ...post(server.origin, null), method: "GET" })).body, "ok");
+    assert.equal(server.received.length, 5);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test("http1 client: an idle connection the upstream closed, or sent stray bytes on, is not used again", async () => {
+  const answers = [
+    "HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\na",
+    "HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nb",
+    "HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nc",
+  ];
+  const server = await rawServer((_r, n) => (socket) => {
+    socket.write(answers[n - 1]);
+    // After the first answer the upstream closes the idle connection; after the second it sends garbage.
+    if (n === 1) setTimeout(() => socket.end(), 20);
+    if (n === 2) setTimeout(() => socket.write("HTTP/1.1 200 OK\r\n"), 20);
+  });
+  const client = new Http1Client();
+  try {
+    for (const expected of ["a", "b", "c"]) {
+      assert.equal((await readAll(client, post(server.origin))).body, expected);
+      await new Promise((resolve) => setTimeout(resolve, 80));
+    }
+    assert.equal(server.received.length, 3);
+    assert.equal(server.connections, 3);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test("http1 client: bytes left after an answer (a HEAD answered with a body) keep the connection out of the pool", async () => {
+  const server = await rawServer(() => "HTTP/1.1 200 OK\r\ncontent-length: 4\r\n\r\nbody");
+  const client = new Http1Client();
+  try {
+    const head = await client.request({ ...post(server.origin, null), method: "HEAD" });
+    assert.equal(head.body, null);
+    assert.equal(client.idleConnections, 0);
+    assert.equal((await readAll(client, post(server.origin))).body, "body");
+    assert.equal(server.connections, 2);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test("http1 client: a header a client could not pass on, a 101 or a status above 599 is a malformed answer", async () => {
+  const answers = [
+    "HTTP/1.1 200 OK\r\nx-caf\u00e9: 1\r\ncontent-length: 0\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nx-a: b\0c\r\ncontent-length: 0\r\n\r\n",
+    "HTTP/1.1 101 Switching Protocols\r\nupgrade: h2c\r\n\r\n",
+    "HTTP/1.1 999 Odd\r\ncontent-length: 0\r\n\r\n",
+  ];
+  const server = await rawServer((_r, n) => answers[n - 1]);
+  const client = new Http1Client();
+  try {
+    await assert.rejects(client.request(post(server.origin)), /malformed response header from upstream: "x-caf/);
+    await assert.rejects(client.request(post(server.origin)), /malformed response header from upstream: "x-a/);
+    await assert.rejects(client.request(post(server.origin)), /unexpected status from upstream: 101/);
+    await assert.rejects(client.request(post(server.origin)), /unexpected status from upstream: 999/);
+  } finally {
+    client.close();
+    await server.close();
+  }
+});
+
+test("http1 client: a client that leaves while the connection is being opened sends nothing upstream", async () => {
+  const server = await rawServer(() => "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+  const client = new Http1Client({
+    connect: async (options) => {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      return await connect(options);
+    },
+  });
+  try {
+    const abort = new AbortController();
+    const pending = client.request(post(server.origin, undefined, { signal: abort.signal }));
+    setTimeout(() => abort.abort(), 20);
+    await assert.rejects(pending, /client_aborted/);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(server.received.length, 0);
+  } finally {
+    client.close();
+    await server.close();
+  }
 });

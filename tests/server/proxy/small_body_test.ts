@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { SMALL_BODY_BYTES } from "../../../server/proxy/forward.ts";
 import { readHeaders, redactionSet } from "../../../server/proxy/headers.ts";
+import { HeaderPairs } from "../../../server/proxy/upstream/http1_connection.ts";
 import { eventually, startHarness } from "./_harness.ts";
 
 /** A raw node:http upstream whose handler the test writes; it counts requests received and responses closed. */
@@ -53,6 +54,19 @@ test("readHeaders reads once: forwardable pairs without hop-by-hop headers, reco
     "x-api-key": "REDACTED:wxyz",
     "x-hop": "1",
   });
+  // An upstream answer's fields as received (HTTP/1.1 client) are recorded the same way: repeats joined but cookies.
+  const received = new HeaderPairs([
+    ["vary", "Origin"],
+    ["set-cookie", "a=secret-one"],
+    ["vary", "Accept-Encoding"],
+    ["set-cookie", "b=secret-two"],
+  ]);
+  const fromUpstream = readHeaders(received, redactionSet());
+  assert.deepEqual(fromUpstream.recorded, {
+    vary: "Origin, Accept-Encoding",
+    "set-cookie": ["REDACTED:-one", "REDACTED:-two"],
+  });
+  assert.deepEqual(fromUpstream.forward, received.pairs);
 });
 
 test("a small fixed-length answer reaches the client byte for byte with its headers and is recorded whole", async () => {

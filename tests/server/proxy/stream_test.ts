@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import net from "node:net";
 import { SseParser } from "../../../server/proxy/sse_parser.ts";
 import { freePort } from "../../helpers/child.ts";
 import { eventually, startHarness } from "./_harness.ts";
@@ -177,5 +178,30 @@ test("an upstream reset mid-stream breaks the client's stream and is recorded wi
     assert.equal(exchange.stream_event_count, events.length);
   } finally {
     await h.close();
+  }
+});
+
+test("a malformed upstream answer gets a 502 that says what was wrong, and is recorded", async () => {
+  const server = net.createServer((socket) => {
+    socket.on("error", () => {});
+    socket.once("data", () => socket.end("HTTP/1.1 200 OK\r\nx bad name: 1\r\ncontent-length: 0\r\n\r\n"));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const h = await startHarness({
+    upstreams: () => [{ name: "odd", base_url: `http://127.0.0.1:${port}`, match: { path_prefix: "/" } }],
+  });
+  try {
+    const response = await fetch(`${h.url}/v1/messages`, { method: "POST", body: "{}" });
+    assert.equal(response.status, 502);
+    const body = await response.json();
+    assert.equal(body.error, "upstream connection failed");
+    assert.equal(body.detail, 'malformed response header from upstream: "x bad name: 1"');
+    const [{ exchange }] = await h.exchanges();
+    assert.deepEqual(exchange.response, { status: 502, headers: {} });
+    assert.equal(exchange.error, body.detail);
+  } finally {
+    await h.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
