@@ -142,7 +142,8 @@ export class Http1Connection {
   async readHead(): Promise<ResponseHead> {
     for (;;) {
       const head = await this.#readOneHead();
-      if (head.status === 101 || head.status > 599) throw new Error(`unexpected status from upstream: ${head.status}`);
+      const { status } = head;
+      if (status < 100 || status === 101 || status > 599) throw new Error(`unexpected status from upstream: ${status}`);
       if (head.status >= 200) return head;
     }
   }
@@ -360,6 +361,7 @@ function findHeadEnd(buf: Uint8Array, from: number, to: number): number {
 /** Version, status and a reason phrase (tab, space, visible and obs-text characters: RFC 9112 §4). */
 const STATUS_LINE = /^HTTP\/1\.([01]) (\d{3})(?: ([\t\x20-\x7e\x80-\xff]*))?$/;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const BAD_VALUE = /[\0\r\n]/;
 
 /** Parses a response head (status line and fields, CRLF separated); throws on a malformed one. */
 export function parseHead(text: string): ResponseHead {
@@ -372,15 +374,18 @@ export function parseHead(text: string): ResponseHead {
     if (line.length === 0) continue;
     if (line[0] === " " || line[0] === "\t") {
       // An obsolete folded line continues the previous field (RFC 9112 §5.2): joined with a space.
-      if (pairs.length === 0) throw new Error("malformed response header from upstream");
-      pairs[pairs.length - 1][1] += " " + line.trim();
+      const folded = line.trim();
+      if (pairs.length === 0 || BAD_VALUE.test(folded)) {
+        throw new Error(`malformed response header from upstream: ${JSON.stringify(line.slice(0, 80))}`);
+      }
+      pairs[pairs.length - 1][1] += " " + folded;
       continue;
     }
     const colon = line.indexOf(":");
     const name = line.slice(0, colon);
     const value = line.slice(colon + 1).trim();
     // Only what a client may pass on: a token for a name, no NUL, CR or LF in a value (RFC 9110 §5.1, §5.5).
-    if (colon <= 0 || !TOKEN.test(name) || /[\0\r\n]/.test(value)) {
+    if (colon <= 0 || !TOKEN.test(name) || BAD_VALUE.test(value)) {
       throw new Error(`malformed response header from upstream: ${JSON.stringify(line.slice(0, 80))}`);
     }
     pairs.push([name.toLowerCase(), value]);

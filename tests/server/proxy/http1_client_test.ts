@@ -448,12 +448,14 @@ test("http1 client: bytes left after an answer (a HEAD answered with a body) kee
   }
 });
 
-test("http1 client: a header a client could not pass on, a 101 or a status above 599 is a malformed answer", async () => {
+test("http1 client: a header a client could not pass on, a 101 or a status outside 100-599 is a malformed answer", async () => {
   const answers = [
     "HTTP/1.1 200 OK\r\nx-caf\u00e9: 1\r\ncontent-length: 0\r\n\r\n",
     "HTTP/1.1 200 OK\r\nx-a: b\0c\r\ncontent-length: 0\r\n\r\n",
     "HTTP/1.1 101 Switching Protocols\r\nupgrade: h2c\r\n\r\n",
     "HTTP/1.1 999 Odd\r\ncontent-length: 0\r\n\r\n",
+    "HTTP/1.1 099 Odd\r\ncontent-length: 0\r\n\r\n",
+    "HTTP/1.1 200 OK\r\nx-a: ok\r\n a\nset-cookie: injected=1\r\ncontent-length: 0\r\n\r\n",
   ];
   const server = await rawServer((_r, n) => answers[n - 1]);
   const client = new Http1Client();
@@ -462,6 +464,12 @@ test("http1 client: a header a client could not pass on, a 101 or a status above
     await assert.rejects(client.request(post(server.origin)), /malformed response header from upstream: "x-a/);
     await assert.rejects(client.request(post(server.origin)), /unexpected status from upstream: 101/);
     await assert.rejects(client.request(post(server.origin)), /unexpected status from upstream: 999/);
+    await assert.rejects(client.request(post(server.origin)), /unexpected status from upstream: 99/);
+    // A folded continuation line is held to the same rule.
+    await assert.rejects(
+      client.request(post(server.origin)),
+      /malformed response header from upstream: " a\\nset-cookie/,
+    );
   } finally {
     client.close();
     await server.close();
