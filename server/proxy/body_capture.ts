@@ -30,6 +30,8 @@ export class BodyCapture {
   readonly limit: number;
   #chunks: Uint8Array[] = [];
   #kept = 0;
+  /** The kept bytes decoded, once asked for: bytes, TOO_LARGE, or null when they do not decode. */
+  #decoded: Uint8Array | typeof TOO_LARGE | null | undefined;
   /** Every byte seen, kept or not. */
   total = 0;
 
@@ -67,11 +69,33 @@ export class BodyCapture {
   text(encoding?: string | null): string {
     const raw = this.bytes();
     const truncated = this.total > this.#kept;
-    const decoded = !truncated && encoding ? decode(raw, encoding, this.limit) : undefined;
-    if (decoded) return utf8(decoded);
+    const decoded = !truncated && encoding ? this.#decode(encoding) : undefined;
+    if (decoded instanceof Uint8Array) return utf8(decoded);
     return truncated ? utf8(raw) + truncationMarker(this.#kept, this.total) : utf8(raw);
   }
+
+  /**
+   * True when the whole body was kept, in `encoding`, and decodes to more than the limit: only a streamed decode
+   * (see `streamDecoder`) can then record its first `limit` bytes and count the rest.
+   */
+  decodesPastLimit(encoding: string): boolean {
+    return this.total === this.#kept && this.#decode(encoding) === TOO_LARGE;
+  }
+
+  #decode(encoding: string): Uint8Array | typeof TOO_LARGE | null {
+    return this.#decoded ??= decode(this.bytes(), encoding, this.limit);
+  }
 }
+
+/** What {@linkcode decode} answers for a body that decodes to more than its limit. */
+const TOO_LARGE = Symbol("too large");
+
+/** The content-encodings ctvs undoes for the recording. */
+export function isDecodable(encoding: string | null | undefined): encoding is string {
+  return encoding !== null && encoding !== undefined && DECODABLE.has(encoding.trim().toLowerCase());
+}
+
+const DECODABLE = new Set(["gzip", "x-gzip", "deflate", "br"]);
 
 const decoder = new TextDecoder();
 
@@ -80,10 +104,10 @@ function utf8(bytes: Uint8Array): string {
 }
 
 /**
- * Undoes a content-encoding; undefined when it is unknown, corrupt, or decodes to more than `limit` bytes (the
- * raw bytes are recorded then, so a compression bomb cannot blow up the recorder).
+ * Undoes a content-encoding: null when it is unknown or the bytes are corrupt, TOO_LARGE when they decode to more
+ * than `limit` bytes (decoding stops there, so a compression bomb cannot blow up the recorder).
  */
-function decode(bytes: Uint8Array, encoding: string, limit: number): Uint8Array | undefined {
+function decode(bytes: Uint8Array, encoding: string, limit: number): Uint8Array | typeof TOO_LARGE | null {
   const options = { maxOutputLength: limit };
   try {
     switch (encoding.trim().toLowerCase()) {
@@ -93,14 +117,15 @@ function decode(bytes: Uint8Array, encoding: string, limit: number): Uint8Array 
       case "deflate":
         try {
           return inflateSync(bytes, options);
-        } catch {
+        } catch (err) {
+          if ((err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE") throw err;
           return inflateRawSync(bytes, options); // some servers send raw deflate
         }
       case "br":
         return brotliDecompressSync(bytes, options);
     }
-  } catch {
-    return undefined;
+  } catch (err) {
+    return (err as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" ? TOO_LARGE : null;
   }
-  return undefined;
+  return null;
 }

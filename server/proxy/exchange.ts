@@ -5,7 +5,7 @@
  * @module
  */
 import { isoTimestamp } from "../../storage/utc_date.ts";
-import { BodyCapture } from "./body_capture.ts";
+import { BodyCapture, isDecodable } from "./body_capture.ts";
 import type { RecordedHeaders } from "./headers.ts";
 import type { Recorder } from "./recorder.ts";
 import { SseParser } from "./sse_parser.ts";
@@ -68,9 +68,11 @@ export class Exchange {
   readonly #tsStart = Date.now();
   #response: ResponseStart | undefined;
   #sse: SseParser | undefined;
-  /** Undoes a compressed stream's encoding before its events are parsed. */
+  /** Undoes a compressed stream's encoding before its events are parsed, or before a long body is kept. */
   #decoder: StreamDecoder | undefined;
   #body: BodyCapture | undefined;
+  /** The content-encoding of the bytes `#body` keeps, when ctvs can undo it. */
+  #bodyCoding: string | undefined;
   #events = 0;
   #finished = false;
 
@@ -89,6 +91,7 @@ export class Exchange {
     this.#response = response;
     if (!response.stream) {
       this.#body = new BodyCapture(response.maxBodyBytes);
+      if (isDecodable(response.encoding)) this.#bodyCoding = response.encoding;
       return;
     }
     const coding = response.encoding?.trim().toLowerCase();
@@ -110,9 +113,11 @@ export class Exchange {
   observe(chunk: Uint8Array): void {
     if (this.#finished) return;
     try {
-      if (this.#body) this.#body.add(chunk);
-      else if (this.#decoder) this.#decoder.write(chunk);
-      else this.#parse(chunk);
+      if (this.#decoder) this.#decoder.write(chunk);
+      else if (!this.#body) this.#parse(chunk);
+      else if (this.#bodyCoding && this.#body.total + chunk.byteLength > this.#body.limit) {
+        this.#decodeBody(this.#bodyCoding, [this.#body.bytes(), chunk]);
+      } else this.#body.add(chunk);
     } catch {
       // A recorder bug must not break the stream; the exchange row still says what passed.
     }
@@ -133,11 +138,32 @@ export class Exchange {
     }
   }
 
+  /**
+   * From here on the body is decoded as it passes, starting with `pending`, and its decoded bytes are kept: a
+   * compressed body longer than the limit (compressed, or once decoded) is then recorded as its first decoded bytes
+   * with the truncation marker, as a plain one would be.
+   */
+  #decodeBody(coding: string, pending: Uint8Array[]): void {
+    const decoded = new BodyCapture(this.#body!.limit);
+    this.#body = decoded;
+    this.#bodyCoding = undefined;
+    this.#decoder = streamDecoder(coding, (bytes) => decoded.add(bytes));
+    for (const bytes of pending) this.#decoder!.write(bytes);
+  }
+
   /** Writes the exchange row, once; later calls do nothing. `error` is a message or `client_aborted`. */
   finish(error?: string): void {
     if (this.#finished) return;
     this.#finished = true;
-    // A compressed stream's last events come out of its decoder after the last chunk: the row waits for them.
+    if (this.#bodyCoding && this.#body?.decodesPastLimit(this.#bodyCoding)) {
+      try {
+        this.#decodeBody(this.#bodyCoding, [this.#body.bytes()]);
+      } catch {
+        // As in observe: the row is still written, from the raw bytes.
+      }
+    }
+    // A decoder (a compressed stream, a long compressed body) hands over its last bytes after the last chunk: the row
+    // waits for them.
     if (this.#decoder) this.#recorder.defer(this.#decoder.end().then(() => this.#write(error)));
     else this.#write(error);
   }
@@ -156,7 +182,7 @@ export class Exchange {
     const response = this.#response && {
       status: this.#response.status,
       headers: this.#response.headers,
-      body: this.#body?.text(this.#response.encoding),
+      body: this.#body?.text(this.#bodyCoding),
     };
     const context = this.#start.context?.();
     return {

@@ -4,6 +4,9 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { test } from "node:test";
 import { gzipSync } from "node:zlib";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { truncationMarker } from "../../../server/proxy/body_capture.ts";
 import { startHarness } from "./_harness.ts";
 
 const STREAM_BODY = JSON.stringify({ stream: true, messages: [{ role: "user", content: "hi" }] });
@@ -143,5 +146,44 @@ test("non-streaming answers and upstream errors are relayed unmodified and recor
     assert.equal(JSON.parse(okText).content[0].text, "The command printed ctvs-e2e. Done — ✓.");
   } finally {
     await h.close();
+  }
+});
+
+test("a compressed answer longer than the record limit, compressed or decoded, is recorded as its first decoded bytes", async () => {
+  // One upstream path per case: text that compresses well (decodes past the limit) and text that does not (its
+  // compressed bytes alone pass the limit).
+  const repetitive = "a".repeat(5000);
+  let seed = 7;
+  const noisy = Array.from(
+    { length: 3000 },
+    () => String.fromCharCode(33 + ((seed = (seed * 48271) % 2147483647) % 90)),
+  )
+    .join("");
+  const server = http.createServer((req, res) => {
+    const gz = gzipSync(req.url === "/v1/repetitive" ? repetitive : noisy);
+    res.writeHead(200, { "content-type": "text/plain", "content-encoding": "gzip", "content-length": gz.byteLength });
+    res.end(gz);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
+  const h = await startHarness({
+    upstreams: () => [{ name: "gz", base_url: `http://127.0.0.1:${port}`, match: { path_prefix: "/" } }],
+    proxy: { max_record_body_bytes: 1000 },
+  });
+  try {
+    assert.ok(gzipSync(noisy).byteLength > 1000 && gzipSync(repetitive).byteLength < 1000);
+    for (const [name, text] of [["repetitive", repetitive], ["noisy", noisy]]) {
+      const response = await fetch(`${h.url}/v1/${name}`);
+      // Relayed compressed, as the upstream sent it; the client's fetch decodes it.
+      assert.equal(response.headers.get("content-encoding"), "gzip");
+      assert.equal(await response.text(), text);
+    }
+    const rows = (await h.exchanges()).map(({ exchange }) => exchange);
+    assert.deepEqual(rows.map((r) => r.request.path), ["/v1/repetitive", "/v1/noisy"]);
+    assert.equal(rows[0].response.body, repetitive.slice(0, 1000) + truncationMarker(1000, 5000));
+    assert.equal(rows[1].response.body, noisy.slice(0, 1000) + truncationMarker(1000, 3000));
+  } finally {
+    await h.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
