@@ -18,6 +18,8 @@ export interface ConnectOptions {
   port: number;
   /** TLS with certificate checks against the runtime's root store; the server name is `hostname`. */
   tls: boolean;
+  /** Gives up connecting when aborted (the connection is closed if it opened meanwhile). */
+  signal?: AbortSignal;
 }
 
 /** An open connection. */
@@ -38,11 +40,16 @@ export function connect(options: ConnectOptions): Promise<ByteConnection> {
 }
 
 async function connectDeno(options: ConnectOptions): Promise<ByteConnection> {
-  const { hostname, port } = options;
-  // HTTP/1.1 only: the client speaks nothing else, so a server must not pick h2.
+  const { hostname, port, signal } = options;
+  // HTTP/1.1 only: the client speaks nothing else, so a server must not pick h2. Deno's connectTls returns before the
+  // handshake, so it needs no signal: a stalled handshake ends when the caller closes the connection.
   const conn = options.tls
     ? await deno.connectTls({ hostname, port, alpnProtocols: ["http/1.1"] })
-    : await deno.connect({ hostname, port });
+    : await deno.connect({ hostname, port, signal });
+  if (signal?.aborted) {
+    conn.close();
+    throw new Error("connect aborted");
+  }
   if (!options.tls) conn.setNoDelay(true);
   let closed = false;
   return {
@@ -70,7 +77,7 @@ async function connectDeno(options: ConnectOptions): Promise<ByteConnection> {
 const NODE_QUEUE_BYTES = 256 * 1024;
 
 function connectNode(options: ConnectOptions): Promise<ByteConnection> {
-  const { hostname, port } = options;
+  const { hostname, port, signal } = options;
   const socket: net.Socket = options.tls
     ? tls.connect({
       host: hostname,
@@ -128,9 +135,17 @@ function connectNode(options: ConnectOptions): Promise<ByteConnection> {
       else socket.unref();
     },
   };
+  // Until connected (and through the TLS handshake), an abort destroys the socket, which rejects below.
+  const giveUp = () => socket.destroy(new Error("connect aborted"));
+  if (signal?.aborted) giveUp();
+  else signal?.addEventListener("abort", giveUp);
   return new Promise((resolve, reject) => {
-    socket.once(options.tls ? "secureConnect" : "connect", () => resolve(connection));
+    socket.once(options.tls ? "secureConnect" : "connect", () => {
+      signal?.removeEventListener("abort", giveUp);
+      resolve(connection);
+    });
     socket.on("error", (err) => {
+      signal?.removeEventListener("abort", giveUp);
       failure = err;
       notify();
       reject(err);

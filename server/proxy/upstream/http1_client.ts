@@ -58,7 +58,7 @@ export class Http1Client implements UpstreamClient {
     for (let attempt = 0;; attempt++) {
       if (signal.aborted) throw new Error("client_aborted");
       const pooled = attempt === 0 ? this.#checkout(key) : undefined;
-      const conn = pooled ?? new Http1Connection(await this.#connect(connectOptions(origin)));
+      const conn = pooled ?? await this.#open(origin, signal);
       // A client that leaves drops the connection, which ends any read or write waiting on it.
       const drop = () => conn.close();
       signal.addEventListener("abort", drop);
@@ -90,6 +90,21 @@ export class Http1Client implements UpstreamClient {
         decoded: false,
         body,
       };
+    }
+  }
+
+  /**
+   * A new connection to `origin`; a client that leaves meanwhile stops the connect. The connect gets a signal of its
+   * own, aborted only while connecting: the runtime may hold it for the connection's life, which may serve others.
+   */
+  async #open(origin: URL, clientGone: AbortSignal): Promise<Http1Connection> {
+    const connecting = new AbortController();
+    const stop = () => connecting.abort();
+    clientGone.addEventListener("abort", stop);
+    try {
+      return new Http1Connection(await this.#connect({ ...connectOptions(origin), signal: connecting.signal }));
+    } finally {
+      clientGone.removeEventListener("abort", stop);
     }
   }
 

@@ -476,19 +476,23 @@ test("http1 client: a header a client could not pass on, a 101 or a status outsi
   }
 });
 
-test("http1 client: a client that leaves while the connection is being opened sends nothing upstream", async () => {
+test("http1 client: a client that leaves while the connection is being opened stops the connect, sends nothing", async () => {
   const server = await rawServer(() => "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
+  // A connect that takes a second (a distant or black-holed host), and gives up when its signal aborts.
   const client = new Http1Client({
-    connect: async (options) => {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      return await connect(options);
-    },
+    connect: (options) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => connect(options).then(resolve, reject), 1000);
+        options.signal?.addEventListener("abort", () => (clearTimeout(timer), reject(new Error("connect aborted"))));
+      }),
   });
   try {
     const abort = new AbortController();
+    const started = Date.now();
     const pending = client.request(post(server.origin, undefined, { signal: abort.signal }));
     setTimeout(() => abort.abort(), 20);
-    await assert.rejects(pending, /client_aborted/);
+    await assert.rejects(pending, /connect aborted/);
+    assert.ok(Date.now() - started < 500, "the connect was not stopped");
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(server.received.length, 0);
   } finally {
