@@ -5,6 +5,7 @@
  * @module
  */
 import { brotliDecompressSync, gunzipSync, inflateRawSync, inflateSync } from "node:zlib";
+import { concatBytes } from "../../storage/byte_buffer.ts";
 
 /** Request and response bodies above this many bytes are recorded truncated (forwarded whole). */
 export const DEFAULT_MAX_RECORD_BODY_BYTES = 32 * 1024 * 1024;
@@ -52,12 +53,7 @@ export class BodyCapture {
   /** The kept bytes as one array. */
   bytes(): Uint8Array {
     if (this.#chunks.length === 1) return this.#chunks[0];
-    const out = new Uint8Array(this.#kept);
-    let at = 0;
-    for (const chunk of this.#chunks) {
-      out.set(chunk, at);
-      at += chunk.byteLength;
-    }
+    const out = concatBytes(this.#chunks);
     this.#chunks = [out];
     return out;
   }

@@ -6,10 +6,8 @@
  * @module
  */
 import { errorMessage, isDeno } from "../../../platform/runtime.ts";
+import { isDecodable } from "../body_capture.ts";
 import type { UpstreamBody, UpstreamClient, UpstreamResponse } from "./types.ts";
-
-/** Node's fetch (undici) decodes each of these, in any combination. */
-const UNDICI_CODINGS = new Set(["gzip", "x-gzip", "deflate", "br"]);
 
 /**
  * True when the runtime's fetch decodes a body with this `content-encoding`: on Deno a single `gzip` or `br`
@@ -20,7 +18,8 @@ export function runtimeFetchDecodes(encoding: string | null): boolean {
   const codings = encoding?.toLowerCase().split(",").map((c) => c.trim()).filter(Boolean) ?? [];
   if (codings.length === 0) return false;
   if (isDeno) return codings.length === 1 && (codings[0] === "gzip" || codings[0] === "br");
-  return codings.every((c) => UNDICI_CODINGS.has(c));
+  // Node's fetch (undici) decodes the same codings the recorder does, in any combination.
+  return codings.every(isDecodable);
 }
 
 /**

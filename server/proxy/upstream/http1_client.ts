@@ -12,6 +12,7 @@
  * @module
  */
 import { unrefTimer } from "../../../platform/runtime.ts";
+import { concatBytes } from "../../../storage/byte_buffer.ts";
 import { connect as tcpConnect, type ConnectOptions } from "../../../platform/tcp.ts";
 import { ConnectionLost, type Http1Body, Http1Connection, type ResponseHead } from "./http1_connection.ts";
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from "./types.ts";
@@ -127,7 +128,7 @@ export class Http1Client implements UpstreamClient {
       try {
         for (let r; !(r = await reader.read()).done;) {
           if (r.value.byteLength === 0) continue;
-          await conn.write(concat(encoder.encode(`${r.value.byteLength.toString(16)}\r\n`), r.value, CRLF));
+          await conn.write(concatBytes([encoder.encode(`${r.value.byteLength.toString(16)}\r\n`), r.value, CRLF]));
         }
       } catch (err) {
         reader.cancel(err).catch(() => {});
@@ -138,7 +139,7 @@ export class Http1Client implements UpstreamClient {
       await conn.write(headBytes);
       await conn.write(body);
     } else {
-      await conn.write(body ? concat(headBytes, body) : headBytes);
+      await conn.write(body ? concatBytes([headBytes, body]) : headBytes);
     }
   }
 
@@ -157,7 +158,6 @@ export class Http1Client implements UpstreamClient {
   }
 
   #release(key: string, conn: Http1Connection, upstreamIdleMs: number | undefined): void {
-    conn.served++;
     conn.idleSince = Date.now();
     // Leave a second of margin under the upstream's own timeout, so it is not closing while a request is sent.
     conn.idleLimitMs = upstreamIdleMs === undefined ? this.#idleMs : Math.min(this.#idleMs, upstreamIdleMs - 1000);
@@ -223,13 +223,4 @@ function byteString(text: string): Uint8Array {
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
-}
-
-function concat(...parts: Uint8Array[]): Uint8Array {
-  let total = 0;
-  for (const p of parts) total += p.byteLength;
-  const out = new Uint8Array(total);
-  let at = 0;
-  for (const p of parts) (out.set(p, at), at += p.byteLength);
-  return out;
 }

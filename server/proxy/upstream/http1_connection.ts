@@ -7,6 +7,7 @@
  * @module
  */
 import type { ByteConnection } from "../../../platform/tcp.ts";
+import { concatBytes } from "../../../storage/byte_buffer.ts";
 import type { HeaderList, UpstreamBody } from "./types.ts";
 
 /** A response head: status line and header fields (names lowercase, in the order received). */
@@ -57,8 +58,6 @@ export class Http1Connection {
   #buf = new Uint8Array(BUFFER_BYTES);
   #start = 0;
   #end = 0;
-  /** Responses read to their end on this connection. */
-  served = 0;
   /** When it went back to the pool, and how long it may idle there. */
   idleSince = 0;
   idleLimitMs = 0;
@@ -331,15 +330,8 @@ export class Http1Body implements UpstreamBody {
       return body;
     }
     const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (let chunk; (chunk = await this.read()) !== null;) {
-      chunks.push(chunk);
-      total += chunk.byteLength;
-    }
-    const body = new Uint8Array(total);
-    let at = 0;
-    for (const chunk of chunks) body.set(chunk, (at += chunk.byteLength) - chunk.byteLength);
-    return body;
+    for (let chunk; (chunk = await this.read()) !== null;) chunks.push(chunk);
+    return concatBytes(chunks);
   }
 
   cancel(): void {
