@@ -6,6 +6,7 @@
  */
 import path from "node:path";
 import { attachFile, detachFile, type ManagedFileOptions } from "../claude_code/managed_file.ts";
+import { SettingsError } from "../claude_code/settings_error.ts";
 import { attachCodexConfig, type CodexAttachSpec, detachCodexConfig } from "./config_edit.ts";
 
 /** Codex's home: `CODEX_HOME` when set, else `<home>/.codex`. */
@@ -19,10 +20,28 @@ export function attachCodex(
   spec: CodexAttachSpec,
   options: ManagedFileOptions = {},
 ): Promise<{ previousModelProvider?: string }> {
-  return attachFile(file, { attach: (o) => attachCodexConfig(o, spec), detach: detachCodexConfig }, options);
+  return named(
+    file,
+    () => attachFile(file, { attach: (o) => attachCodexConfig(o, spec), detach: detachCodexConfig }, options),
+  );
 }
 
 /** Removes the managed blocks; `changed: false` when Codex was not attached. */
 export function detachCodex(file: string, options: ManagedFileOptions = {}) {
-  return detachFile(file, { attach: () => ({ text: "", info: {} }), detach: detachCodexConfig }, options);
+  return named(
+    file,
+    () => detachFile(file, { attach: () => ({ text: "", info: {} }), detach: detachCodexConfig }, options),
+  );
+}
+
+/** Puts the file's path in front of a TOML error, which the pure edits cannot know. */
+async function named<T>(file: string, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (error instanceof SettingsError && (error.code === "MALFORMED_TOML" || error.code === "UNSAFE_EDIT")) {
+      throw new SettingsError(error.code, `${file} ${error.message}`);
+    }
+    throw error;
+  }
 }
