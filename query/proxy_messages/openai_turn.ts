@@ -47,8 +47,8 @@ function contentParts(content: unknown): Part[] {
   return Array.isArray(content) ? content.map(contentPart) : [];
 }
 
-/** Maps one Responses item to its role and parts. */
-function responsesItem(item: Json): { role: string; parts: Part[] } | undefined {
+/** Maps one Responses item (an input item, an output item, a Codex rollout `response_item`) to its role and parts. */
+export function responsesItem(item: Json): { role: string; parts: Part[] } | undefined {
   const type = item?.type ?? (item?.role ? "message" : undefined);
   switch (type) {
     case "message":

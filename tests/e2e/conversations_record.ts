@@ -12,7 +12,7 @@ import { runToEnd, startCtvs } from "../helpers/child.ts";
 import { ensureClients } from "./proxy_clients.ts";
 
 /** Writes the config of a proxy to `fakeUrl` recording into `<dir>/data` as gateway `e2e`; returns its path. */
-async function writeConfig(dir: string, fakeUrl: string): Promise<string> {
+export async function writeConfig(dir: string, fakeUrl: string): Promise<string> {
   const config = path.join(dir, "collectivus.json");
   await writeFile(
     config,
