@@ -26,8 +26,9 @@ const USAGE = `Usage: ctvs collect <file.jsonl> --name <name> [--replace] [--tim
        ctvs collect list [--format table|json|jsonl|markdown|csv]
        ctvs collect remove <name-or-table>
 
-Registers a JSONL file (or every file the glob matches: ** any path, * and ? within a name) as a collection table,
-reads it into the query cache, and prints how to query it. Columns: _ctvs_source_path, _ctvs_line_number, _ctvs_raw,
+Registers a JSONL file (or every file the glob matches: ** as a whole path segment any number of folders, * and ?
+within a name, [abc] and {a,b} as in a shell) as a collection table, reads it into the query cache, and prints how to
+query it. Columns: _ctvs_source_path, _ctvs_line_number, _ctvs_raw,
 then one per top-level field with its type inferred (TIMESTAMP, BOOLEAN, DOUBLE, VARCHAR or JSON). Files a glob no
 longer matches, and deleted files, stay queryable from the cache.
 
@@ -122,6 +123,9 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
   collections[table] = collection;
   await saveCollections(ctx.root, collections);
   io.out(`Registered ${name} as table ${table}`);
+  if (values.glob && source.split(/[\\/]/).some((segment) => segment.includes("**") && segment !== "**")) {
+    io.err("note: ** matches any number of folders only as a whole path segment, as in /data/**/*.jsonl");
+  }
   if (table !== name) io.out(`SQL table name: ${table}`);
   const db = await openDb();
   try {
@@ -133,6 +137,9 @@ export async function runCollect(argv: string[], io: Io): Promise<number> {
         else io.err(`[collectivus] skipping malformed JSONL line ${e.sourcePath}:${e.line.line}: ${e.line.reason}`);
       },
     });
+    if (values.glob && totals.written + totals.fresh + totals.failures === 0) {
+      io.err(`note: no file matches ${source} yet; files that match later are read by every query`);
+    }
     const failures = totals.failures ? `, ${totals.failures} failure(s)` : "";
     io.out(`Done. ${totals.written} file(s) written, ${totals.fresh} fresh, ${totals.rows} row(s)${failures}.`);
     io.out(`Query with: ctvs query sql "select * from ${table}"`);

@@ -13,6 +13,7 @@ import type { Db } from "../duckdb.ts";
 import { type Freshness, freshnessOf } from "../freshness.ts";
 import type { MalformedLine } from "../malformed_lines.ts";
 import type { TableSource } from "../session.ts";
+import { compileGlob } from "./glob.ts";
 import { type CollectionColumn, FIXED_COLUMNS, mergeKind } from "./infer.ts";
 import type { Collection } from "./manifest.ts";
 import { cursorColumns, refreshCollectionSource, sourceDir } from "./source.ts";
@@ -23,32 +24,6 @@ export interface SourceStatus {
   dir: string;
   cursor: Cursor | undefined;
   freshness: Freshness;
-}
-
-/**
- * A glob as a regular expression (`**` any path, `*` within a segment, `?` one character) and its root: the leading
- * segments without wildcards, the directory to walk.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * const { root, regex } = globPattern("/data/**\/*.jsonl");
- * assert.equal(root, "/data");
- * assert.ok(regex.test("/data/a/b/x.jsonl"));
- * assert.ok(!regex.test("/data/x.json"));
- * ```
- */
-export function globPattern(glob: string): { root: string; regex: RegExp } {
-  const segments = glob.split("/");
-  const firstWild = segments.findIndex((s) => /[*?]/.test(s));
-  const root = firstWild === -1 ? path.dirname(glob) : segments.slice(0, firstWild).join("/") || "/";
-  const body = glob.replace(/\*\*|\*|\?|[.+^${}()|[\]\\]/g, (m) => {
-    if (m === "**") return ".*";
-    if (m === "*") return "[^/]*";
-    if (m === "?") return "[^/]";
-    return `\\${m}`;
-  });
-  return { root, regex: new RegExp(`^${body}$`) };
 }
 
 async function walk(dir: string, found: string[]): Promise<void> {
@@ -68,10 +43,10 @@ async function walk(dir: string, found: string[]): Promise<void> {
 /** The source files of `collection` on disk now, sorted. */
 export async function matchingFiles(collection: Collection): Promise<string[]> {
   if (collection.source_path) return [collection.source_path];
-  const { root, regex } = globPattern(collection.source_glob!);
+  const glob = compileGlob(collection.source_glob!);
   const found: string[] = [];
-  await walk(root, found);
-  return found.filter((f) => regex.test(f)).sort();
+  await walk(glob.root, found);
+  return found.filter((f) => glob.matches(f)).sort();
 }
 
 /** Every source of `collection`: the files matching now and the cached ones, with their freshness. */

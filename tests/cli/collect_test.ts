@@ -128,8 +128,9 @@ test("ctvs collect --glob: sources merge; a deleted source stays queryable; list
     await writeFile(path.join(data, "a", "x.jsonl"), '{"n":1,"serviceName":"api"}\n{"n":2,"serviceName":"web"}\n');
     await writeFile(path.join(data, "y.jsonl"), '{"n":3,"s":"z"}\n');
     await writeFile(path.join(data, "skip.json"), '{"n":99}\n');
-    const r = await s.run("collect", "--glob", `${data}/**.jsonl`, "--name", "runs");
+    const r = await s.run("collect", "--glob", `${data}/**/*.jsonl`, "--name", "runs");
     assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stderr, "");
     assert.equal(r.stdout.split("\n").at(-2), "Done. 2 file(s) written, 0 fresh, 3 row(s).");
     assert.deepEqual(await s.q("select n, s, servicename from runs order by n"), [
       { n: 1, s: null, servicename: "api" },
@@ -147,7 +148,7 @@ test("ctvs collect --glob: sources merge; a deleted source stays queryable; list
     const list = await s.run("collect", "list", "--format", "csv");
     assert.deepEqual(list.stdout.split("\n"), [
       "name,table,source_path,timestamp_column",
-      `runs,runs,${data}/**.jsonl,`,
+      `runs,runs,${data}/**/*.jsonl,`,
     ]);
     const removed = await s.run("collect", "remove", "runs");
     assert.deepEqual([removed.code, removed.stdout], [0, "Removed collection runs (runs)"]);
@@ -219,6 +220,26 @@ test("ctvs collect: a line of Latin-1 bytes, longer once decoded, is still read 
     const r = await s.run("collect", file, "--name", "latin");
     assert.equal(r.code, 0, r.stderr);
     assert.deepEqual(await s.q("select length(msg)::INTEGER AS n from latin"), [{ n: 12 * 1024 * 1024 }]);
+  } finally {
+    await s.remove();
+  }
+});
+
+test("ctvs collect --glob says when nothing matches yet, and when ** sits inside a name", async () => {
+  const s = await setup();
+  try {
+    const data = path.join(s.dir, "data");
+    await mkdir(path.join(data, "a"), { recursive: true });
+    await writeFile(path.join(data, "a", "x.jsonl"), '{"n":1}\n');
+    const r = await s.run("collect", "--glob", `${data}/**.jsonl`, "--name", "flat");
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(
+      r.stderr,
+      "note: ** matches any number of folders only as a whole path segment, as in /data/**/*.jsonl\n" +
+        `note: no file matches ${data}/**.jsonl yet; files that match later are read by every query`,
+    );
+    await writeFile(path.join(data, "y.jsonl"), '{"n":2}\n');
+    assert.deepEqual(await s.q("select n from flat"), [{ n: 2 }]);
   } finally {
     await s.remove();
   }
