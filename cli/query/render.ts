@@ -7,6 +7,7 @@
  */
 import { type DuckDBResult, DuckDBTypeId } from "@duckdb/node-api";
 import type { Io } from "../io.ts";
+import { displayWidth, fitText, padToWidth } from "./fit_text.ts";
 import { type Format, TABLE_CAP } from "./flags.ts";
 
 /** A column of a result and how to present its cells. */
@@ -50,11 +51,6 @@ function csvField(value: string): string {
   return /[",\r\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-function oneLine(value: string, max: number): string {
-  const flat = value.replace(/\s*\n\s*/g, " ");
-  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
-}
-
 /** The columns of a result. */
 function columnsOf(result: DuckDBResult): ColumnInfo[] {
   const types = result.columnTypes();
@@ -78,18 +74,20 @@ async function* rowsOf(result: DuckDBResult, columns: ColumnInfo[], nested: bool
 
 /** Writes a text table or markdown table of `rows`. */
 function grid(columns: ColumnInfo[], rows: Cell[][], markdown: boolean, io: Io): void {
-  const cells = rows.map((row) => row.map((c) => oneLine(text(c), markdown ? 10_000 : 80)));
+  const max = markdown ? 10_000 : 80;
+  const names = columns.map((c) => fitText(c.name, max));
+  const cells = rows.map((row) => row.map((c) => fitText(text(c), max)));
   if (markdown) {
     const esc = (s: string) => s.replaceAll("|", "\\|");
-    io.out(`| ${columns.map((c) => esc(c.name)).join(" | ")} |`);
+    io.out(`| ${names.map(esc).join(" | ")} |`);
     io.out(`| ${columns.map(() => "---").join(" | ")} |`);
     for (const row of cells) io.out(`| ${row.map(esc).join(" | ")} |`);
     return;
   }
-  const widths = columns.map((c, i) => Math.max(c.name.length, ...cells.map((r) => r[i].length)));
-  io.out(columns.map((c, i) => c.name.padEnd(widths[i])).join("  ").trimEnd());
+  const widths = names.map((name, i) => Math.max(displayWidth(name), ...cells.map((r) => displayWidth(r[i]))));
+  io.out(names.map((name, i) => padToWidth(name, widths[i])).join("  ").trimEnd());
   io.out(widths.map((w) => "-".repeat(w)).join("  "));
-  for (const row of cells) io.out(row.map((c, i) => c.padEnd(widths[i])).join("  ").trimEnd());
+  for (const row of cells) io.out(row.map((c, i) => padToWidth(c, widths[i])).join("  ").trimEnd());
 }
 
 /**
