@@ -177,6 +177,30 @@ test("npm package: ctvs --print-config reads a JSONC file (jsonc-parser under No
   assert.equal(result.stdout, JSON.stringify(expected, null, 2) + "\n");
 });
 
+test("npm package: the parsers under Node: Codex TOML (smol-toml), a glob (picomatch), a CJK table (string-width)", async () => {
+  const { home } = await installed();
+  const codex = path.join(home, ".codex", "config.toml");
+  await fs.mkdir(path.dirname(codex), { recursive: true });
+  await fs.writeFile(codex, "model_provider = 'openai'\n\n[profiles.x]\nmodel = 'o3'\n");
+  assertSuccess(await ctvs(["attach", "--port", "8787", "--client", "codex"]), "ctvs attach --client codex");
+  const attached = await fs.readFile(codex, "utf8");
+  assert.match(attached, /^model_provider = "collectivus"$/m);
+  assert.doesNotMatch(attached, /'openai'/);
+
+  const data = path.join(home, "glob-data");
+  await fs.mkdir(path.join(data, "a"), { recursive: true });
+  await fs.writeFile(path.join(data, "a", "x.jsonl"), '{"name":"日本語","n":1}\n');
+  await fs.writeFile(path.join(data, "y.jsonl"), '{"name":"abc","n":2}\n');
+  const config = path.join(home, "glob-config.json");
+  await fs.writeFile(config, JSON.stringify({ version: 1, sink: { type: "file", dir: path.join(home, "glob-rec") } }));
+  const collect = await ctvs(["collect", "--glob", `${data}/**/*.jsonl`, "--name", "runs", "--config", config]);
+  assertSuccess(collect, "ctvs collect --glob");
+  assert.match(collect.stdout, /^Done\. 2 file\(s\) written, 0 fresh, 2 row\(s\)\.$/m);
+  const table = await ctvs(["query", "sql", "select name, n from runs order by n", "--config", config]);
+  assertSuccess(table, "ctvs query sql");
+  assert.equal(table.stdout, "name    n\n------  -\n日本語  1\nabc     2\n(2 rows)\n");
+});
+
 test("npm package: a bad config exits 1 with a config error", async () => {
   const { home } = await installed();
   const file = path.join(home, "broken.json");
