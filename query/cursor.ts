@@ -1,13 +1,12 @@
 /**
  * The cursor of one cache partition (`cursor.json`): how far into its JSONL source the cache has read, and which
- * Parquet parts hold what was read. It is replaced atomically (write a temp file, rename), so a refresh killed at
- * any point leaves the previous cursor, and with it the previous cache, valid.
+ * Parquet parts hold what was read. It is replaced atomically and durably (`atomicWrite`), so a refresh killed at
+ * any point leaves the previous cursor, and with it the previous cache, valid. It is private (0600), as the cache is.
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
-import { readFile, rename, writeFile } from "node:fs/promises";
-import process from "node:process";
+import { readFile } from "node:fs/promises";
+import { atomicWrite } from "../platform/atomic_write.ts";
 
 /** The version of the cursor format and of the partition layout; a change rebuilds every partition. */
 export const CACHE_SCHEMA_VERSION = 1;
@@ -66,7 +65,5 @@ export async function readCursor(file: string): Promise<Cursor | undefined> {
 
 /** Replaces the cursor at `file` atomically. */
 export async function writeCursor(file: string, cursor: Cursor): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(tmp, JSON.stringify(cursor, null, 2) + "\n");
-  await rename(tmp, file);
+  await atomicWrite(file, JSON.stringify(cursor, null, 2) + "\n");
 }

@@ -1,16 +1,18 @@
 /**
  * The incremental refresh of one cache partition from its JSONL source, by byte cursor (reference §7.3): only new
  * complete lines are read and written as one more Parquet part; a truncated, rewritten or re-schema'd source starts
- * a new epoch. Crash-safe: parts are written under temporary names and renamed, and only the atomic cursor write
- * commits them, so a refresh killed at any point leaves the previous cache valid. A partition lock keeps two
- * refreshes of one partition apart.
+ * a new epoch. Crash-safe: parts are written under temporary names, flushed and renamed (`stageFile`), and only the
+ * atomic cursor write commits them, so a refresh killed at any point leaves the previous cache valid. A partition
+ * lock (`withFileLock`) keeps two refreshes of one partition apart, in one process or several.
  *
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, readdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
+import { stageFile } from "../platform/atomic_write.ts";
+import { withFileLock } from "../platform/file_lock.ts";
 import { copyCompleteLines } from "./complete_lines.ts";
 import { copyToParquet } from "./copy_to_parquet.ts";
 import { CACHE_SCHEMA_VERSION, type Cursor, readCursor, writeCursor } from "./cursor.ts";
@@ -18,7 +20,6 @@ import type { Db } from "./duckdb.ts";
 import { literal } from "./dataset.ts";
 import { freshnessOf } from "./freshness.ts";
 import { headHash } from "./head_hash.ts";
-import { withLock } from "./lock.ts";
 import { type MalformedLine, malformedLines } from "./malformed_lines.ts";
 
 /** Parts beyond this many are merged into one, so a partition refreshed every few seconds stays quick to scan. */
@@ -114,8 +115,13 @@ async function compact(db: Db, spec: SourceSpec, cursor: Cursor, now: number): P
   const file = `epoch=${cursor.source_epoch}/part-${token()}.parquet`;
   const target = path.join(spec.dir, file);
   const files = cursor.parts.map((p) => literal(path.join(spec.dir, p.file))).join(", ");
-  await copyToParquet(db, `SELECT * FROM read_parquet([${files}])`, `${target}.tmp`);
-  await rename(`${target}.tmp`, target);
+  const staged = await stageFile(target);
+  try {
+    await copyToParquet(db, `SELECT * FROM read_parquet([${files}])`, staged.path);
+    await staged.commit();
+  } finally {
+    await staged.discard();
+  }
   return {
     ...cursor,
     parts: [{ file, rows: cursor.row_count }],
@@ -149,7 +155,22 @@ async function cleanOrphans(dir: string, ...cursors: (Cursor | undefined)[]): Pr
 }
 
 /**
- * Brings one partition up to date with its source.
+ * The outcome of a partition that needs no work (its source is gone, or nothing complete was added since the cursor),
+ * else undefined. Safe without the lock: the cursor is replaced atomically, and the parts it names outlive a refresh
+ * that retires them by minutes.
+ */
+async function upToDate(spec: SourceSpec): Promise<RefreshOutcome | undefined> {
+  const previous = await readCursor(path.join(spec.dir, "cursor.json"));
+  const none = { rows: 0, bytes: 0, malformed: [], cursor: previous };
+  const source = await stat(spec.sourcePath).catch(() => undefined);
+  if (!source) return { status: previous ? "fresh" : "empty", ...none };
+  const state = previous && await freshnessOf(previous, spec.sourcePath, spec.dir, spec.fingerprint);
+  return state?.state === "fresh" ? { status: "fresh", ...none } : undefined;
+}
+
+/**
+ * Brings one partition up to date with its source. A partition found up to date is answered without the lock, so a
+ * query over many idle partitions takes none.
  *
  * @param db The DuckDB that converts lines to Parquet.
  * @param spec The partition, its source and its conversion.
@@ -157,7 +178,11 @@ async function cleanOrphans(dir: string, ...cursors: (Cursor | undefined)[]): Pr
  */
 export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOptions = {}): Promise<RefreshOutcome> {
   await mkdir(spec.dir, { recursive: true });
-  return await withLock(path.join(spec.dir, ".lock"), async () => {
+  if (!options.force) {
+    const fresh = await upToDate(spec);
+    if (fresh) return fresh;
+  }
+  return await withFileLock(path.join(spec.dir, ".refresh.lock"), async () => {
     const cursorFile = path.join(spec.dir, "cursor.json");
     const previous = await readCursor(cursorFile);
     const source = await stat(spec.sourcePath).catch(() => undefined);
@@ -185,13 +210,18 @@ export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOp
       if (copied.lines > copied.blank) {
         part = `epoch=${base.source_epoch}/part-${base.byte_offset}-${id}.parquet`;
         const target = path.join(spec.dir, part);
-        rows = await spec.convert(db, copy ?? spec.sourcePath, `${target}.tmp`, {
-          fresh: rebuild,
-          firstLine: base.line_number + 1,
-          longestLine: copied.longest,
-          end: copied.end,
-        });
-        await rename(`${target}.tmp`, target);
+        const staged = await stageFile(target);
+        try {
+          rows = await spec.convert(db, copy ?? spec.sourcePath, staged.path, {
+            fresh: rebuild,
+            firstLine: base.line_number + 1,
+            longestLine: copied.longest,
+            end: copied.end,
+          });
+          await staged.commit();
+        } finally {
+          await staged.discard();
+        }
         if (!spec.derived && rows < copied.lines - copied.blank) {
           malformed = await malformedLines(incoming, base.line_number + 1);
         }

@@ -10,9 +10,10 @@
  * @module
  */
 import { randomBytes } from "node:crypto";
-import { mkdir, rename, rm, stat } from "node:fs/promises";
+import { mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
+import { stageFile } from "../platform/atomic_write.ts";
 import { partitionDir } from "./cache_layout.ts";
 import { copyCompleteLines } from "./complete_lines.ts";
 import { copyToParquet } from "./copy_to_parquet.ts";
@@ -61,8 +62,8 @@ function token(): string {
 }
 
 /**
- * Writes `<root>/<gatewayId>/<signal>/<date>.jsonl` as one zstd Parquet file at `output` (written under a temporary
- * name and renamed, so `output` is never half-written). A partition with no rows (no source, an empty or all-malformed
+ * Writes `<root>/<gatewayId>/<signal>/<date>.jsonl` as one zstd Parquet file at `output` (staged under a temporary
+ * name, flushed and renamed, so `output` is never half-written; private, 0600, in directories created 0700). A partition with no rows (no source, an empty or all-malformed
  * one) writes nothing and resolves with `{ rows: 0, bytes: 0 }`. A line still being written is left out.
  *
  * @param root The recording root (`sink.dir`).
@@ -93,8 +94,7 @@ export async function writePartitionParquet(
   if (!ds) throw new Error(`unknown dataset "${dataset}"`);
   const sourcePath = path.join(root, gatewayId, ds.signal, `${date}.jsonl`);
   const db = options.db ?? await openDb();
-  const tmp = `${output}.${token()}.tmp`;
-  const scratch: string[] = [tmp];
+  const scratch: string[] = [];
   try {
     let select: string;
     if (options.cacheDir !== undefined) {
@@ -110,7 +110,7 @@ export async function writePartitionParquet(
     } else {
       const source = await stat(sourcePath).catch(() => undefined);
       if (!source) return { rows: 0, bytes: 0 };
-      await mkdir(path.dirname(output), { recursive: true });
+      await mkdir(path.dirname(output), { recursive: true, mode: 0o700 });
       const lines = `${output}.${token()}.jsonl`;
       scratch.push(lines);
       const copied = await copyCompleteLines(sourcePath, 0, source.size, lines, options.onBytes);
@@ -123,15 +123,16 @@ export async function writePartitionParquet(
         }
       }
     }
-    await mkdir(path.dirname(output), { recursive: true });
-    const rows = await copyToParquet(
-      db,
-      `SELECT ${projection(ds, options.gatewayIdColumn ?? true)} FROM (${select})`,
-      tmp,
-    );
-    if (rows === 0) return { rows: 0, bytes: 0 };
-    await rename(tmp, output);
-    return { rows, bytes: (await stat(output)).size };
+    const staged = await stageFile(output);
+    try {
+      const sql = `SELECT ${projection(ds, options.gatewayIdColumn ?? true)} FROM (${select})`;
+      const rows = await copyToParquet(db, sql, staged.path);
+      if (rows === 0) return { rows: 0, bytes: 0 };
+      await staged.commit();
+      return { rows, bytes: (await stat(output)).size };
+    } finally {
+      await staged.discard();
+    }
   } finally {
     for (const file of scratch) await rm(file, { force: true });
     if (!options.db) db.close();

@@ -4,10 +4,8 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
-import path from "node:path";
-import process from "node:process";
+import { atomicWrite } from "../atomic_write.ts";
 
 /** What a file held when it was read: its text (undefined when missing), mtime and mode. */
 export interface Snapshot {
@@ -51,28 +49,5 @@ export async function writeIfUnchanged(snapshot: Snapshot, text: string | undefi
     await fs.rm(snapshot.path, { force: true });
     return;
   }
-  await atomicWrite(snapshot.path, text, snapshot.mode ?? 0o600);
-}
-
-/**
- * Writes `text` to `file` through a temporary file in the same directory (fsync, chmod, rename), so readers see
- * the old or the new content and never half of it. New directories are created 0700.
- */
-export async function atomicWrite(file: string, text: string, mode: number): Promise<void> {
-  const dir = path.dirname(file);
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const tmp = `${file}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
-  const handle = await fs.open(tmp, "wx", mode);
-  try {
-    await handle.writeFile(text, "utf8");
-    // The umask may have narrowed the mode given to open(); chmod sets it exactly.
-    await handle.chmod(mode);
-    await handle.sync();
-    await handle.close();
-    await fs.rename(tmp, file);
-  } catch (error) {
-    await handle.close().catch(() => {});
-    await fs.rm(tmp, { force: true });
-    throw error;
-  }
+  await atomicWrite(snapshot.path, text, { mode: snapshot.mode ?? 0o600 });
 }

@@ -7,7 +7,8 @@
  * @module
  */
 import fs from "node:fs/promises";
-import { atomicWrite, readSnapshot, type Snapshot, writeIfUnchanged } from "./guarded_file.ts";
+import { atomicWrite } from "../atomic_write.ts";
+import { readSnapshot, type Snapshot, writeIfUnchanged } from "./guarded_file.ts";
 
 /** A structural detach: the text without what attach added, whether anything was removed, and warnings. */
 export interface Detached {
@@ -47,7 +48,7 @@ export async function attachFile<T>(file: string, edits: FileEdits<T>, options: 
   await options.beforeWrite?.();
   const backup: Backup = { original: original ?? null, attached: text };
   await writeIfUnchanged(snapshot, text);
-  await atomicWrite(backupPath(file), JSON.stringify(backup), 0o600);
+  await atomicWrite(backupPath(file), JSON.stringify(backup));
   return info;
 }
 

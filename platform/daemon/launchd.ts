@@ -4,7 +4,7 @@
  * @module
  */
 import fs from "node:fs/promises";
-import { atomicWrite } from "../claude_code/guarded_file.ts";
+import { atomicWrite } from "../atomic_write.ts";
 import { renderPlist } from "./launchd_plist.ts";
 import type { ServiceRunner } from "./runner.ts";
 import { LABEL, plistPath, type ServiceSpec } from "./service_spec.ts";
@@ -18,7 +18,7 @@ export async function installLaunchd(home: string, spec: ServiceSpec, run: Servi
     const { code, stderr } = await run("launchctl", ["unload", file]);
     if (code !== 0) throw new Error(`failed to unload existing LaunchAgent ${LABEL}: ${stderr.trim()}`);
   }
-  await atomicWrite(file, renderPlist(spec), 0o644);
+  await atomicWrite(file, renderPlist(spec), { mode: 0o644 });
   const { code, stderr } = await run("launchctl", ["load", file]);
   if (code !== 0) throw new Error(`failed to load LaunchAgent ${LABEL}: ${stderr.trim() || `exit ${code}`}`);
 }

@@ -4,7 +4,7 @@
  * @module
  */
 import fs from "node:fs/promises";
-import { atomicWrite } from "../claude_code/guarded_file.ts";
+import { atomicWrite } from "../atomic_write.ts";
 import type { ServiceRunner } from "./runner.ts";
 import { type ServiceSpec, UNIT, unitPath } from "./service_spec.ts";
 import { renderUnit } from "./systemd_unit.ts";
@@ -13,7 +13,7 @@ import type { ServiceState } from "./service_state.ts";
 /** Writes the unit, reloads systemd, enables and (re)starts it. Throws `failed to <step> ...: <stderr>`. */
 export async function installSystemd(home: string, spec: ServiceSpec, run: ServiceRunner): Promise<void> {
   await fs.mkdir(spec.logDir, { recursive: true, mode: 0o700 });
-  await atomicWrite(unitPath(home), renderUnit(spec), 0o644);
+  await atomicWrite(unitPath(home), renderUnit(spec), { mode: 0o644 });
   await step(run, ["daemon-reload"], "reload systemd user units for");
   await step(run, ["enable", UNIT], "enable systemd user unit");
   // restart, not start: a reinstall must pick up the new ExecStart.

@@ -1,13 +1,12 @@
 /**
  * The collections manifest, `<root>/.collectivus-query/collections.json` (reference §7.4): which JSONL file or glob
- * each collection table reads. Written atomically; version 1 files still load.
+ * each collection table reads. Written atomically and durably, private (0600); version 1 files still load.
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
-import process from "node:process";
+import { atomicWrite } from "../../platform/atomic_write.ts";
 
 /** One registered collection. */
 export interface Collection {
@@ -56,9 +55,5 @@ export async function loadCollections(root: string): Promise<Record<string, Coll
 
 /** Replaces the manifest atomically. */
 export async function saveCollections(root: string, collections: Record<string, Collection>): Promise<void> {
-  const file = manifestPath(root);
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(tmp, JSON.stringify({ version: 2, collections }, null, 2) + "\n");
-  await rename(tmp, file);
+  await atomicWrite(manifestPath(root), JSON.stringify({ version: 2, collections }, null, 2) + "\n");
 }

@@ -1,13 +1,12 @@
 /**
- * Downloading an object to a local file: the body is streamed to `<path>.<token>.tmp` and renamed, so memory stays
- * near one network chunk whatever the size, and `path` is never half-written.
+ * Downloading an object to a local file: the body is streamed to a staged temporary file (`stageFile`) and renamed
+ * over `path`, so memory stays near one network chunk whatever the size, and `path` is never half-written. The file
+ * is private (0600): archived recordings hold prompts.
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
-import path from "node:path";
-import process from "node:process";
+import { stageFile } from "../../platform/atomic_write.ts";
 import type { S3Client } from "./s3_client.ts";
 import { withRetry } from "./retry.ts";
 
@@ -17,12 +16,11 @@ import { withRetry } from "./retry.ts";
  * @returns The bytes written.
  */
 export async function downloadFile(client: S3Client, bucket: string, key: string, target: string): Promise<number> {
-  await fs.mkdir(path.dirname(target), { recursive: true });
-  const tmp = `${target}.${process.pid}-${randomBytes(4).toString("hex")}.tmp`;
+  const staged = await stageFile(target);
   try {
     const bytes = await withRetry(async () => {
       const response = await client.send({ method: "GET", bucket, key }, [200]);
-      const file = await fs.open(tmp, "w");
+      const file = await fs.open(staged.path, "w");
       let written = 0;
       try {
         for await (const chunk of response.body ?? []) {
@@ -34,9 +32,9 @@ export async function downloadFile(client: S3Client, bucket: string, key: string
       }
       return written;
     }, client.retry);
-    await fs.rename(tmp, target);
+    await staged.commit();
     return bytes;
   } finally {
-    await fs.rm(tmp, { force: true });
+    await staged.discard();
   }
 }

@@ -27,11 +27,15 @@ export class Child {
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
   #waiters: (() => void)[] = [];
 
-  constructor(command: string, args: string[], options: { env?: Record<string, string>; cwd?: string } = {}) {
+  constructor(
+    command: string,
+    args: string[],
+    options: { env?: Record<string, string>; cwd?: string; stdin?: "pipe" | "ignore" } = {},
+  ) {
     this.process = spawn(command, args, {
       env: { ...process.env, NO_COLOR: "1", ...options.env },
       cwd: options.cwd ?? ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
+      stdio: [options.stdin ?? "ignore", "pipe", "pipe"],
     });
     this.#collect(this.process.stdout!, this.stdout);
     this.#collect(this.process.stderr!, this.stderr);

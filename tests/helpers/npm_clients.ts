@@ -1,14 +1,15 @@
 /**
  * Real client CLIs from npm for end-to-end tests, installed with npm (not Deno's npm resolution, which skips the
  * install steps that place their native binaries) into the git-ignored `.tmp/clients/`. Idempotent and cached: an
- * installed client that answers `--version` is used as is; concurrent test files wait on one install through a lock
- * directory. A failed install throws with npm's output, so a test fails saying why instead of being skipped.
+ * installed client that answers `--version` is used as is; concurrent test files wait on one install through a file
+ * lock. A failed install throws with npm's output, so a test fails saying why instead of being skipped.
  *
  * @module
  */
 import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import path from "node:path";
+import { withFileLock } from "../../platform/file_lock.ts";
 import { ROOT } from "./child.ts";
 
 /** Where the clients live. */
@@ -24,17 +25,17 @@ const CLIENTS = {
 export type NpmClient = keyof typeof CLIENTS;
 
 const LOCK = path.join(CLIENTS_DIR, ".install.lock");
-const STALE_LOCK_MS = 10 * 60_000;
 
 /** The absolute path of `client`'s executable, installing it first when it is missing or broken. */
 export async function npmClient(client: NpmClient): Promise<string> {
   const { bin } = CLIENTS[client];
   const file = path.join(CLIENTS_DIR, "node_modules", ".bin", bin);
   if (await runs(file)) return file;
-  await withLock(async () => {
+  // One install at a time across test processes; an install killed with its test run leaves a lock taken over at once.
+  await withFileLock(LOCK, async () => {
     if (await runs(file)) return;
     await install(client);
-  });
+  }, { timeoutMs: 15 * 60_000 });
   if (!(await runs(file))) {
     throw new Error(`${CLIENTS[client].pkg} was installed into ${CLIENTS_DIR} but ${file} --version does not run`);
   }
@@ -66,27 +67,6 @@ async function install(client: NpmClient): Promise<void> {
 async function runs(file: string): Promise<boolean> {
   if (!(await fs.stat(file).then(() => true, () => false))) return false;
   return (await exec(file, ["--version"], 30_000)).code === 0;
-}
-
-/** Runs `work` holding the install lock (a directory; one left behind by a dead run goes stale). */
-async function withLock(work: () => Promise<void>): Promise<void> {
-  await fs.mkdir(CLIENTS_DIR, { recursive: true });
-  while (true) {
-    try {
-      await fs.mkdir(LOCK);
-      break;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-      const age = await fs.stat(LOCK).then((s) => Date.now() - s.mtimeMs, () => 0);
-      if (age > STALE_LOCK_MS) await fs.rm(LOCK, { recursive: true, force: true });
-      else await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-  }
-  try {
-    await work();
-  } finally {
-    await fs.rm(LOCK, { recursive: true, force: true });
-  }
 }
 
 function exec(command: string, args: string[], timeout: number) {
