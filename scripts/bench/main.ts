@@ -11,6 +11,7 @@ import { type BenchResult, formatTable } from "./_table.ts";
 const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   sink: async () => (await import("./sink.ts")).run(),
   proxy: async () => (await import("./proxy.ts")).run(),
+  sse: async () => (await import("./sse.ts")).run(),
   otlp: async () => (await import("./otlp.ts")).run(),
   claude_hook: async () => (await import("./claude_hook.ts")).run(),
   query: async () => (await import("./query.ts")).run(),

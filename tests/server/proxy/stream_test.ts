@@ -92,6 +92,31 @@ test("an Anthropic SSE stream reaches the client byte for byte and is recorded e
   }
 });
 
+test("streams with bare CR or CRLF line breaks pass byte for byte and are recorded as the LF one is", async () => {
+  const h = await startHarness();
+  try {
+    const send = (url: string, scenario: string) =>
+      fetch(`${url}/v1/messages`, {
+        method: "POST",
+        headers: { ...HEADERS, "x-fake-scenario": scenario },
+        body: MESSAGES,
+      })
+        .then(bytesOf);
+    const expected = new SseParser().push(await send(h.fake.url, "text"));
+    assert.equal(expected.length, 15);
+    for (const scenario of ["cr-sse", "crlf-sse"]) {
+      const direct = await send(h.fake.url, scenario);
+      assert.ok(!direct.includes(10) || scenario === "crlf-sse", "bare CR only");
+      assert.deepEqual(await send(h.url, scenario), direct, scenario);
+    }
+    const recorded = await h.exchanges();
+    assert.equal(recorded.length, 2);
+    for (const { events } of recorded) assert.deepEqual(events.map(({ event, data }) => ({ event, data })), expected);
+  } finally {
+    await h.close();
+  }
+});
+
 test("a client that leaves mid-stream aborts the upstream and is recorded as client_aborted", async () => {
   const h = await startHarness();
   try {
