@@ -49,16 +49,23 @@ test("SseParser handles bare CR line breaks and mixed ones in one stream", () =>
   ]);
 });
 
-test("SseParser applies the field rules: one space dropped, no colon, comments, a leading BOM", () => {
-  assert.deepEqual(parse(["\uFEFFdata:  two spaces\ndata\ndata:\n\n"]), [{
-    event: "message",
-    data: " two spaces\n\n",
-  }]);
-  assert.deepEqual(parse([":comment\n\n", "event\n\n", "id: 3\n\n"]), [
-    { event: "message", data: "" },
-    { event: "message", data: "" },
+test("SseParser applies the field rules: one space dropped, no colon, comments, one leading BOM", () => {
+  assert.deepEqual(parse(["\uFEFFdata:  two spaces\ndata\ndata:\n\n"]), [
+    { event: "message", data: " two spaces\n\n" },
+  ]);
+  assert.deepEqual(parse([Uint8Array.of(0xef, 0xbb), Uint8Array.of(0xbf), "data: x\n\n"]), [
+    { event: "message", data: "x" },
+  ]);
+  assert.deepEqual(parse(["event: named\nevent\ndata: reset to message\n\n"]), [
+    { event: "message", data: "reset to message" },
   ]);
   assert.deepEqual(parse(["data: cut before the blank line"]), []);
+});
+
+test("SseParser dispatches only events with data, as the spec says", () => {
+  assert.deepEqual(parse([":comment\n\n", "event: ping\n\n", "id: 3\nretry: 10\n\n", "data\n\n"]), [
+    { event: "message", data: "" },
+  ]);
 });
 
 test("SseParser keeps a multi-byte character split across chunks", () => {
