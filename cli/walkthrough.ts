@@ -7,6 +7,7 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
+import { atomicWrite } from "../platform/atomic_write.ts";
 import { parseListen, splitListen } from "../platform/config/listen.ts";
 import { loadConfig } from "../platform/config/load.ts";
 import type { Config } from "../platform/config/types.ts";
@@ -53,8 +54,8 @@ export async function runWalkthrough(io: Io, host: Host): Promise<number> {
       io.out("Nothing written.");
       return 0;
     }
-    await fs.mkdir(path.dirname(target), { recursive: true });
-    await fs.writeFile(target, text);
+    // Private: a config can name buckets, endpoints and upstreams, and later hold tokens.
+    await atomicWrite(target, text);
     io.out(`✓ Wrote ${target}`);
     configPath = target;
   }

@@ -13,7 +13,7 @@ import process from "node:process";
  */
 export async function writePidFile(file: string): Promise<number | undefined> {
   const previous = await readPid(file);
-  await fs.mkdir(path.dirname(file), { recursive: true });
+  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   await fs.writeFile(file, `${process.pid}\n`, { mode: 0o644 });
   return previous !== undefined && previous !== process.pid && isAlive(previous) ? previous : undefined;
 }

@@ -49,7 +49,7 @@ export async function copyCompleteLines(
   onBytes?: (bytes: number, lines: number) => void,
 ): Promise<CopiedLines> {
   const input = await open(source, "r");
-  const output = target === undefined ? undefined : await open(target, "w");
+  const output = target === undefined ? undefined : await open(target, "w", 0o600);
   try {
     const buffer = Buffer.allocUnsafe(CHUNK);
     // Uint8Array#indexOf is native; node:Buffer's is not, in Deno (about twice as slow).

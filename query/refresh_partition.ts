@@ -36,7 +36,7 @@ export function partitionSpec(p: Partition): SourceSpec {
       // The derivation's JSONL files, removed with their directory whatever happens.
       const work = `${output}.derived`;
       try {
-        await mkdir(work);
+        await mkdir(work, { mode: 0o700 });
         const out = await derive.run(db, input, path.join(work, "rows.jsonl"), { ...partition, dir: p.dir, end });
         // An empty day still gets a (0-row) part, typed, so the cursor and the views stay uniform.
         const select = out.rows > 0

@@ -177,7 +177,8 @@ async function upToDate(spec: SourceSpec): Promise<RefreshOutcome | undefined> {
  * @returns What was done; `malformed` lists lines skipped (the caller warns).
  */
 export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOptions = {}): Promise<RefreshOutcome> {
-  await mkdir(spec.dir, { recursive: true });
+  // Private, as the recordings: the cache holds the same prompts and tool output.
+  await mkdir(spec.dir, { recursive: true, mode: 0o700 });
   if (!options.force) {
     const fresh = await upToDate(spec);
     if (fresh) return fresh;
@@ -195,7 +196,7 @@ export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOp
     if (!rebuild && state.state === "fresh") return { status: "fresh", ...none };
     let base = rebuild ? emptyCursor(spec, previous ? previous.source_epoch + 1 : 0, previous, now) : previous!;
     const epochDir = path.join(spec.dir, `epoch=${base.source_epoch}`);
-    await mkdir(epochDir, { recursive: true });
+    await mkdir(epochDir, { recursive: true, mode: 0o700 });
     await cleanOrphans(spec.dir, base, previous);
     const from = base.byte_offset;
     const id = token();

@@ -9,6 +9,7 @@ import type { Config } from "../platform/config/types.ts";
 import { resolveGatewayId } from "../platform/gateway_id.ts";
 import { expandHome } from "../platform/paths.ts";
 import { errorMessage } from "../platform/runtime.ts";
+import { exposedDirWarning } from "../storage/exposed_dir.ts";
 import { JsonlSink } from "../storage/jsonl_sink.ts";
 import type { Listener, ListenerFactory } from "./listener.ts";
 
@@ -68,7 +69,7 @@ export class Collector {
    */
   async start(config: Config): Promise<void> {
     this.#gatewayId = resolveGatewayId(config);
-    this.#sink = config.sink ? await openSink(config, this.#gatewayId) : undefined;
+    this.#sink = config.sink ? await openSink(config, this.#gatewayId, this.#options.err) : undefined;
     this.#config = config;
     const started = await this.#startAll(this.#options.factories, config);
     if (started.length === 0) {
@@ -115,7 +116,7 @@ export class Collector {
     if (changed("sink") || changed("gateway_id")) {
       try {
         this.#gatewayId = resolveGatewayId(next);
-        this.#sink = next.sink ? await openSink(next, this.#gatewayId) : undefined;
+        this.#sink = next.sink ? await openSink(next, this.#gatewayId, err) : undefined;
         await oldSink?.close();
       } catch (error) {
         this.#gatewayId = oldGatewayId;
@@ -197,7 +198,7 @@ export class Collector {
   }
 }
 
-async function openSink(config: Config, gatewayId: string): Promise<JsonlSink> {
+async function openSink(config: Config, gatewayId: string, warn: (line: string) => void): Promise<JsonlSink> {
   // `~` and relative paths are resolved once here, so every listener and message names the same absolute directory.
   const dir = path.resolve(expandHome(config.sink!.dir));
   const sink = new JsonlSink({ dir, gatewayId, fsync: config.sink!.fsync });
@@ -207,6 +208,8 @@ async function openSink(config: Config, gatewayId: string): Promise<JsonlSink> {
     await sink.close().catch(() => {});
     throw new StartError(errorMessage(error));
   }
+  const exposed = await exposedDirWarning(dir, "recordings");
+  if (exposed) warn(exposed);
   return sink;
 }
 

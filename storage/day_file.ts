@@ -18,7 +18,7 @@ export type FileOpener = (path: string) => Promise<FileHandle>;
 export interface DayFileOptions {
   /** `fdatasync` after every batch (`true`), or only when the file is closed (`false`, the default). */
   syncEachBatch?: boolean;
-  /** Opens the file; `open(path, "a+")` by default. */
+  /** Opens the file; `open(path, "a+", 0o600)` by default. */
   openFile?: FileOpener;
   /** About the most bytes gathered into one write (4 MiB by default); a single text larger than this goes alone. */
   maxBatchBytes?: number;
@@ -34,8 +34,8 @@ interface Pending {
 const NEWLINE = 0x0a;
 const encoder = new TextEncoder();
 
-/** Opens with `"a+"`: O_APPEND makes every write land at the end, whoever else appends. */
-export const openForAppend: FileOpener = (file) => open(file, "a+");
+/** Opens with `"a+"` (O_APPEND: every write lands at the end, whoever else appends), private (0600) when new. */
+export const openForAppend: FileOpener = (file) => open(file, "a+", 0o600);
 
 /**
  * An append-only file. `write(text)` resolves once `text` is in the file (written to the page cache, or on disk with
@@ -192,7 +192,7 @@ export class DayFile {
   async #ensureOpen(): Promise<FileHandle> {
     if (this.#handle) return this.#handle;
     const dir = path.dirname(this.path);
-    await mkdir(dir, { recursive: true });
+    await mkdir(dir, { recursive: true, mode: 0o700 });
     const handle = await this.#openFile(this.path);
     try {
       const { size } = await handle.stat();

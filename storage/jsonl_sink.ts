@@ -155,8 +155,8 @@ export class JsonlSink {
     const gatewayDir = path.join(this.dir, this.gatewayId);
     const probe = path.join(gatewayDir, `.ctvs-write-check-${process.pid}-${Date.now()}`);
     try {
-      await mkdir(gatewayDir, { recursive: true });
-      await writeFile(probe, "", { flag: "wx" });
+      await mkdir(gatewayDir, { recursive: true, mode: 0o700 });
+      await writeFile(probe, "", { flag: "wx", mode: 0o600 });
       await unlink(probe);
     } catch (err) {
       throw new Error(`Cannot write to sink directory ${this.dir}: ${fsReason(err)}`, { cause: err });

@@ -64,7 +64,7 @@ class DriftError extends Error {}
  * byte written back as a 3-byte U+FFFD, so the source's longest line is not a bound).
  */
 async function numberLines(input: string, output: string, firstLine: number, inference: Inference): Promise<number> {
-  const out = createWriteStream(output);
+  const out = createWriteStream(output, { mode: 0o600 });
   let n = firstLine - 1;
   let longest = 0;
   for await (const text of createInterface({ input: createReadStream(input), crlfDelay: Infinity })) {

@@ -59,7 +59,7 @@ export class JsonlWriter {
 
   /** Creates (truncates) `file`. */
   static async create(file: string, options: JsonlWriterOptions = {}): Promise<JsonlWriter> {
-    return new JsonlWriter(file, await open(file, "w"), options.partWeight ?? Infinity);
+    return new JsonlWriter(file, await open(file, "w", 0o600), options.partWeight ?? Infinity);
   }
 
   /** Adds one row. */
@@ -86,7 +86,7 @@ export class JsonlWriter {
     const extension = path.extname(this.#file);
     const file = `${this.#file.slice(0, this.#file.length - extension.length)}.${this.files.length}${extension}`;
     const previous = this.#handle;
-    this.#handle = await open(file, "w");
+    this.#handle = await open(file, "w", 0o600);
     this.files.push(file);
     this.#weight = 0;
     await previous.close();

@@ -61,8 +61,8 @@ export class Ledger {
 
   /** Appends one entry and fsyncs it before resolving. */
   async append(entry: LedgerEntry): Promise<void> {
-    await fs.mkdir(path.dirname(this.path), { recursive: true });
-    const file = await fs.open(this.path, "a", 0o644);
+    await fs.mkdir(path.dirname(this.path), { recursive: true, mode: 0o700 });
+    const file = await fs.open(this.path, "a", 0o600);
     try {
       await file.write(`${JSON.stringify(entry)}\n`);
       await file.sync();

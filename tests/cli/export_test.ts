@@ -5,6 +5,7 @@ import { test } from "node:test";
 import { literal } from "../../query/dataset.ts";
 import { openDb } from "../../query/duckdb.ts";
 import { ctvs, tempDir } from "../helpers/child.ts";
+import { exposedEntries } from "../helpers/modes.ts";
 import { jsonl, logRow, spanRow, writeDay } from "../query/_fixtures.ts";
 
 async function rowsOf(file: string, sql: string): Promise<unknown[]> {
@@ -44,6 +45,9 @@ test("ctvs export: one zstd Parquet per gateway/signal/date, today's open file i
       "Done. 2 file(s), 5 row(s).",
     ]);
     assert.deepEqual(await readdir(out), ["alice", "bob"]);
+    // Exports and the cache hold the recordings' prompts: private to the user.
+    assert.deepEqual(await exposedEntries(out), []);
+    assert.deepEqual(await exposedEntries(path.join(root, ".collectivus-query")), []);
     assert.deepEqual(await readdir(path.join(out, "alice")), ["logs"]);
     assert.deepEqual(await rowsOf(logs, "SELECT serviceName, severityText, body FROM t"), [
       { serviceName: "api", severityText: "ERROR", body: '"message 0"' },

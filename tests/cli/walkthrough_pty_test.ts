@@ -11,6 +11,7 @@ import path from "node:path";
 import process from "node:process";
 import { test } from "node:test";
 import { Child, ROOT, tempDir } from "../helpers/child.ts";
+import { exposedEntries } from "../helpers/modes.ts";
 
 const UNIT = "com.hyparam.collectivus.service";
 /** A terminal control sequence (ESC [ ... letter), as readline writes to move the cursor. */
@@ -205,6 +206,8 @@ test("bare ctvs on a terminal, custom answers: OTLP only, own sink and path, a b
       ].join("\n"),
     );
     assert.deepEqual((await fs.readdir(box.home)).sort(), ["bin", "cfg"]);
+    // A config may name buckets and upstreams, and later hold tokens: the file is 0600 in a new directory 0700.
+    assert.deepEqual(await exposedEntries(path.join(box.home, "cfg")), []);
   } finally {
     await box.remove();
   }

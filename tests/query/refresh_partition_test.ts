@@ -9,6 +9,7 @@ import { openDb } from "../../query/duckdb.ts";
 import { datasetTable, partitionStatuses } from "../../query/partition_status.ts";
 import { refreshAll, type RefreshEvent } from "../../query/refresh_all.ts";
 import { openSession } from "../../query/session.ts";
+import { exposedEntries } from "../helpers/modes.ts";
 import { jsonl, logRow, metricRow, spanRow, writeDay } from "./_fixtures.ts";
 
 /** A sink root with helpers to refresh and to read back what the cache holds. */
@@ -67,6 +68,21 @@ test("refresh reads only new complete lines; a partial line waits", async () => 
       { body: '"message 3"', severityNumber: 17, timestamp: "2025-03-01 12:00:03" },
     ]);
     assert.deepEqual(await f.refresh(), { written: 0, fresh: 1, rows: 0, failures: 0 });
+  } finally {
+    await f.close();
+  }
+});
+
+test("the cache is private: directories 0700, cursors and parts 0600", async () => {
+  const f = await fixture();
+  try {
+    await writeDay(f.root, { signal: "logs" }, jsonl([logRow(0), logRow(1)]));
+    await writeDay(f.root, { signal: "traces" }, jsonl([spanRow(0)]));
+    assert.deepEqual(await f.refresh(), { written: 2, fresh: 0, rows: 3, failures: 0 });
+    await writeDay(f.root, { signal: "logs" }, jsonl([logRow(2)]), "append");
+    assert.deepEqual(await f.refresh(), { written: 1, fresh: 1, rows: 1, failures: 0 });
+    assert.deepEqual(await f.refresh(true), { written: 2, fresh: 0, rows: 4, failures: 0 });
+    assert.deepEqual(await exposedEntries(path.join(f.root, ".collectivus-query")), []);
   } finally {
     await f.close();
   }

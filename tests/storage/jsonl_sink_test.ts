@@ -3,6 +3,7 @@ import { chmod, mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises
 import path from "node:path";
 import { test } from "node:test";
 import { JsonlSink } from "../../storage/jsonl_sink.ts";
+import { exposedEntries } from "../helpers/modes.ts";
 import { isRoot, recordingOpener, withTempDir } from "./_helpers.ts";
 
 const NOON = () => new Date("2025-03-01T12:00:00Z");
@@ -39,6 +40,19 @@ test("JsonlSink writes to <dir>/<gatewayId>/<signal>/<UTC date>.jsonl, nested si
     await sink.close();
     assert.equal(await readFile(sink.pathFor("raw/traces"), "utf8"), '{"a":1}\n');
     assert.equal(await readFile(sink.pathFor("proxy"), "utf8"), '{"b":2}\n{"c":3}\n{"d":4}\n');
+  });
+});
+
+test("JsonlSink creates its directories 0700 and its day files 0600: recordings hold prompts", async () => {
+  await withTempDir(async (parent) => {
+    const dir = path.join(parent, "not", "yet", "there");
+    const sink = new JsonlSink({ dir, gatewayId: "alice", now: NOON });
+    await sink.checkWritable();
+    await sink.append("logs", [{ a: 1 }]);
+    await sink.append("raw/traces", [{ b: 2 }]);
+    await sink.close();
+    assert.deepEqual(await exposedEntries(parent), []);
+    assert.deepEqual((await readdir(path.join(dir, "alice"))).sort(), ["logs", "raw"]);
   });
 });
 
