@@ -30,6 +30,8 @@ export interface ProxyConfig {
   upstreams: UpstreamConfig[];
   /** Headers recorded as `REDACTED:<last4>`, on top of the default list, which always applies. */
   redact_headers?: string[];
+  /** Query parameters recorded as `REDACTED:<last4>`, on top of the default list, which always applies. */
+  redact_query_params?: string[];
   /** Request bodies above this size are forwarded whole but recorded truncated (default 32 MiB). */
   max_record_body_bytes?: number;
 }

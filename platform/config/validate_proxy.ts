@@ -16,11 +16,11 @@ import {
 } from "./_checks.ts";
 
 const POINTER = "/proxy";
-const PROXY_KEYS = ["listen", "upstreams", "redact_headers", "max_record_body_bytes"] as const;
+const PROXY_KEYS = ["listen", "upstreams", "redact_headers", "redact_query_params", "max_record_body_bytes"] as const;
 const UPSTREAM_KEYS = ["name", "base_url", "match"] as const;
 const MATCH_KEYS = ["path_prefix"] as const;
 
-/** Checks the `proxy` block at `/proxy`: listen address, upstreams (unique names), extra redacted headers. */
+/** Checks the `proxy` block at `/proxy`: listen address, upstreams (unique names), extra redacted headers and query parameters. */
 export function validateProxy(value: unknown): void {
   const proxy = checkObject(value, POINTER, PROXY_KEYS);
   checkListen(required(proxy, "listen", POINTER), child(POINTER, "listen"));
@@ -36,6 +36,9 @@ export function validateProxy(value: unknown): void {
     names.add(name);
   });
   if (has(proxy, "redact_headers")) checkStringArray(proxy.redact_headers, child(POINTER, "redact_headers"));
+  if (has(proxy, "redact_query_params")) {
+    checkStringArray(proxy.redact_query_params, child(POINTER, "redact_query_params"));
+  }
   if (has(proxy, "max_record_body_bytes")) {
     checkPositiveInteger(proxy.max_record_body_bytes, child(POINTER, "max_record_body_bytes"));
   }

@@ -15,6 +15,7 @@ import { DEFAULT_MAX_RECORD_BODY_BYTES } from "./body_capture.ts";
 import { clientAddress } from "./client_address.ts";
 import { forward } from "./forward.ts";
 import { redactionSet } from "./headers.ts";
+import { queryRedactionSet } from "./query_redaction.ts";
 import { HttpError } from "./http_error.ts";
 import { IgnoreFilter } from "./ignore_filter.ts";
 import { LOCAL_PREFIX, localRoutes } from "./local_routes.ts";
@@ -52,6 +53,7 @@ export function proxyApp(options: ProxyAppOptions): Hono {
     sessions,
     ignore: new IgnoreFilter(sessions, options.ignoredPaths),
     redact: redactionSet(config.redact_headers),
+    redactQuery: queryRedactionSet(config.redact_query_params),
     maxBodyBytes: config.max_record_body_bytes ?? DEFAULT_MAX_RECORD_BODY_BYTES,
     client: options.fetch
       ? constant(fetchClient(options.fetch, options.fetchDecodes ?? (() => false)))

@@ -10,6 +10,7 @@ import type { UpstreamConfig } from "../../platform/config/types.ts";
 import { errorMessage } from "../../platform/runtime.ts";
 import { Exchange } from "./exchange.ts";
 import { readHeaders } from "./headers.ts";
+import { redactQuery } from "./query_redaction.ts";
 import { HttpError } from "./http_error.ts";
 import type { IgnoreFilter } from "./ignore_filter.ts";
 import type { Recorder } from "./recorder.ts";
@@ -28,6 +29,8 @@ export interface ForwardDeps {
   ignore: IgnoreFilter;
   /** Header names recorded as `REDACTED:<last4>`. */
   redact: ReadonlySet<string>;
+  /** Query parameter names recorded as `REDACTED:<last4>` (lowercase). */
+  redactQuery: ReadonlySet<string>;
   /** Bodies above this are recorded truncated. */
   maxBodyBytes: number;
   /** The client that reaches `upstream`. */
@@ -60,7 +63,11 @@ export async function forward(
   const exchange = new Exchange(deps.recorder, {
     upstream: upstream.name,
     client: { ip: clientIp, user_agent: request.headers.get("user-agent") ?? undefined },
-    request: { method: request.method, path: pathAndQuery, headers: requestHeaders.recorded },
+    request: {
+      method: request.method,
+      path: redactQuery(pathAndQuery, deps.redactQuery),
+      headers: requestHeaders.recorded,
+    },
     requestBody,
     record,
     context: () => deps.sessions.context(sessionId),

@@ -18,13 +18,21 @@ const HOP_BY_HOP: ReadonlySet<string> = new Set([
   "upgrade",
 ]);
 
-/** Headers always redacted; `proxy.redact_headers` adds to them, never removes. */
+/**
+ * Headers always redacted; `proxy.redact_headers` adds to them, never removes. The original's five (reference §4.4),
+ * then `proxy-authorization` (never forwarded, but recorded), Azure OpenAI's `api-key`, Gemini's `x-goog-api-key` and
+ * the session token of AWS-signed requests (their `authorization` is redacted already).
+ */
 export const DEFAULT_REDACT_HEADERS: readonly string[] = [
   "authorization",
   "x-api-key",
   "anthropic-api-key",
   "cookie",
   "set-cookie",
+  "proxy-authorization",
+  "api-key",
+  "x-goog-api-key",
+  "x-amz-security-token",
 ];
 
 /** Recorded headers: lowercase names; a repeated `set-cookie` becomes an array, other repeats one joined value. */

@@ -83,6 +83,16 @@ const REJECTED: Rejection[] = [
     "/proxy/redact_headers/1: must be a non-empty string",
   ],
   [
+    "redact_query_params as a string",
+    withProxy({ redact_query_params: "session" }),
+    "/proxy/redact_query_params: must be an array of strings",
+  ],
+  [
+    "an empty redacted query parameter",
+    withProxy({ redact_query_params: [""] }),
+    "/proxy/redact_query_params/0: must be a non-empty string",
+  ],
+  [
     "a negative proxy.max_record_body_bytes",
     withProxy({ max_record_body_bytes: -1 }),
     "/proxy/max_record_body_bytes: must be a positive integer",

@@ -135,7 +135,7 @@ const ACCEPTED: [string, Json][] = [
       role: "standalone",
       gateway_id: "ada.lovelace+dev@example.com",
       otel: { listen: "[::1]:0", max_body_bytes: 1024 },
-      proxy: { ...PROXY, redact_headers: ["x-secret"], max_record_body_bytes: 1 },
+      proxy: { ...PROXY, redact_headers: ["x-secret"], redact_query_params: ["session"], max_record_body_bytes: 1 },
       sink: { ...SINK, fsync: "always" },
       upload: {
         bucket: "b",

@@ -11,7 +11,10 @@ const LOCAL = { remoteAddr: { hostname: "127.0.0.1", port: 5000 } };
 const REMOTE = { remoteAddr: { hostname: "10.1.2.3", port: 5000 } };
 
 /** An app whose upstream fetch is a function of the test, rows kept in memory. */
-function setup(upstreams: UpstreamConfig[], options: { ignoredPaths?: string[] } = {}) {
+function setup(
+  upstreams: UpstreamConfig[],
+  options: { ignoredPaths?: string[]; redactHeaders?: string[]; redactQueryParams?: string[] } = {},
+) {
   const lines: string[] = [];
   const seen: Request[] = [];
   const recorder = new Recorder({
@@ -19,7 +22,12 @@ function setup(upstreams: UpstreamConfig[], options: { ignoredPaths?: string[] }
     flush: () => Promise.resolve(),
   }, { log: () => {} });
   const app = proxyApp({
-    config: { listen: "127.0.0.1:0", upstreams },
+    config: {
+      listen: "127.0.0.1:0",
+      upstreams,
+      redact_headers: options.redactHeaders,
+      redact_query_params: options.redactQueryParams,
+    },
     recorder,
     ignoredPaths: options.ignoredPaths,
     fetch: (input, init) => {
@@ -87,6 +95,65 @@ test("forwarding drops hop-by-hop headers and host, keeps auth and anthropic hea
   assert.equal(row.request.headers.authorization, "REDACTED:9876");
   assert.equal(row.response.headers["set-cookie"], "REDACTED:okie");
   assert.equal(row.client.ip, "127.0.0.1");
+});
+
+test("credentials in headers and the query string are recorded as REDACTED:<last4> and forwarded as sent", async () => {
+  const { app, seen, rows } = setup([UP("a", "/")]);
+  const target = "/v1beta/models/g:streamGenerateContent?alt=sse&key=AIzaSy-gemini-key-G00g&beta=true" +
+    "&API_KEY=azure-k3y-AZ0R&token=tok%2Fen%2B1&sig=sas-signature-S1gN&Api-Key&x-amz-signature=abc";
+  const response = await app.request(target, {
+    method: "POST",
+    headers: {
+      "proxy-authorization": "Basic dXNlcjpwYXNzd29yZA==",
+      "api-key": "azure-openai-key-AZ12",
+      "x-goog-api-key": "AIzaSy-goog-key-GO34",
+      "x-amz-security-token": "session-token-AM56",
+      "x-request-id": "req-1",
+    },
+    body: "{}",
+  }, LOCAL);
+  assert.equal(response.status, 200);
+  await response.text();
+  // The upstream gets every byte of the query and every credential header (proxy-authorization is hop-by-hop).
+  assert.equal(new URL(seen[0].url).pathname + new URL(seen[0].url).search, target);
+  assert.equal(seen[0].headers.get("x-goog-api-key"), "AIzaSy-goog-key-GO34");
+  const [row] = rows();
+  assert.equal(
+    row.request.path,
+    "/v1beta/models/g:streamGenerateContent?alt=sse&key=REDACTED:G00g&beta=true" +
+      "&API_KEY=REDACTED:AZ0R&token=REDACTED:en%2B1&sig=REDACTED:S1gN&Api-Key&x-amz-signature=REDACTED:abc",
+  );
+  assert.deepEqual(row.request.headers, {
+    "api-key": "REDACTED:AZ12",
+    "content-type": row.request.headers["content-type"],
+    "proxy-authorization": "REDACTED:ZA==",
+    "x-amz-security-token": "REDACTED:AM56",
+    "x-goog-api-key": "REDACTED:GO34",
+    "x-request-id": "req-1",
+  });
+});
+
+test("a config adds redacted headers and query parameters; an empty list removes none of the defaults", async () => {
+  const extra = setup([UP("a", "/")], { redactHeaders: ["X-Tenant-Secret"], redactQueryParams: ["Session"] });
+  await (await extra.app.request("/x?session=s-123-abcd&key=k-1234", {
+    method: "POST",
+    headers: { "x-tenant-secret": "tenant-5678", authorization: "Bearer b-9999" },
+    body: "{}",
+  }, LOCAL)).text();
+  const [row] = extra.rows();
+  assert.equal(row.request.path, "/x?session=REDACTED:abcd&key=REDACTED:1234");
+  assert.equal(row.request.headers["x-tenant-secret"], "REDACTED:5678");
+  assert.equal(row.request.headers.authorization, "REDACTED:9999");
+
+  const empty = setup([UP("a", "/")], { redactHeaders: [], redactQueryParams: [] });
+  await (await empty.app.request("/x?api_key=k-4321", {
+    method: "POST",
+    headers: { "x-goog-api-key": "g-8765" },
+    body: "{}",
+  }, LOCAL)).text();
+  const [second] = empty.rows();
+  assert.equal(second.request.path, "/x?api_key=REDACTED:4321");
+  assert.equal(second.request.headers["x-goog-api-key"], "REDACTED:8765");
 });
 
 test("a WebSocket upgrade gets a fast 426 so Codex falls back to HTTP", async () => {
