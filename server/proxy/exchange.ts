@@ -40,8 +40,13 @@ export interface ExchangeStart {
   request: { method: string; path: string; headers: RecordedHeaders };
   /** The request body as recorded; read when the exchange finishes (a streamed body's size is known only then). */
   requestBody(): string;
-  /** False when the ignore filter dropped the exchange: it then writes no rows at all. */
-  record: boolean;
+  /**
+   * False when the ignore filter dropped the exchange: it then writes no rows at all. A promise while the session is
+   * not known yet (a request body too large to hold, whose session id is still passing): rows wait for it.
+   */
+  record: boolean | Promise<boolean>;
+  /** Makes a pending `record` resolve with what is known; called when the exchange finishes first. */
+  settle?: () => void;
   /** Looks up the session context when the exchange finishes (it may arrive while the request runs). */
   context?: () => SessionContext | undefined;
 }
@@ -75,10 +80,29 @@ export class Exchange {
   #bodyCoding: string | undefined;
   #events = 0;
   #finished = false;
+  /** Whether rows are written; undefined while the decision is pending. */
+  #record: boolean | undefined;
+  /** Rows made while the decision is pending, in order. */
+  #held: [row: object, droppable: boolean][] | undefined;
+  /** Resolves once a pending decision was made and the held rows went out (or were dropped). */
+  #decided: Promise<void> | undefined;
 
   constructor(recorder: Recorder, start: ExchangeStart) {
     this.#recorder = recorder;
     this.#start = start;
+    if (typeof start.record === "boolean") {
+      this.#record = start.record;
+      return;
+    }
+    this.#held = [];
+    const decide = (record: boolean) => {
+      this.#record = record;
+      const held = this.#held!;
+      this.#held = undefined;
+      if (record) { for (const [row, droppable] of held) this.#recorder.write(row, droppable); }
+    };
+    // A failed decision records, as a failed ignore check does.
+    this.#decided = start.record.then(decide, () => decide(true));
   }
 
   /** Whether `finish` was called. */
@@ -129,9 +153,11 @@ export class Exchange {
     try {
       for (const { event, data } of this.#sse.push(chunk)) {
         this.#events++;
-        if (!this.#start.record) continue;
+        if (this.#record === false) continue;
         const t_ms = Math.round(performance.now() - this.#t0);
-        this.#recorder.write({ exchange_id: this.id, kind: "stream_event", t_ms, event, data }, true);
+        const row = { exchange_id: this.id, kind: "stream_event", t_ms, event, data };
+        if (this.#held) this.#held.push([row, true]);
+        else this.#recorder.write(row, true);
       }
     } catch {
       // A recorder bug must not break the stream; the exchange row still says what passed.
@@ -169,15 +195,24 @@ export class Exchange {
   }
 
   #write(error: string | undefined): void {
-    if (!this.#start.record) return;
+    const ended = { at: Date.now(), ms: performance.now() - this.#t0 };
+    if (this.#record === undefined) {
+      // The session is still unknown: the row waits for the decision (and the rows held before it).
+      this.#start.settle?.();
+      this.#recorder.defer(this.#decided!.then(() => this.#writeRow(error, ended)));
+    } else this.#writeRow(error, ended);
+  }
+
+  #writeRow(error: string | undefined, ended: { at: number; ms: number }): void {
+    if (!this.#record) return;
     try {
-      this.#recorder.write(this.#row(error));
+      this.#recorder.write(this.#row(error, ended));
     } catch {
       // As in observe: never into the stream.
     }
   }
 
-  #row(error: string | undefined) {
+  #row(error: string | undefined, ended: { at: number; ms: number }) {
     const { upstream, client, request, requestBody } = this.#start;
     const response = this.#response && {
       status: this.#response.status,
@@ -189,8 +224,8 @@ export class Exchange {
       exchange_id: this.id,
       kind: "exchange",
       ts_start: isoTimestamp(this.#tsStart),
-      ts_end: isoTimestamp(Date.now()),
-      duration_ms: Math.round(performance.now() - this.#t0),
+      ts_end: isoTimestamp(ended.at),
+      duration_ms: Math.round(ended.ms),
       upstream,
       client,
       request: { ...request, body: requestBody() },

@@ -18,6 +18,7 @@ import { relayStream } from "./relay_stream.ts";
 import { readRequestBody } from "./request_body.ts";
 import { upstreamOrigin } from "./route.ts";
 import { sessionIdOf } from "./session_id.ts";
+import { watchSessionId } from "./session_id_scanner.ts";
 import type { SessionStore } from "./session_store.ts";
 import { isEventStream } from "./sse_parser.ts";
 import type { UpstreamBody, UpstreamClient, UpstreamResponse } from "./upstream/types.ts";
@@ -56,10 +57,25 @@ export async function forward(
     body.forward instanceof ReadableStream ? body.capture.text() : bodyText ??= body.capture.text(requestEncoding);
 
   // Looking for the session is only worth a JSON parse when some session context or ignore entry exists.
-  const sessionId = deps.sessions.empty || body.forward instanceof ReadableStream
-    ? undefined
-    : sessionIdOf(requestBody(), request.headers);
-  const record = sessionId === undefined || !(await deps.ignore.ignores(sessionId).catch(() => false));
+  let sessionId: string | undefined;
+  let record: boolean | Promise<boolean> = true;
+  let forwardBody = body.forward;
+  let settle: (() => void) | undefined;
+  const recorded = async (id: string | undefined) =>
+    id === undefined || !(await deps.ignore.ignores(id).catch(() => false));
+  if (!deps.sessions.empty) {
+    if (!(body.forward instanceof ReadableStream)) sessionId = sessionIdOf(requestBody(), request.headers);
+    else sessionId = request.headers.get("x-claude-code-session-id") || undefined;
+    if (sessionId !== undefined || !(body.forward instanceof ReadableStream)) record = await recorded(sessionId);
+    else {
+      // A body too large to hold and no session header: its id is found as it streams, and rows wait for it, so that
+      // an ignored session is never written.
+      const watched = watchSessionId(body.forward);
+      forwardBody = watched.body;
+      settle = watched.settle;
+      record = watched.sessionId.then((id) => recorded(sessionId = id));
+    }
+  }
   const exchange = new Exchange(deps.recorder, {
     upstream: upstream.name,
     client: { ip: clientIp, user_agent: request.headers.get("user-agent") ?? undefined },
@@ -70,6 +86,7 @@ export async function forward(
     },
     requestBody,
     record,
+    settle,
     context: () => deps.sessions.context(sessionId),
   });
 
@@ -83,7 +100,7 @@ export async function forward(
       path: pathAndQuery,
       method: request.method,
       headers: requestHeaders.forward,
-      body: body.forward,
+      body: forwardBody,
       signal: clientGone,
     });
   } catch (err) {

@@ -26,12 +26,29 @@ function fromBody(body: string): string | undefined {
   if (!body.includes('"user_id"')) return undefined;
   try {
     const userId = JSON.parse(body)?.metadata?.user_id;
-    if (typeof userId !== "string") return undefined;
-    if (userId.startsWith("{")) {
-      const id = JSON.parse(userId)?.session_id;
-      return typeof id === "string" && id ? id : undefined;
-    }
-    return /_session_([0-9a-f-]+)$/i.exec(userId)?.[1];
+    return typeof userId === "string" ? sessionIdOfUserId(userId) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The session id inside a `metadata.user_id`: its `session_id` when it is a JSON string (current Claude Code), the
+ * `_session_<uuid>` suffix of older ones; else undefined.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(sessionIdOfUserId('{"device_id":"d","session_id":"s-1"}'), "s-1");
+ * assert.equal(sessionIdOfUserId("user_abc_account__session_0f1e-2d3c"), "0f1e-2d3c");
+ * assert.equal(sessionIdOfUserId("someone"), undefined);
+ * ```
+ */
+export function sessionIdOfUserId(userId: string): string | undefined {
+  if (!userId.startsWith("{")) return /_session_([0-9a-f-]+)$/i.exec(userId)?.[1];
+  try {
+    const id = JSON.parse(userId)?.session_id;
+    return typeof id === "string" && id ? id : undefined;
   } catch {
     return undefined;
   }

@@ -7,6 +7,7 @@ import { gzipSync } from "node:zlib";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { truncationMarker } from "../../../server/proxy/body_capture.ts";
+import { SessionStore } from "../../../server/proxy/session_store.ts";
 import { startHarness } from "./_harness.ts";
 
 const STREAM_BODY = JSON.stringify({ stream: true, messages: [{ role: "user", content: "hi" }] });
@@ -185,5 +186,49 @@ test("a compressed answer longer than the record limit, compressed or decoded, i
   } finally {
     await h.close();
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test("an ignored session is never recorded, even when its request body is over the limit and streamed", async () => {
+  const sessions = new SessionStore();
+  sessions.ignore("s-ignored");
+  sessions.ignore("0f1e2d3c-aaaa");
+  const h = await startHarness({ proxy: { max_record_body_bytes: 1024 }, app: { sessions } });
+  try {
+    // Claude Code puts metadata after the messages: far beyond the first 1024 bytes the recorder keeps.
+    const big = (userId?: string) =>
+      JSON.stringify({
+        model: "claude-x",
+        stream: true,
+        messages: [{ role: "user", content: `"user_id" in text ${"x".repeat(200_000)}` }],
+        tools: [{ name: "t", input_schema: { properties: { user_id: { type: "string" } } } }],
+        ...(userId === undefined ? {} : { metadata: { user_id: userId } }),
+      });
+    const send = async (body: string, headers: Record<string, string> = {}) => {
+      const response = await fetch(`${h.url}/v1/messages`, { method: "POST", body, headers });
+      assert.equal(response.status, 200);
+      assert.match(await response.text(), /^event: message_start/);
+    };
+    const ignoredBody = big(JSON.stringify({ device_id: "d", account_uuid: "", session_id: "s-ignored" }));
+    await send(ignoredBody);
+    await send(big("user_abc_account__session_0f1e2d3c-aaaa"));
+    await send(big(), { "x-claude-code-session-id": "s-ignored" });
+    await send(big(JSON.stringify({ session_id: "s-recorded" })));
+    await send(big());
+    // Forwarded whole all the same.
+    assert.equal(h.fake.requests.length, 5);
+    assert.deepEqual(h.fake.requests[0].body, new TextEncoder().encode(ignoredBody));
+    const exchanges = await h.exchanges();
+    assert.equal(exchanges.length, 2);
+    for (const { exchange, events } of exchanges) {
+      assert.match(exchange.request.body, /\[collectivus: body truncated, recorded 1024 of \d+ bytes\]$/);
+      assert.ok(events.length > 0);
+      assert.equal(events.length, exchange.stream_event_count);
+    }
+    const rows = await h.rows();
+    // The held stream events are written before their exchange row.
+    assert.equal(rows.at(-1)!.kind, "exchange");
+  } finally {
+    await h.close();
   }
 });
