@@ -45,6 +45,9 @@ export const COMMANDS: readonly Command[] = [
   lazy("query", "query the recordings with SQL (logs, traces, metrics, collections)", async () => {
     return (await import("./query.ts")).queryCommand;
   }),
+  lazy("ui", "a local web UI for conversations, usage and cost, traces, logs, metrics and SQL", async () => {
+    return (await import("./ui.ts")).uiCommand;
+  }),
   lazy("collect", "register a JSONL file or glob as a queryable collection", async () => {
     return (await import("./collect.ts")).collectCommand;
   }),

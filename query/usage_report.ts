@@ -19,6 +19,9 @@ const KEYS: Record<UsageReport, [name: string, expr: string]> = {
   model: ["model", "coalesce(model, '(unknown)')"],
 };
 
+/** The `llm_requests` rows that are model turns (not token counts or other API calls): the ones usage counts. */
+export const TURN_APIS = "api IN ('messages', 'responses', 'chat_completions')";
+
 const MEASURES = `count(*) AS requests,
   sum(input_tokens - coalesce(cache_read_tokens, 0) - coalesce(cache_write_tokens, 0)) AS input_tokens,
   sum(output_tokens) AS output_tokens,
@@ -39,7 +42,7 @@ const MEASURES = `count(*) AS requests,
  */
 export function usageReportSql(report: UsageReport, breakdown: boolean): string {
   const [key, expr] = KEYS[report];
-  const source = "SELECT * FROM llm_requests WHERE api IN ('messages', 'responses', 'chat_completions')";
+  const source = `SELECT * FROM llm_requests WHERE ${TURN_APIS}`;
   const perModel = breakdown && report !== "model";
   const extra = report === "session"
     ? ", strftime(max(ts_start), '%Y-%m-%dT%H:%M:%SZ') AS last_activity, any_value(cwd) AS cwd"

@@ -11,7 +11,7 @@ import { displayWidth, fitText, padToWidth } from "./fit_text.ts";
 import { type Format, TABLE_CAP } from "./flags.ts";
 
 /** A column of a result and how to present its cells. */
-interface ColumnInfo {
+export interface ColumnInfo {
   name: string;
   json: boolean;
   date: boolean;
@@ -52,7 +52,7 @@ function csvField(value: string): string {
 }
 
 /** The columns of a result. */
-function columnsOf(result: DuckDBResult): ColumnInfo[] {
+export function columnsOf(result: DuckDBResult): ColumnInfo[] {
   const types = result.columnTypes();
   return result.columnNames().map((name, i) => ({
     name,
@@ -61,8 +61,11 @@ function columnsOf(result: DuckDBResult): ColumnInfo[] {
   }));
 }
 
-/** Yields the result's rows as plain cells, stopping after `limit`. */
-async function* rowsOf(result: DuckDBResult, columns: ColumnInfo[], nested: boolean, limit: number) {
+/**
+ * Yields the result's rows as plain cells, stopping after `limit`; `nested` keeps JSON columns as values (json, jsonl,
+ * `ctvs ui`), otherwise they are their text (table, csv).
+ */
+export async function* rowsOf(result: DuckDBResult, columns: ColumnInfo[], nested: boolean, limit: number) {
   let n = 0;
   for await (const chunk of result.yieldRowsJs()) {
     for (const row of chunk) {
@@ -90,6 +93,15 @@ function grid(columns: ColumnInfo[], rows: Cell[][], markdown: boolean, io: Io):
   for (const row of cells) io.out(row.map((c, i) => padToWidth(c, widths[i])).join("  ").trimEnd());
 }
 
+/** Yields `result` as CSV lines (no newline), the header first. */
+export async function* csvLines(result: DuckDBResult): AsyncGenerator<string> {
+  const columns = columnsOf(result);
+  yield columns.map((c) => csvField(c.name)).join(",");
+  for await (const row of rowsOf(result, columns, false, Number.POSITIVE_INFINITY)) {
+    yield row.map((c) => csvField(text(c))).join(",");
+  }
+}
+
 /**
  * Prints `result` in `format`. `limit` caps every format; table and markdown are also capped at 100 rows.
  * Resolves with the number of rows printed.
@@ -112,15 +124,17 @@ export async function render(result: DuckDBResult, format: Format, io: Io, limit
     }
     return rows.length;
   }
-  if (format === "csv") io.out(columns.map((c) => csvField(c.name)).join(","));
+  if (format === "csv") {
+    for await (const line of csvLines(result)) {
+      if (n++ > max) break;
+      io.out(line);
+    }
+    return Math.max(0, n - 1);
+  }
   if (format === "json") io.out("[");
   let previous: string | undefined;
-  for await (const row of rowsOf(result, columns, format !== "csv", max)) {
+  for await (const row of rowsOf(result, columns, true, max)) {
     n++;
-    if (format === "csv") {
-      io.out(row.map((c) => csvField(text(c))).join(","));
-      continue;
-    }
     const object = JSON.stringify(Object.fromEntries(columns.map((c, i) => [c.name, row[i]])));
     if (format === "jsonl") io.out(object);
     else {

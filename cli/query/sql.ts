@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { Dataset } from "../../query/dataset.ts";
 import { DATASETS } from "../../query/datasets.ts";
 import type { Io } from "../io.ts";
 import { QUERY_FLAGS_HELP } from "./flags.ts";
@@ -15,20 +16,25 @@ Writes, ATTACH, INSTALL, SET and reading files outside the recordings are refuse
 
 ${QUERY_FLAGS_HELP}`;
 
+/** The built-in datasets a SQL text names (refreshed before it runs: a query of logs need not wait for traces). */
+export function sqlDatasets(text: string): Dataset[] {
+  const lower = text.toLowerCase();
+  return DATASETS.filter((d) => new RegExp(`\\b${d.name}\\b`).test(lower));
+}
+
+/** Whether a SQL text names collection `table`. */
+export function sqlNames(text: string): (table: string) => boolean {
+  const lower = text.toLowerCase();
+  return (table) => new RegExp(`\\b${table}\\b`).test(lower);
+}
+
 /** Runs `ctvs query sql`. */
 export function querySql(argv: string[], io: Io): Promise<number> {
   return runQuery(argv, io, {
     usage: SQL_USAGE,
     maxPositionals: Number.POSITIVE_INFINITY,
-    // Refresh only the datasets the text names: a query of logs need not wait for traces.
-    datasets: (words) => {
-      const text = words.join(" ").toLowerCase();
-      return DATASETS.filter((d) => new RegExp(`\\b${d.name}\\b`).test(text));
-    },
-    collections: (words) => {
-      const text = words.join(" ").toLowerCase();
-      return (table) => new RegExp(`\\b${table}\\b`).test(text);
-    },
+    datasets: (words) => sqlDatasets(words.join(" ")),
+    collections: (words) => sqlNames(words.join(" ")),
     sql: (words) => words.join(" "),
   });
 }

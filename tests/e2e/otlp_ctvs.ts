@@ -19,10 +19,13 @@ export interface OtlpCtvs {
   stop(): Promise<number | null>;
 }
 
-/** Starts `ctvs --config <file>` with `otel.listen` on a free port and waits for its start line. */
-export async function startOtlpCtvs(): Promise<OtlpCtvs> {
+/**
+ * Starts `ctvs --config <file>` with `otel.listen` on a free port and waits for its start line. It records into
+ * `sinkDir` when given (kept after stop), else into a directory of its own.
+ */
+export async function startOtlpCtvs(options: { sinkDir?: string } = {}): Promise<OtlpCtvs> {
   const temp = await tempDir("ctvs-e2e-otlp-");
-  const sinkDir = path.join(temp.dir, "data");
+  const sinkDir = options.sinkDir ?? path.join(temp.dir, "data");
   const config = path.join(temp.dir, "collectivus.json");
   await writeFile(
     config,

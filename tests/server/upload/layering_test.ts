@@ -22,3 +22,31 @@ it("server/ and storage/ import nothing from query/ or cli/ (design.md: imports 
   }
   assert.deepEqual(offending, []);
 });
+
+it("ui/ (the page) imports only its own files and its npm packages, and nothing imports ui/", async () => {
+  const offending: string[] = [];
+  const uiFiles = (await readdir(path.join(ROOT, "ui"), { recursive: true, withFileTypes: true }))
+    .filter((e) => e.isFile() && /\.tsx?$/.test(e.name))
+    .map((e) => path.relative(ROOT, path.join(e.parentPath, e.name)));
+  for (const file of uiFiles) {
+    const text = await readFile(path.join(ROOT, file), "utf8");
+    for (const [, target] of text.matchAll(/^(?:import|export)[^"]*?from "([^"]+)"/gm)) {
+      if (!target.startsWith(".")) {
+        if (!/^(preact|uplot)(\/|$)/.test(target)) offending.push(`${file} -> ${target}`);
+        continue;
+      }
+      const top = path.relative(ROOT, path.resolve(ROOT, path.dirname(file), target)).split(path.sep)[0];
+      if (top !== "ui") offending.push(`${file} -> ${target}`);
+    }
+  }
+  for (const dir of ["cli", "server", "query", "storage", "platform"]) {
+    for (const file of await sources(dir)) {
+      const text = await readFile(path.join(ROOT, file), "utf8");
+      for (const [, target] of text.matchAll(/^(?:import|export)[^"]*?from "(\.[^"]+)"/gm)) {
+        const top = path.relative(ROOT, path.resolve(ROOT, path.dirname(file), target)).split(path.sep)[0];
+        if (top === "ui") offending.push(`${file} -> ${target}`);
+      }
+    }
+  }
+  assert.deepEqual(offending, []);
+});

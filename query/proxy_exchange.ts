@@ -1,0 +1,128 @@
+/**
+ * One recorded proxy exchange read back from its day file: the exchange row (request and response, headers already
+ * redacted by the recorder) and its SSE events in order, for `ctvs ui`'s raw view. The file is scanned line by line
+ * and only lines that name the exchange id are parsed; an exchange that ended after midnight UTC has its last rows in
+ * the next day's file, which is read too.
+ *
+ * @module
+ */
+import path from "node:path";
+import { readLines } from "./proxy_messages/read_lines.ts";
+
+/** One SSE event of an exchange. */
+export interface RecordedEvent {
+  /** Milliseconds since the request arrived. */
+  t_ms: number | null;
+  event: string | null;
+  /** The data string, cut to `maxDataChars`. */
+  data: string;
+  /** The data's full length in characters. */
+  data_length: number;
+}
+
+/** What {@link readRecordedExchange} found. */
+export interface RecordedExchange {
+  /** The exchange row with its bodies cut to `maxBodyChars` (`*_length` fields give their sizes); null if absent. */
+  exchange: Record<string, unknown> | null;
+  events: RecordedEvent[];
+  /** Every event of the exchange, also those past `maxEvents`. */
+  event_count: number;
+}
+
+/** Limits of what is returned. */
+export interface RecordedExchangeOptions {
+  maxEvents?: number;
+  maxDataChars?: number;
+  maxBodyChars?: number;
+}
+
+const EXCHANGE_ID = /^[0-9A-Za-z_-]{8,128}$/;
+const GATEWAY_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function nextDay(date: string): string {
+  return new Date(Date.parse(`${date}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
+}
+
+function cutBody(holder: unknown, maxChars: number): void {
+  if (!holder || typeof holder !== "object") return;
+  const h = holder as Record<string, unknown>;
+  if (typeof h.body !== "string") return;
+  h.body_length = h.body.length;
+  if (h.body.length > maxChars) h.body = h.body.slice(0, maxChars);
+}
+
+/**
+ * Reads exchange `exchangeId` of gateway `gatewayId` recorded on `date` under `root`. Throws a `RangeError` for an id,
+ * gateway or date that cannot name a recording (so no path leaves the root).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * const root = mkdtempSync(`${tmpdir()}/exchange-`);
+ * mkdirSync(`${root}/gw/proxy`, { recursive: true });
+ * const id = "0123456789abcdef0123456789abcdef";
+ * writeFileSync(`${root}/gw/proxy/2025-03-01.jsonl`, [
+ *   { exchange_id: id, kind: "stream_event", t_ms: 5, event: "message_start", data: "{}" },
+ *   { exchange_id: id, kind: "exchange", request: { body: "{}" }, response: { status: 200 } },
+ * ].map((r) => JSON.stringify(r) + "\n").join(""));
+ * const found = await readRecordedExchange(root, "gw", "2025-03-01", id);
+ * assert.equal(found.event_count, 1);
+ * assert.equal(found.events[0].event, "message_start");
+ * assert.equal((found.exchange?.request as { body_length: number }).body_length, 2);
+ * await assert.rejects(readRecordedExchange(root, "..", "2025-03-01", id), RangeError);
+ * ```
+ */
+export async function readRecordedExchange(
+  root: string,
+  gatewayId: string,
+  date: string,
+  exchangeId: string,
+  options: RecordedExchangeOptions = {},
+): Promise<RecordedExchange> {
+  if (!EXCHANGE_ID.test(exchangeId)) throw new RangeError(`Cannot read exchange: invalid id ${exchangeId}`);
+  if (!GATEWAY_ID.test(gatewayId)) throw new RangeError(`Cannot read exchange: invalid gateway id ${gatewayId}`);
+  if (!DATE.test(date) || Number.isNaN(Date.parse(date))) {
+    throw new RangeError(`Cannot read exchange: invalid date ${date}`);
+  }
+  const maxEvents = options.maxEvents ?? 2000;
+  const maxData = options.maxDataChars ?? 4000;
+  const found: RecordedExchange = { exchange: null, events: [], event_count: 0 };
+  for (const day of [date, nextDay(date)]) {
+    const file = path.join(root, gatewayId, "proxy", `${day}.jsonl`);
+    try {
+      for await (const line of readLines(file)) {
+        if (!line.text.includes(exchangeId)) continue;
+        let row;
+        try {
+          row = JSON.parse(line.text);
+        } catch {
+          continue;
+        }
+        if (row?.exchange_id !== exchangeId) continue;
+        if (row.kind === "stream_event") {
+          found.event_count++;
+          if (found.events.length < maxEvents) {
+            const data = typeof row.data === "string" ? row.data : JSON.stringify(row.data ?? null);
+            found.events.push({
+              t_ms: typeof row.t_ms === "number" ? row.t_ms : null,
+              event: typeof row.event === "string" ? row.event : null,
+              data: data.length > maxData ? data.slice(0, maxData) : data,
+              data_length: data.length,
+            });
+          }
+        } else if (row.kind === "exchange") {
+          cutBody(row.request, options.maxBodyChars ?? 200_000);
+          cutBody(row.response, options.maxBodyChars ?? 200_000);
+          found.exchange = row;
+        }
+      }
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENOENT") throw error;
+    }
+    if (found.exchange) break;
+  }
+  return found;
+}

@@ -1,0 +1,94 @@
+/**
+ * What the `ctvs ui` app reads, as an interface: the command wires it to the query layer (`cli/ui/`), so this folder
+ * stays an HTTP concern. Rows are plain JSON objects (timestamps as ISO strings, JSON columns parsed). A read fails
+ * with an `HttpError` whose status and message the app passes on (a refused SQL is a 400, a cache that is not ready a
+ * 409).
+ *
+ * @module
+ */
+
+/** A row as the page gets it. */
+export type Row = Record<string, unknown>;
+
+/** One page of rows. */
+export interface PageOf<T = Row> {
+  rows: T[];
+  offset: number;
+  more: boolean;
+}
+
+/** A page request. */
+export interface PageRequest {
+  limit: number;
+  offset: number;
+}
+
+/** A time range (ISO instants), applied to each dataset's timestamp as `--from`/`--to` are. */
+export interface TimeRange {
+  from?: string;
+  to?: string;
+}
+
+/** The freshness of one dataset's cache. */
+export interface DatasetFreshness {
+  name: string;
+  partitions: number;
+  fresh: number;
+  stale: number;
+  missing: number;
+  /** The newest refresh of any of its partitions. */
+  refreshed_at: string | null;
+}
+
+/** The cache's state, for the page header. */
+export interface UiStatus {
+  datasets: DatasetFreshness[];
+  /** What reads do when the cache is behind: `auto` refreshes first, `never` reads what is cached. */
+  refresh: "auto" | "never" | "always";
+  /** Where the recordings are. */
+  root: string;
+  config: string;
+}
+
+/** Every read the UI makes. */
+export interface UiBackend {
+  status(): Promise<UiStatus>;
+  /** Refreshes the named datasets (all when empty) now. */
+  refresh(datasets: string[]): Promise<UiStatus>;
+
+  conversations(
+    filter: { q?: string; client?: string; model?: string; cwd?: string },
+    range: TimeRange,
+    page: PageRequest,
+  ): Promise<PageOf>;
+  conversation(origin: string, id: string): Promise<Row | null>;
+  conversationParts(origin: string, id: string, page: PageRequest): Promise<PageOf>;
+  conversationTurns(origin: string, id: string, page: PageRequest): Promise<PageOf>;
+  conversationPart(origin: string, id: string, messageId: string, partIndex: number): Promise<Row | null>;
+  exchange(gatewayId: string, date: string, exchangeId: string): Promise<Row>;
+
+  usage(report: string, breakdown: boolean, range: TimeRange): Promise<Row[]>;
+
+  traces(
+    filter: { service?: string; name?: string; minMs?: number; maxMs?: number; status?: "error" | "ok" | "unset" },
+    range: TimeRange,
+    page: PageRequest,
+  ): Promise<PageOf>;
+  traceServices(): Promise<string[]>;
+  trace(traceId: string): Promise<{ spans: Row[]; truncated: boolean }>;
+  span(traceId: string, spanId: string): Promise<Row | null>;
+
+  logs(
+    filter: { q?: string; service?: string; minSeverity?: number; traceId?: string; ascending?: boolean },
+    range: TimeRange,
+    page: PageRequest,
+  ): Promise<PageOf>;
+
+  metrics(q: string | undefined, page: PageRequest): Promise<PageOf>;
+  metricSeries(name: string, range: TimeRange): Promise<Row[]>;
+
+  /** One read-only SELECT: its columns and at most `limit` rows. */
+  sql(text: string, limit: number): Promise<{ columns: string[]; rows: unknown[][]; more: boolean }>;
+  /** One read-only SELECT as CSV lines (a header first), produced as they are read. */
+  sqlCsv(text: string): Promise<AsyncIterable<string>>;
+}

@@ -1,0 +1,70 @@
+import assert from "node:assert/strict";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import { test } from "node:test";
+import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
+
+async function config(dir: string): Promise<string> {
+  const file = path.join(dir, "collectivus.json");
+  await writeFile(file, JSON.stringify({ version: 1, gateway_id: "gw", sink: { type: "file", dir: `${dir}/data` } }));
+  return file;
+}
+
+test("ctvs ui refuses a non-loopback --host without --allow-remote (exit 2, saying why)", async () => {
+  const tmp = await tempDir();
+  try {
+    const result = await ctvs(["ui", "--config", await config(tmp.dir), "--host", "0.0.0.0"]);
+    assert.equal(result.code, 2);
+    assert.match(
+      result.stderr,
+      /error: --host 0\.0\.0\.0 is not a loopback address; ctvs ui serves this machine only unless --allow-remote/,
+    );
+    const port = await ctvs(["ui", "--config", await config(tmp.dir), "--port", "70000"]);
+    assert.equal(port.code, 2);
+    assert.match(port.stderr, /--port must be 0 to 65535/);
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test("ctvs ui serves on loopback with a per-start token every request needs, and stops on SIGTERM", async () => {
+  const tmp = await tempDir();
+  const file = await config(tmp.dir);
+  const urls: string[] = [];
+  try {
+    for (let i = 0; i < 2; i++) {
+      const child = startCtvs(["ui", "--config", file]);
+      const line = await child.waitFor(/^ctvs ui: /, 30_000);
+      const url = new URL(line.slice("ctvs ui: ".length));
+      urls.push(url.href);
+      assert.equal(url.hostname, "127.0.0.1");
+      const token = url.searchParams.get("token")!;
+      const base = `${url.origin}`;
+      const bare = await fetch(`${base}/api/status`);
+      assert.equal(bare.status, 401);
+      await bare.body?.cancel();
+      const wrong = await fetch(`${base}/api/status`, { headers: { "x-ctvs-token": `${token}x` } });
+      assert.equal(wrong.status, 401);
+      await wrong.body?.cancel();
+      const status = await fetch(`${base}/api/status`, { headers: { "x-ctvs-token": token } });
+      assert.equal(status.status, 200);
+      const body = await status.json();
+      assert.deepEqual(body.datasets.map((d: { name: string }) => d.name), [
+        "logs",
+        "traces",
+        "metrics",
+        "proxy_messages",
+        "llm_requests",
+      ]);
+      const page = await fetch(url);
+      assert.equal(page.status, 200);
+      assert.match(await page.text(), new RegExp(`/assets/app\\.js\\?token=${token}`));
+      child.kill("SIGTERM");
+      const exit = await child.exited;
+      assert.equal(exit.code, 0, child.transcript());
+    }
+    assert.notEqual(new URL(urls[0]).searchParams.get("token"), new URL(urls[1]).searchParams.get("token"));
+  } finally {
+    await tmp.remove();
+  }
+});

@@ -1,0 +1,183 @@
+/**
+ * `ctvs ui` in headless Chromium over what this project's real-client tests record (Claude Code and Codex through a
+ * real proxy; a trace, logs and metrics from the OpenTelemetry SDK's exporters): each screen shows what a user must
+ * see, and a screenshot of each is saved (tests/helpers/chromium.ts says where).
+ */
+import assert from "node:assert/strict";
+import path from "node:path";
+import { test } from "node:test";
+import type { Page } from "playwright-core";
+import { launchChromium, screenshotDir } from "../helpers/chromium.ts";
+import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
+import { KNOWN_SPANS, recordForUi } from "./ui_record.ts";
+
+// deno-lint-ignore no-explicit-any
+type Row = Record<string, any>;
+
+async function cliJson(args: string[]): Promise<Row[]> {
+  const result = await ctvs([...args, "--format", "json"]);
+  assert.equal(result.code, 0, result.stderr);
+  return JSON.parse(result.stdout);
+}
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: path.join(screenshotDir(), `${name}.png`), fullPage: true });
+}
+
+/** Polls `check` (the page's CSP forbids playwright's evaluated waits) for up to 10 s. */
+async function until(check: () => Promise<boolean>, what: string): Promise<void> {
+  for (const deadline = Date.now() + 10_000; !await check();) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((done) => setTimeout(done, 50));
+  }
+}
+
+/** A bar's box relative to the bar area of its row. */
+async function barBox(page: Page, span: string) {
+  const box = await page.locator(`.span-row[data-span="${span}"] [data-testid="span-bar"]`).boundingBox();
+  assert.ok(box, `a bar for ${span}`);
+  return box;
+}
+
+test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and SQL in Chromium", async () => {
+  const tmp = await tempDir("ctvs-ui-e2e-");
+  const ui = { child: undefined as ReturnType<typeof startCtvs> | undefined };
+  const browser = await launchChromium();
+  try {
+    const recorded = await recordForUi(tmp.dir);
+    const config = ["--config", recorded.config];
+    // The CLI's own view of the same data, read before the UI so the cache is warm for both.
+    const usage = await cliJson(["query", "usage", ...config]);
+    const total = usage.find((r) => r.date === "Total")!;
+    assert.ok(total.cost_usd > 0, "the Claude Code turns are priced");
+
+    ui.child = startCtvs(["ui", ...config]);
+    const line = await ui.child.waitFor(/^ctvs ui: http:\/\/127\.0\.0\.1:\d+\/\?token=/, 30_000);
+    const url = line.slice("ctvs ui: ".length);
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+
+    // Conversations: both agents, with their client, model and cost.
+    await page.goto(url);
+    const list = page.getByTestId("conversations");
+    await list.locator("tbody tr").nth(1).waitFor();
+    assert.equal(await list.locator("tbody tr").count(), 2);
+    const listText = await list.innerText();
+    assert.match(listText, /claude_code/);
+    assert.match(listText, /codex/);
+    assert.match(listText, /gpt-fake/);
+    await shot(page, "conversations");
+
+    // Claude Code's conversation: the prompt, the Bash call beside its result, the answer, the turn's usage.
+    await list.locator("tbody tr", { hasText: "claude_code" }).click();
+    const messages = page.getByTestId("messages");
+    await messages.getByText("The command printed ctvs-e2e. Done — ✓.").waitFor();
+    assert.match(await messages.innerText(), /run the marker command/);
+    const call = page.getByTestId("tool-call").first();
+    assert.match(await call.locator(".tool-call").innerText(), /^Bash\n[\s\S]*echo/);
+    const result = call.getByTestId("tool-result");
+    assert.match(await result.innerText(), /ctvs-e2e/);
+    const [callBox, resultBox] = [await call.locator(".tool-call").boundingBox(), await result.boundingBox()];
+    assert.ok(callBox && resultBox && Math.abs(callBox.y - resultBox.y) < 2 && resultBox.x > callBox.x + 100);
+    const turns = page.getByTestId("turn");
+    assert.equal(await turns.count(), 2);
+    assert.match(await turns.first().innerText(), /ms.*in \d+ \/ out \d+.*\$0\.\d+.*raw exchange/s);
+    assert.match(await page.getByTestId("conversation-summary").innerText(), /claude_code/);
+    await shot(page, "conversation");
+
+    // Its raw exchange: the request and the SSE timeline.
+    await turns.first().getByText("raw exchange").click();
+    const timeline = page.getByTestId("sse-timeline");
+    await timeline.waitFor();
+    assert.match(await timeline.innerText(), /message_start[\s\S]*message_stop/);
+    assert.match(await page.locator("dl.facts").innerText(), /POST \/v1\/messages/);
+    await shot(page, "exchange");
+
+    // Usage: the total cost is `ctvs query usage`'s.
+    await page.goto(`${url}#/usage`);
+    const cost = page.getByTestId("total-cost");
+    await cost.waitFor();
+    assert.equal(Number((await cost.innerText()).replace("$", "")), total.cost_usd);
+    const usageRows = page.getByTestId("usage-table").locator("tbody tr");
+    assert.equal(await usageRows.count(), usage.length);
+    assert.match(await usageRows.last().innerText(), new RegExp(`^Total\\b[\\s\\S]*\\b${total.requests}\\b`));
+    await page.locator(".chart canvas").first().waitFor();
+    await shot(page, "usage");
+
+    // Traces: the known trace, its waterfall bars sized and placed by the spans' times, its failed span, its logs.
+    await page.goto(`${url}#/traces`);
+    await page.getByTestId("traces").locator("tbody tr", { hasText: "checkout" }).click();
+    await page.getByTestId("waterfall").locator(".span-row").nth(KNOWN_SPANS.length - 1).waitFor();
+    const root = await barBox(page, "checkout");
+    const rootMs = KNOWN_SPANS[0].end - KNOWN_SPANS[0].start;
+    for (const span of KNOWN_SPANS) {
+      const box = await barBox(page, span.name);
+      const width = (span.end - span.start) / rootMs;
+      const left = span.start / rootMs;
+      assert.ok(Math.abs(box.width / root.width - width) < 0.01, `${span.name} width ${box.width} of ${root.width}`);
+      assert.ok(Math.abs((box.x - root.x) / root.width - left) < 0.01, `${span.name} starts at ${box.x}`);
+    }
+    assert.match(
+      (await page.locator('.span-row[data-span="llm.call"] [data-testid="span-bar"]').getAttribute("class"))!,
+      /failed/,
+    );
+    await page.locator('.span-row[data-span="llm.call"]').click();
+    await page.getByTestId("span-detail").getByText('"step": "llm.call"').waitFor();
+    assert.match(await page.getByTestId("logs").innerText(), new RegExp(recorded.logBody));
+    await shot(page, "trace");
+
+    // Logs: both records, then a search.
+    await page.goto(`${url}#/logs`);
+    const logs = page.getByTestId("logs");
+    await logs.locator("tbody tr").nth(1).waitFor();
+    assert.match(await logs.innerText(), /shop started/);
+    await page.locator('input[name="q"]').fill("overloaded");
+    await page.locator('input[name="q"]').press("Enter");
+    await until(async () => await logs.locator("tbody tr").count() === 1, "one log record matches");
+    assert.match(await logs.innerText(), new RegExp(recorded.logBody));
+    await shot(page, "logs");
+
+    // Metrics: one chart per series of the counter (one per region).
+    await page.goto(`${url}#/metrics?name=shop.orders`);
+    await page.getByTestId("metric-series").nth(1).waitFor();
+    assert.equal(await page.getByTestId("metric-series").count(), 2);
+    assert.match(await page.getByTestId("metrics").innerText(), /shop\.orders/);
+    await shot(page, "metrics");
+
+    // SQL: a SELECT gives the CLI's rows; a write is refused; the CSV download is the CLI's CSV.
+    const sql = "select model, count(*) as requests from llm_requests group by model order by model";
+    await page.goto(`${url}#/sql`);
+    await page.getByTestId("sql-input").fill(sql);
+    await page.getByRole("button", { name: "Run" }).click();
+    const table = page.getByTestId("sql-result");
+    await table.waitFor();
+    const cli = await cliJson(["query", "sql", sql, ...config]);
+    const shown = await table.locator("tbody tr").allInnerTexts();
+    assert.deepEqual(shown.map((t) => t.split("\t")), cli.map((r) => [r.model ?? "NULL", String(r.requests)]));
+    const download = page.waitForEvent("download");
+    await page.getByText("Download CSV").click();
+    const csv = await (await download).createReadStream();
+    let csvText = "";
+    for await (const chunk of csv) csvText += chunk;
+    const cliCsv = await ctvs(["query", "sql", sql, ...config, "--format", "csv"]);
+    assert.equal(csvText, `${cliCsv.stdout.trimEnd()}\n`);
+    await shot(page, "sql");
+    assert.deepEqual(errors, [], "no script errors or failed requests on the page");
+    await page.getByTestId("sql-input").fill("drop table logs");
+    await page.getByRole("button", { name: "Run" }).click();
+    await page.getByRole("alert").waitFor();
+    assert.match(await page.getByRole("alert").innerText(), /SQL must be a single read-only SELECT statement/);
+
+    // Every dataset has been read (and so refreshed) once: the header says the cache is fresh.
+    await page.getByTestId("freshness").getByText(/^cache: fresh · refreshed \d{4}-\d{2}-\d{2} /).waitFor();
+  } finally {
+    await browser.close();
+    if (ui.child) {
+      ui.child.kill("SIGTERM");
+      assert.equal((await ui.child.exited).code, 0, ui.child.transcript());
+    }
+    await tmp.remove();
+  }
+});

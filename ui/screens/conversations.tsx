@@ -1,0 +1,98 @@
+/** @jsxImportSource preact */
+/**
+ * The conversations list: the most recently active first, with project (cwd and branch), client, models, turns,
+ * tokens and cost; searched by text (also inside messages) and filtered by client, model, directory and time.
+ *
+ * @module
+ */
+/// <reference lib="dom" />
+import { get, type PageOf, type Row } from "../api.ts";
+import { ErrorBox, Field, Filters, formParams, Loading, Pager } from "../components/common.tsx";
+import { useLoad } from "../components/load.ts";
+import { cost, count, shortPath, time } from "../format.ts";
+import { href, replaceRoute } from "../route.ts";
+
+const LIMIT = 50;
+
+/** The screen. */
+export function ConversationsScreen({ params }: { params: URLSearchParams }) {
+  const query = Object.fromEntries(params.entries());
+  const offset = Number(query.offset ?? 0);
+  const { data, error, loading } = useLoad(
+    (signal) => get<PageOf<Row>>("/api/conversations", { ...query, limit: LIMIT, offset }, signal),
+    params.toString(),
+  );
+  const go = (next: Record<string, string | number>) => replaceRoute(href("conversations", next));
+  return (
+    <section>
+      <h1>Conversations</h1>
+      <Filters onSubmit={(form) => go(formParams(form))}>
+        <Field label="Search" name="q" value={query.q} placeholder="text, id, directory, branch, model" width="18em" />
+        <label>
+          <span>Client</span>
+          <select name="client" value={query.client ?? ""}>
+            <option value="">any</option>
+            <option value="claude_code">Claude Code</option>
+            <option value="codex">Codex</option>
+            <option value="api">API</option>
+          </select>
+        </label>
+        <Field label="Model" name="model" value={query.model} />
+        <Field label="Directory" name="cwd" value={query.cwd} />
+        <Field label="From" name="from" value={query.from} placeholder="2025-03-01" width="8em" />
+        <Field label="To" name="to" value={query.to} placeholder="2025-03-31" width="8em" />
+      </Filters>
+      <ErrorBox error={error} />
+      <Loading loading={loading} />
+      {data && (
+        <>
+          <table class="grid clickable" data-testid="conversations">
+            <thead>
+              <tr>
+                <th>Last active (UTC)</th>
+                <th>Project</th>
+                <th>Branch</th>
+                <th>Client</th>
+                <th>Model</th>
+                <th class="num">Turns</th>
+                <th class="num">Messages</th>
+                <th class="num">Tokens</th>
+                <th class="num">Cost</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.rows.map((c) => (
+                <tr
+                  key={`${c.origin}/${c.conversation_id}`}
+                  onClick={() => location.hash = href(["conversation", c.origin, c.conversation_id])}
+                >
+                  <td>
+                    <a href={href(["conversation", c.origin, c.conversation_id])}>{time(c.last_at)}</a>
+                  </td>
+                  <td title={c.cwd ?? ""}>{shortPath(c.cwd)}</td>
+                  <td>{c.git_branch ?? "—"}</td>
+                  <td>{c.conversation_source ?? c.provider ?? "—"}</td>
+                  <td>{c.models ?? "—"}</td>
+                  <td class="num">{count(c.turns)}</td>
+                  <td class="num">{count(c.messages)}</td>
+                  <td class="num">{count(c.total_tokens)}</td>
+                  <td class="num" title={c.unpriced_turns ? `${c.unpriced_turns} turn(s) without a price` : ""}>
+                    {cost(c.cost_usd)}
+                    {c.unpriced_turns ? "*" : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <Pager
+            offset={offset}
+            limit={LIMIT}
+            more={data.more}
+            shown={data.rows.length}
+            onPage={(o) => go({ ...query, offset: o })}
+          />
+        </>
+      )}
+    </section>
+  );
+}

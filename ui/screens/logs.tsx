@@ -1,0 +1,102 @@
+/** @jsxImportSource preact */
+/**
+ * The log records, the newest first, searched by text (body and attributes), service, lowest severity, trace and
+ * time, a page at a time.
+ *
+ * @module
+ */
+/// <reference lib="dom" />
+import { get, type PageOf, type Row } from "../api.ts";
+import { ErrorBox, Field, Filters, formParams, Loading, Pager } from "../components/common.tsx";
+import { useLoad } from "../components/load.ts";
+import { time } from "../format.ts";
+import { href, replaceRoute } from "../route.ts";
+
+const LIMIT = 100;
+
+function bodyText(body: unknown): string {
+  if (typeof body !== "string") return body === null || body === undefined ? "" : JSON.stringify(body);
+  try {
+    const parsed = JSON.parse(body);
+    return typeof parsed === "string" ? parsed : body;
+  } catch {
+    return body;
+  }
+}
+
+/** A table of log records (also under a trace). */
+export function LogTable({ rows }: { rows: Row[] }) {
+  return (
+    <table class="grid logs" data-testid="logs">
+      <thead>
+        <tr>
+          <th>Time (UTC)</th>
+          <th>Severity</th>
+          <th>Service</th>
+          <th>Event</th>
+          <th>Body</th>
+          <th>Trace</th>
+        </tr>
+      </thead>
+      <tbody>
+        {rows.map((r, i) => (
+          <tr key={i} class={`sev-${Math.floor((r.severityNumber ?? 0) / 4)}`}>
+            <td class="nowrap">{time(r.timestamp)}</td>
+            <td>{r.severityText ?? r.severityNumber ?? ""}</td>
+            <td>{r.serviceName ?? ""}</td>
+            <td>{r.eventName ?? ""}</td>
+            <td class="body" title={r.attributes ?? ""}>{bodyText(r.body)}</td>
+            <td>{r.traceId ? <a href={href(["trace", r.traceId])}>{String(r.traceId).slice(0, 8)}…</a> : ""}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
+/** The screen. */
+export function LogsScreen({ params }: { params: URLSearchParams }) {
+  const query = Object.fromEntries(params.entries());
+  const offset = Number(query.offset ?? 0);
+  const { data, error, loading } = useLoad(
+    (signal) => get<PageOf<Row>>("/api/logs", { ...query, limit: LIMIT, offset }, signal),
+    params.toString(),
+  );
+  const go = (next: Record<string, string | number>) => replaceRoute(href("logs", next));
+  return (
+    <section>
+      <h1>Logs</h1>
+      <Filters onSubmit={(form) => go(formParams(form))}>
+        <Field label="Search" name="q" value={query.q} placeholder="body or attributes" width="16em" />
+        <Field label="Service" name="service" value={query.service} />
+        <label>
+          <span>Severity</span>
+          <select name="minSeverity" value={query.minSeverity ?? ""}>
+            <option value="">any</option>
+            <option value="5">debug+</option>
+            <option value="9">info+</option>
+            <option value="13">warn+</option>
+            <option value="17">error+</option>
+          </select>
+        </label>
+        <Field label="Trace id" name="traceId" value={query.traceId} width="14em" />
+        <Field label="From" name="from" value={query.from} placeholder="2025-03-01" width="8em" />
+        <Field label="To" name="to" value={query.to} width="8em" />
+      </Filters>
+      <ErrorBox error={error} />
+      <Loading loading={loading} />
+      {data && (
+        <>
+          <LogTable rows={data.rows} />
+          <Pager
+            offset={offset}
+            limit={LIMIT}
+            more={data.more}
+            shown={data.rows.length}
+            onPage={(o) => go({ ...query, offset: o })}
+          />
+        </>
+      )}
+    </section>
+  );
+}
