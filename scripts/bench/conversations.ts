@@ -51,7 +51,7 @@ function sse(id: string, t: number, data: unknown): string {
 }
 
 /** The rows of one Claude Code turn: its stream events, then its exchange row. */
-function claudeTurn(conv: number, turn: number, history: unknown[], ts: number): string[] {
+export function claudeTurn(conv: number, turn: number, history: unknown[], ts: number): string[] {
   const id = `c${conv}t${turn}`.padEnd(32, "0");
   const toolId = `toolu_${conv}_${turn}`;
   const body = {

@@ -17,6 +17,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   query: async () => (await import("./query.ts")).run(),
   conversations: async () => (await import("./conversations.ts")).run(),
   upload: async () => (await import("./upload.ts")).run(),
+  ui: async () => (await import("./ui.ts")).run(),
 };
 
 async function main(args: string[]): Promise<number> {

@@ -14,7 +14,7 @@ import { useLoad } from "../components/load.ts";
 import { cost, count, duration, pretty, time } from "../format.ts";
 import { href } from "../route.ts";
 
-const PAGE = 1000;
+const PAGE = 2000;
 /** Parts loaded without asking; past this a button loads more. */
 const AUTO_PARTS = 10_000;
 
@@ -145,7 +145,9 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
           Load more parts ({count(parts.length)} shown)
         </button>
       )}
-      {!loading && !more && parts.length > 0 && <p class="muted">{count(parts.length)} parts</p>}
+      {!loading && !more && parts.length > 0 && (
+        <p class="muted" data-testid="parts-count">{count(parts.length)} parts</p>
+      )}
     </section>
   );
 }
@@ -214,18 +216,7 @@ function Part({ part, result, base }: { part: Row; result: Row | undefined; base
         </div>
       );
     case "reasoning":
-      return (
-        <details class="part part-reasoning">
-          <summary>Thinking</summary>
-          <LongText
-            text={part.content_text}
-            length={part.content_length}
-            field="content_text"
-            part={part}
-            base={base}
-          />
-        </details>
-      );
+      return <Thinking part={part} base={base} />;
     case "tool_call":
       return (
         <div class="part tool-pair" data-testid="tool-call">
@@ -255,6 +246,21 @@ function Part({ part, result, base }: { part: Row; result: Row | undefined; base
         </div>
       );
   }
+}
+
+/** Thinking, folded until clicked (a plain toggle: a thousand `<details>` cost far more to draw). */
+function Thinking({ part, base }: { part: Row; base: string }) {
+  const [open, setOpen] = useState(false);
+  return (
+    <div class="part part-reasoning">
+      <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
+        {open ? "▾ Thinking" : "▸ Thinking"}
+      </button>
+      {open && (
+        <LongText text={part.content_text} length={part.content_length} field="content_text" part={part} base={base} />
+      )}
+    </div>
+  );
 }
 
 function ToolResult({ part, base }: { part: Row; base: string }) {

@@ -85,7 +85,7 @@ export function TraceScreen({ id }: { id: string }) {
       <Loading loading={loading} />
       {data && (
         <>
-          <p class="muted">
+          <p class="muted trace-facts">
             {`${count(spans.length)} spans · ${duration(total / 1000)} · started `}
             {`${time(new Date(start / 1000).toISOString())} UTC`}
             {data.truncated ? ` · the first ${count(spans.length)} spans by start are shown` : ""}
