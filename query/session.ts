@@ -8,6 +8,7 @@
 import type { DuckDBResult } from "@duckdb/node-api";
 import { type ColumnType, ident, literal } from "./dataset.ts";
 import { type Db, openDb } from "./duckdb.ts";
+import { tooBroadReason } from "./broad_dir.ts";
 import { prepareReadOnly, SqlRefusedError } from "./read_only_sql.ts";
 import { type Scope, type ScopeColumns, scopeCondition } from "./scope.ts";
 
@@ -41,16 +42,17 @@ export function viewSql(table: TableSource, scope: Scope): string {
 }
 
 /**
- * Opens a session over `tables`; `allowedDirs` are the only directories user SQL may read (the cache and root). `db`
- * is a database to lock down and use (one already opened, e.g. for the refresh before the query); it is closed with the
- * session, or at once if the session cannot open. Without it, one is opened.
+ * Opens a session over `tables`; `allowedDirs` are the only directories user SQL may read (the cache and root), and
+ * none may be too broad (`tooBroadReason`: `/`, the home directory, ...; a RangeError says which). `db` is a database
+ * to lock down and use (one already opened, e.g. for the refresh before the query); it is closed with the session, or
+ * at once if the session cannot open. Without it, one is opened.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
  * const table = { name: "t", columns: [{ name: "x", type: "INTEGER" }], files: [],
  *   scope: { timestamps: [], services: [], partitioned: false } };
- * const session = await openSession([table], {}, ["/nonexistent"]);
+ * const session = await openSession([table], {}, ["/nonexistent/recordings"]);
  * const result = await session.query("select count(*) as n from t");
  * assert.deepEqual((await result.getRowObjectsJS()), [{ n: 0n }]);
  * await assert.rejects(session.query("select * from read_text('/etc/passwd')"), /SQL may only read the recordings and the query cache/);
@@ -63,6 +65,10 @@ export async function openSession(
   allowedDirs: string[],
   db?: Db,
 ): Promise<Session> {
+  for (const dir of allowedDirs) {
+    const reason = tooBroadReason(dir);
+    if (reason) throw new RangeError(`Cannot let SQL read ${dir}: ${reason}, too broad a directory for user SQL`);
+  }
   db ??= await openDb();
   try {
     for (const table of tables) await db.run(`CREATE VIEW ${ident(table.name)} AS ${viewSql(table, scope)}`);

@@ -10,6 +10,7 @@ import { loadConfig } from "../../platform/config/load.ts";
 import { useClaudeTranscripts } from "../../query/transcripts.ts";
 import type { Config } from "../../platform/config/types.ts";
 import { expandHome, homeDir } from "../../platform/paths.ts";
+import { tooBroadReason } from "../../query/broad_dir.ts";
 import { configuredCacheDir } from "../../query/cache_layout.ts";
 import type { Dataset } from "../../query/dataset.ts";
 import { type Db, openDb } from "../../query/duckdb.ts";
@@ -59,6 +60,16 @@ export function recordingRoot(config: Config): string {
   return path.resolve(expandHome(dir));
 }
 
+/** Refuses a directory user SQL would read when it is too broad (`/`, `~`, ...): a config error saying what to do. */
+function refuseBroad(dir: string, what: string, fix: string): void {
+  const reason = tooBroadReason(dir);
+  if (!reason) return;
+  throw new ConfigError(
+    `${dir} cannot be ${what}: ${reason}, and queries may read every file under it; ${fix}, ` +
+      `for example ${path.join(homeDir(), ".hyp", "collectivus")}`,
+  );
+}
+
 /** Loads the config named by the flags and resolves the root and cache directory. */
 export async function loadContext(
   values: ParsedFlags["values"],
@@ -72,6 +83,8 @@ export async function loadContext(
   const cacheDir = options.cacheDir
     ? path.resolve(expandHome(options.cacheDir))
     : configuredCacheDir(loaded.config, root);
+  refuseBroad(root, "the recordings root", "set sink.dir (server.sink_dir for a server) to the folder of the recordings");
+  refuseBroad(cacheDir, "the query cache", "set query.cache.dir (or --cache-dir) to a folder of its own");
   const words = ["ctvs", "query", "refresh"];
   if (source.kind === "file" || source.kind === "url") {
     words.push("--config", source.kind === "file" ? source.path : source.url);

@@ -25,7 +25,7 @@ test("SharedDb opens once; close() closes it unless a session took it; the sessi
       partitioned: false,
     },
   };
-  const session = await openSession([table], {}, ["/nonexistent-ctvs"], await shared.take());
+  const session = await openSession([table], {}, ["/nonexistent-ctvs/root"], await shared.take());
   await shared.close(); // taken: the session owns it now
   assert.deepEqual(await (await session.query("select count(*)::INTEGER as n from t")).getRowObjectsJS(), [{ n: 0 }]);
   await assert.rejects(session.query("select * from read_text('/etc/hostname')"), /SQL may only read/);

@@ -85,6 +85,44 @@ test("ctvs query sql: refusals exit 2 with the reason; bad flags exit 2", async 
   }
 });
 
+test("ctvs query: a recordings root or cache too broad for user SQL (~, /, above home) is refused, saying what to do", async () => {
+  const s = await setup();
+  try {
+    const home = path.join(s.dir, "home");
+    const run = async (sink: string, extra: string[] = []) => {
+      await writeFile(s.config, JSON.stringify({ version: 1, sink: { type: "file", dir: sink } }));
+      return await ctvs(["query", "sql", "select 1", "--config", s.config, ...extra], { env: { HOME: home } });
+    };
+    const example = `for example ${home}/.hyp/collectivus`;
+    const fix = "set sink.dir (server.sink_dir for a server) to the folder of the recordings";
+    for (
+      const [sink, dir, reason] of [
+        ["~", home, "it is the home directory"],
+        ["/", "/", "it is the filesystem root"],
+        [s.dir, s.dir, "it holds the home directory"],
+      ]
+    ) {
+      const r = await run(sink);
+      assert.equal(r.code, 1, r.stderr);
+      assert.equal(
+        r.stderr,
+        `config error: ${dir} cannot be the recordings root: ${reason}, and queries may read every file under it; ` +
+          `${fix}, ${example}`,
+      );
+    }
+    const cache = await run(s.root, ["--cache-dir", "/"]);
+    assert.equal(cache.code, 1);
+    assert.match(
+      cache.stderr,
+      /^config error: \/ cannot be the query cache: it is the filesystem root, .*; set query\.cache\.dir \(or --cache-dir\) to a folder of its own, /,
+    );
+    const fine = await run(s.root);
+    assert.equal(fine.code, 0, fine.stderr);
+  } finally {
+    await s.remove();
+  }
+});
+
 test("ctvs query sql: --refresh never reports a missing cache; stale warns; --strict-freshness fails", async () => {
   const s = await setup();
   try {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { SqlRefusedError } from "../../query/read_only_sql.ts";
@@ -13,7 +13,7 @@ const TABLE = {
   scope: { timestamps: [], services: [], partitioned: false },
 };
 
-async function refusal(sql: string, allowed = ["/nonexistent-ctvs-root"]): Promise<string> {
+async function refusal(sql: string, allowed = ["/nonexistent-ctvs/root"]): Promise<string> {
   const session = await openSession([TABLE], {}, allowed);
   try {
     await session.query(sql);
@@ -82,8 +82,70 @@ test("a SELECT cannot read files outside the allowed directories", async () => {
   }
 });
 
+test("a symbolic link inside the data that points outside cannot be read through", async () => {
+  const dir = await mkdtemp(path.join(tmpdir(), "ctvs-ro-"));
+  try {
+    const root = path.join(dir, "rec");
+    const outside = path.join(dir, "outside");
+    await mkdir(path.join(root, "gw", "logs"), { recursive: true });
+    await mkdir(outside);
+    await writeFile(path.join(outside, "secret.jsonl"), '{"secret":"hunter2"}\n');
+    await writeFile(path.join(root, "gw", "logs", "2025-03-01.jsonl"), '{"ok":1}\n');
+    await symlink(outside, path.join(root, "gw", "linked-dir"));
+    await symlink(path.join(outside, "secret.jsonl"), path.join(root, "gw", "logs", "2025-03-02.jsonl"));
+    for (
+      const target of [
+        `${root}/gw/linked-dir/secret.jsonl`,
+        `${root}/gw/logs/2025-03-02.jsonl`,
+        `${root}/gw/linked-dir/*.jsonl`,
+      ]
+    ) {
+      assert.match(
+        await refusal(`select * from read_json_auto('${target}')`, [root]),
+        /^SQL may only read the recordings and the query cache: Cannot access file/,
+        target,
+      );
+      assert.match(await refusal(`select * from read_text('${target}')`, [root]), /Cannot access file/, target);
+    }
+    // A glob over the data names the linked file but does not walk the linked folder; the data stays readable.
+    const session = await openSession([TABLE], {}, [root]);
+    try {
+      const files = await (await session.query(`select file from glob('${root}/**/*.jsonl') order by 1`))
+        .getRowObjectsJS();
+      assert.deepEqual(files, [
+        { file: `${root}/gw/logs/2025-03-01.jsonl` },
+        { file: `${root}/gw/logs/2025-03-02.jsonl` },
+      ]);
+      const rows = await (await session.query(`select ok from read_json_auto('${root}/gw/logs/2025-03-01.jsonl')`))
+        .getRowObjectsJS();
+      assert.deepEqual(rows, [{ ok: 1n }]);
+    } finally {
+      session.close();
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("a session refuses an allowed directory too broad for user SQL: /, a top-level folder, the home folder", async () => {
+  const cases = [
+    ["/", "it is the filesystem root"],
+    ["/var", "it is a top-level directory"],
+    [homedir(), "it is the home directory"],
+    [tmpdir(), "it is the shared temporary directory"],
+  ];
+  // Not when home is a top-level folder (root's /root): its parent is then / itself.
+  if (path.dirname(homedir()) !== "/") cases.push([path.dirname(homedir()), "it holds the home directory"]);
+  for (const [dir, reason] of cases) {
+    await assert.rejects(
+      openSession([TABLE], {}, ["/nonexistent-ctvs/root", dir]),
+      new RangeError(`Cannot let SQL read ${dir}: ${reason}, too broad a directory for user SQL`),
+    );
+  }
+});
+
 test("WITH, FROM-first and UNION are SELECTs and run", async () => {
-  const session = await openSession([TABLE], {}, ["/nonexistent-ctvs-root"]);
+  const session = await openSession([TABLE], {}, ["/nonexistent-ctvs/root"]);
   try {
     for (const sql of ["with a as (select 1 as n) select n from a", "from logs", "select 1 as n union all select 2"]) {
       assert.ok(await session.query(sql), sql);
