@@ -83,7 +83,11 @@ export async function loadContext(
   const cacheDir = options.cacheDir
     ? path.resolve(expandHome(options.cacheDir))
     : configuredCacheDir(loaded.config, root);
-  refuseBroad(root, "the recordings root", "set sink.dir (server.sink_dir for a server) to the folder of the recordings");
+  refuseBroad(
+    root,
+    "the recordings root",
+    "set sink.dir (server.sink_dir for a server) to the folder of the recordings",
+  );
   refuseBroad(cacheDir, "the query cache", "set query.cache.dir (or --cache-dir) to a folder of its own");
   const words = ["ctvs", "query", "refresh"];
   if (source.kind === "file" || source.kind === "url") {
