@@ -20,6 +20,7 @@ import { installCommand } from "../../cli/install.ts";
 import type { Io } from "../../cli/io.ts";
 import { main } from "../../cli/main.ts";
 import { queryCommand } from "../../cli/query.ts";
+import { uiCommand } from "../../cli/ui.ts";
 import { skillsCommand } from "../../cli/skills.ts";
 import { statusCommand } from "../../cli/status.ts";
 import { uninstallCommand } from "../../cli/uninstall.ts";
@@ -46,6 +47,7 @@ test("the registry lists every command with its module's own summary, init first
     skillsCommand,
     claudeHookCommand,
     queryCommand,
+    uiCommand,
     collectCommand,
     exportCommand,
     uploadCommand,

@@ -313,3 +313,52 @@ test("npm package: the collector starts under Node, serves its banners, proxies 
     ["fake", 200, true],
   ]);
 });
+
+test("npm package: ctvs ui serves its embedded page under Node, with the token required", {
+  skip: process.platform === "win32" ? "no SIGTERM on Windows" : false,
+}, async () => {
+  const { bin, home } = await installed();
+  const file = path.join(home, "ui.json");
+  await fs.writeFile(file, JSON.stringify({ version: 1, sink: { type: "file", dir: path.join(home, "ui-data") } }));
+  const child = spawn(bin, ["ui", "--config", file], {
+    cwd: home,
+    env: ctvsEnv(home),
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  child.stdout.setEncoding("utf8");
+  child.stderr.setEncoding("utf8").on("data", (chunk) => output += chunk);
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const killer = setTimeout(() => child.kill("SIGKILL"), 2 * MINUTE);
+  try {
+    const url = await new Promise<URL>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no URL within 60 s:\n${output}`)), MINUTE);
+      child.stdout.on("data", (chunk) => {
+        output += chunk;
+        const found = /^ctvs ui: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)$/m.exec(output);
+        if (found) {
+          clearTimeout(timer);
+          resolve(new URL(found[1]));
+        }
+      });
+    });
+    const page = await fetch(url);
+    assert.equal(page.status, 200);
+    const token = url.searchParams.get("token")!;
+    assert.match(await page.text(), new RegExp(`/assets/app\\.js\\?token=${token}`));
+    const script = await fetch(`${url.origin}/assets/app.js?token=${token}`);
+    assert.equal(script.status, 200);
+    assert.ok((await script.text()).length > 20_000, "the embedded bundle");
+    const refused = await fetch(`${url.origin}/api/status`);
+    assert.equal(refused.status, 401);
+    await refused.body?.cancel();
+    const status = await fetch(`${url.origin}/api/status`, { headers: { "x-ctvs-token": token } });
+    assert.equal(status.status, 200);
+    assert.equal((await status.json()).datasets.length, 5);
+    child.kill("SIGTERM");
+    assert.equal(await exited, 0, output);
+  } finally {
+    clearTimeout(killer);
+    child.kill("SIGKILL");
+  }
+});

@@ -7,7 +7,7 @@
  * @module
  */
 /// <reference lib="dom" />
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { get, type PageOf, type Row } from "../api.ts";
 import { ErrorBox, Loading } from "../components/common.tsx";
 import { useLoad } from "../components/load.ts";
@@ -15,6 +15,8 @@ import { cost, count, duration, pretty, time } from "../format.ts";
 import { href } from "../route.ts";
 
 const PAGE = 2000;
+/** Messages drawn at first, and added each time the reader nears the end of those drawn. */
+const DRAW_STEP = 100;
 /** Parts loaded without asking; past this a button loads more. */
 const AUTO_PARTS = 10_000;
 
@@ -83,6 +85,19 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
     return map;
   }, [turns.data]);
   const shownTurns = new Set<string>();
+  // Messages are drawn a hundred at a time as the reader scrolls: a conversation of thousands of parts opens at once.
+  const [drawn, setDrawn] = useState(DRAW_STEP);
+  const sentinel = useRef<HTMLDivElement>(null);
+  const undrawn = messages.length > drawn;
+  useEffect(() => {
+    const element = sentinel.current;
+    if (!element) return;
+    const observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) setDrawn((d) => d + DRAW_STEP);
+    }, { rootMargin: "2000px" });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [undrawn, drawn]);
 
   const c = summary.data;
   return (
@@ -115,7 +130,7 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
         </div>
       )}
       <div class="messages" data-testid="messages">
-        {messages.map((m) => {
+        {messages.slice(0, drawn).map((m) => {
           const visible = m.parts.filter((p) => !(p.part_type === "tool_result" && called.has(p.tool_call_id)));
           if (visible.length === 0) return null;
           const turn = m.role === "assistant" && !shownTurns.has(m.createdAt) ? turnAt.get(m.createdAt) : undefined;
@@ -138,6 +153,11 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
             </article>
           );
         })}
+        {undrawn && (
+          <div ref={sentinel} class="muted" data-testid="more-messages">
+            {count(messages.length - drawn)} more messages below…
+          </div>
+        )}
       </div>
       <Loading loading={loading} />
       {!loading && more && (
