@@ -355,7 +355,8 @@ test("npm package: ctvs ui serves its embedded page under Node, with the token r
     const status = await fetch(`${url.origin}/api/status`, { headers: { "x-ctvs-token": token } });
     assert.equal(status.status, 200);
     assert.equal((await status.json()).datasets.length, 5);
-    child.kill("SIGTERM");
+    // process.kill, not child.kill: Deno's child_process would report the signal instead of the exit code.
+    process.kill(child.pid!, "SIGTERM");
     assert.equal(await exited, 0, output);
   } finally {
     clearTimeout(killer);
