@@ -103,8 +103,22 @@ export class Collector {
     const { out, err } = this.#options;
     const previous = this.#config!;
     const changed = (key: keyof Config) => JSON.stringify(previous[key]) !== JSON.stringify(next[key]);
-    const affected = this.#options.factories.filter((factory) => factory.keys.some(changed));
+    let affected = this.#options.factories.filter((factory) => factory.keys.some(changed));
     if (affected.length === 0) return out("local reload: no listener changed");
+
+    // A listener that can apply the change in place (the gascity city list) keeps running.
+    for (const r of this.#running.filter((r) => affected.includes(r.factory) && r.listener.update)) {
+      let line: string | undefined;
+      try {
+        line = await r.listener.update!(next);
+      } catch (error) {
+        err(`error: ${r.factory.name} could not apply the new config in place: ${errorMessage(error)}`);
+      }
+      if (line === undefined) continue;
+      out(line);
+      r.config = next;
+      affected = affected.filter((f) => f !== r.factory);
+    }
 
     const stopping = this.#running.filter((r) => affected.includes(r.factory));
     await stopWithin(stopping.map((r) => r.listener), DRAIN_TIMEOUT_MS);

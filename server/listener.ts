@@ -27,6 +27,11 @@ export interface Listener {
   stop(): Promise<void>;
   /** Drops in-flight work; called when a drain passes its deadline. */
   abort(): void;
+  /**
+   * Applies a reloaded config without a restart, when the listener can: resolves with the line to print, or
+   * undefined to be stopped and started again as usual.
+   */
+  update?(config: Config): Promise<string | undefined>;
 }
 
 /** Builds the listener for one part of the config. */

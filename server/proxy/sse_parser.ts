@@ -10,12 +10,14 @@ import { createParser, type EventSourceMessage, type EventSourceParser } from "e
 export interface SseEvent {
   event: string;
   data: string;
+  /** The event's `id` field, when its block had one (a resuming client sends it back as `Last-Event-ID`). */
+  id?: string;
 }
 
 /**
  * Parses an SSE byte stream by the WHATWG rules: UTF-8 with one leading BOM ignored; lines end in CRLF, LF or a bare
  * CR, at any chunk boundary; a blank line dispatches an event that has data; `:` lines are comments; one space after
- * the colon is dropped; `id` and `retry` are read and not recorded. A line that arrives over many chunks is joined
+ * the colon is dropped; `id` is reported on its event (the recorder does not keep it); `retry` is ignored. A line that arrives over many chunks is joined
  * once, when it ends. Partial lines and multi-byte characters are carried across chunks.
  *
  * @example
@@ -38,7 +40,11 @@ export class SseParser {
   constructor() {
     this.#parser = createParser({
       onEvent: (message: EventSourceMessage) =>
-        this.#out.push({ event: message.event || "message", data: message.data }),
+        this.#out.push(
+          message.id === undefined
+            ? { event: message.event || "message", data: message.data }
+            : { event: message.event || "message", data: message.data, id: message.id },
+        ),
     });
   }
 

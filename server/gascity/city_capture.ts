@@ -1,0 +1,414 @@
+/**
+ * The capture of one city: its event stream (recorded to `gascity_events`, resumed by `seq` from the city's
+ * cursor), the session lifecycle it reports (a worker per live session whose template passes the filters), and a
+ * reconciliation against the session list at every (re)connect and every few minutes, so a missed lifecycle event
+ * costs at most that long. A supervisor that is down is retried with backoff, never fatal.
+ *
+ * @module
+ */
+import type { GascityConfig } from "../../platform/config/types.ts";
+import { errorMessage } from "../../platform/runtime.ts";
+import { Backoff, type BackoffOptions, sleep } from "./backoff.ts";
+import { type EventCursor, eventCursorFile, readEventCursor, writeEventCursor } from "./event_cursor.ts";
+import { type EventEnvelope, eventRow } from "./event_row.ts";
+import { journalFile, SessionJournal } from "./session_journal.ts";
+import { SessionRecorder } from "./session_recorder.ts";
+import { SessionWorker, type WorkerStatus } from "./session_worker.ts";
+import { readSse } from "./sse_reader.ts";
+import { type SessionInfo, SupervisorClient } from "./supervisor_client.ts";
+import { templateRecorded } from "./template_filter.ts";
+import type { MessageRowMaker, SessionIdentity } from "./types.ts";
+
+/** What a city's capture is doing, for `ctvs gascity status`. */
+export interface CityStatus {
+  name: string;
+  api_url: string;
+  state: "connecting" | "connected" | "retrying" | "stopped";
+  last_error: string | null;
+  /** The last event seq recorded. */
+  last_seq: number | null;
+  last_event_at: string | null;
+  /** Event rows written since the listener started. */
+  events: number;
+  malformed_frames: number;
+  malformed_lines: number;
+  reconnects: number;
+  sessions: WorkerStatus[];
+}
+
+/** Options of a {@linkcode CityCapture}. */
+export interface CityCaptureOptions {
+  city: GascityConfig;
+  /** The recordings root; the city's state lives in `<root>/.gascity/`. */
+  root: string;
+  rows: MessageRowMaker;
+  /** Writes `gascity_messages` rows durably. */
+  writeMessages(rows: Record<string, unknown>[]): Promise<void>;
+  /** Writes `gascity_events` rows durably. */
+  writeEvents(rows: Record<string, unknown>[]): Promise<void>;
+  /** Notable changes, one line each (stderr). */
+  log(line: string): void;
+  client?: SupervisorClient;
+  /** Longest silence on a stream before it is reopened (default 45 s: three missed 15 s keepalives). */
+  idleMs?: number;
+  /** Bound on the transcript read that ends a stopped session (default 2 min). */
+  catchUpTimeoutMs?: number;
+  /** How often the session list is checked against the workers while connected (default 5 min). */
+  reconcileMs?: number;
+  backoff?: BackoffOptions;
+}
+
+/** Lifecycle types after which a session has a transcript that grows. */
+const STARTS = new Set([
+  "request.result.session.create",
+  "session.created", // older builds
+  "session.woke",
+  "session.pending",
+  "session.undrained",
+]);
+/** Lifecycle types after which a session's transcript no longer grows. */
+const ENDS = new Set([
+  "session.stopped",
+  "session.crashed",
+  "session.suspended",
+  "session.idle_killed",
+  "session.max_age_killed",
+  "session.quarantined",
+  "session.closed",
+]);
+/** Session states with no running agent. */
+const NOT_LIVE = new Set(["closed", "asleep", "suspended", "quarantined", "stopped", "crashed"]);
+/** SSE event names that carry an envelope; any other name (older builds) is the event type itself. */
+const ENVELOPE_EVENTS = new Set(["event", "tagged_event", "message"]);
+const HEARTBEATS = new Set(["heartbeat", "ping"]);
+
+/** Captures one city until stopped; see the module doc. */
+export class CityCapture {
+  readonly #options: CityCaptureOptions;
+  readonly #client: SupervisorClient;
+  readonly #abort = new AbortController();
+  readonly #workers = new Map<string, SessionWorker>();
+  /** Workers of stopped sessions reading their last lines, by session id. */
+  readonly #retiring = new Map<string, Promise<void>>();
+  readonly #status: CityStatus;
+  #cursor: EventCursor | undefined;
+  #loop: Promise<void> | undefined;
+  /** Lifecycle work (session lookups, worker starts and retirements) runs one step at a time, in event order. */
+  #serial: Promise<void> = Promise.resolve();
+  #failing = false;
+  #warnedFrame = false;
+  #warnedLine = false;
+
+  constructor(options: CityCaptureOptions) {
+    this.#options = options;
+    this.#client = options.client ?? new SupervisorClient(options.city.api_url);
+    this.#status = {
+      name: options.city.name,
+      api_url: options.city.api_url,
+      state: "connecting",
+      last_error: null,
+      last_seq: null,
+      last_event_at: null,
+      events: 0,
+      malformed_frames: 0,
+      malformed_lines: 0,
+      reconnects: 0,
+      sessions: [],
+    };
+  }
+
+  /** The city's name. */
+  get name(): string {
+    return this.#options.city.name;
+  }
+
+  /** A snapshot of the status, sessions included. */
+  get status(): CityStatus {
+    return { ...this.#status, sessions: [...this.#workers.values()].map((w) => w.status) };
+  }
+
+  /** Starts the capture; returns at once (connecting happens in the background). */
+  start(): void {
+    this.#loop ??= this.#run();
+  }
+
+  /** Stops everything: the event stream, the workers (their writes in flight finish). Idempotent. */
+  async stop(): Promise<void> {
+    this.#abort.abort();
+    await this.#loop;
+    await this.#serial;
+    await Promise.all([...this.#workers.values()].map((w) => w.stop()));
+    await Promise.all(this.#retiring.values());
+    this.#status.state = "stopped";
+  }
+
+  async #run(): Promise<void> {
+    const { city } = this.#options;
+    const signal = this.#abort.signal;
+    const backoff = new Backoff(this.#options.backoff);
+    const cursorFile = eventCursorFile(this.#options.root, city.name);
+    this.#cursor = await readEventCursor(cursorFile, city.api_url);
+    this.#status.last_seq = this.#cursor?.last_seq ?? null;
+    let reconcileTimer: ReturnType<typeof setInterval> | undefined;
+    try {
+      while (!signal.aborted) {
+        try {
+          await this.#checkLogHead(cursorFile, signal);
+          const response = await this.#client.cityEvents(city.name, this.#cursor?.last_seq, signal);
+          // Subscribed first, listed second: a session that starts in between is in one or the other.
+          await this.#enqueue(() => this.#reconcile());
+          this.#status.state = "connected";
+          this.#status.last_error = null;
+          backoff.reset();
+          if (this.#failing) this.#options.log(`gascity ${city.name}: connected to ${city.api_url} again`);
+          this.#failing = false;
+          clearInterval(reconcileTimer);
+          reconcileTimer = setInterval(
+            () => void this.#enqueue(() => this.#reconcile()),
+            this.#options.reconcileMs ?? 300_000,
+          );
+          for await (const batch of readSse(response.body!, { idleMs: this.#options.idleMs ?? 45_000, signal })) {
+            await this.#record(batch, cursorFile);
+          }
+          if (!signal.aborted) throw new Error("the supervisor closed the event stream");
+        } catch (error) {
+          if (signal.aborted) break;
+          this.#failed(error);
+        }
+        clearInterval(reconcileTimer);
+        this.#status.state = "retrying";
+        this.#status.reconnects++;
+        await sleep(backoff.next(), signal);
+      }
+    } finally {
+      clearInterval(reconcileTimer);
+    }
+  }
+
+  /**
+   * A supervisor whose event log restarted below the cursor (its seq started over) would send nothing until its
+   * seq passed the cursor: the cursor then starts over too, in a new epoch so event ids stay unique.
+   */
+  async #checkLogHead(cursorFile: string, signal: AbortSignal): Promise<void> {
+    const cursor = this.#cursor;
+    if (!cursor) return;
+    const head = await this.#client.eventHead(this.#options.city.name, signal).catch(() => undefined);
+    if (head === undefined || head >= cursor.last_seq) return;
+    this.#options.log(
+      `gascity ${this.#options.city.name}: the supervisor's event log restarted (head seq ${head}, recorded up to ` +
+        `${cursor.last_seq}); reading it from its start`,
+    );
+    this.#cursor = { ...cursor, last_seq: 0, epoch: cursor.epoch + 1, updated_at: new Date().toISOString() };
+    await writeEventCursor(cursorFile, this.#cursor);
+  }
+
+  /** Records one batch of SSE events: rows first, on disk, then the cursor; then acts on the lifecycle events. */
+  async #record(batch: { event: string; data: string; id?: string }[], cursorFile: string): Promise<void> {
+    const { city } = this.#options;
+    const rows: Record<string, unknown>[] = [];
+    const lifecycle: { type: string; envelope: EventEnvelope }[] = [];
+    let maxSeq = this.#cursor?.last_seq;
+    for (const { event, data, id } of batch) {
+      if (HEARTBEATS.has(event)) continue;
+      const envelope = parseObject(data);
+      if (!envelope) {
+        this.#malformedFrame(`a ${event} frame that is not a JSON object`);
+        continue;
+      }
+      const type = typeof envelope.type === "string" && envelope.type !== ""
+        ? envelope.type
+        : ENVELOPE_EVENTS.has(event)
+        ? null
+        : event;
+      if (type !== null && HEARTBEATS.has(type)) continue;
+      const seq = toSeq(envelope.seq) ?? toSeq(id);
+      // Already recorded (a supervisor that replays more than asked for).
+      if (seq !== null && this.#cursor && seq <= this.#cursor.last_seq) continue;
+      rows.push(eventRow(envelope, {
+        city: city.name,
+        supervisorUrl: city.api_url,
+        seq,
+        type,
+        epoch: this.#cursor?.epoch ?? 0,
+      }));
+      if (seq !== null && (maxSeq === undefined || seq > maxSeq)) maxSeq = seq;
+      if (type !== null && (STARTS.has(type) || ENDS.has(type))) lifecycle.push({ type, envelope });
+    }
+    if (rows.length > 0) {
+      await this.#options.writeEvents(rows);
+      this.#status.events += rows.length;
+      this.#status.last_event_at = new Date().toISOString();
+    }
+    if (maxSeq !== undefined && maxSeq !== this.#cursor?.last_seq) {
+      this.#cursor = {
+        api_url: city.api_url,
+        last_seq: maxSeq,
+        epoch: this.#cursor?.epoch ?? 0,
+        updated_at: new Date().toISOString(),
+      };
+      await writeEventCursor(cursorFile, this.#cursor);
+      this.#status.last_seq = maxSeq;
+    }
+    for (const { type, envelope } of lifecycle) {
+      void this.#enqueue(() => STARTS.has(type) ? this.#sessionStarted(envelope) : this.#sessionEnded(envelope));
+    }
+  }
+
+  /** Compares the live sessions with the workers: starts the missing ones, retires those no longer live. */
+  async #reconcile(): Promise<void> {
+    const { city } = this.#options;
+    let sessions: SessionInfo[];
+    try {
+      sessions = await this.#client.listSessions(city.name, this.#abort.signal);
+    } catch (error) {
+      if (!this.#abort.signal.aborted) {
+        this.#options.log(`gascity ${city.name}: cannot list the sessions (${errorMessage(error)}); retrying later`);
+      }
+      return;
+    }
+    const live = new Set<string>();
+    for (let info of sessions) {
+      if (!isLive(info)) continue;
+      if (info.template === undefined) info = await this.#lookup(info.id) ?? info;
+      if (!templateRecorded(city, info.template)) continue;
+      live.add(info.id);
+      this.#ensureWorker(info);
+    }
+    for (const [id, worker] of this.#workers) if (!live.has(id)) this.#retire(id, worker);
+  }
+
+  async #sessionStarted(envelope: EventEnvelope): Promise<void> {
+    const payload = (envelope.payload ?? {}) as Record<string, unknown>;
+    const fromPayload = payload.session && typeof payload.session === "object"
+      ? payload.session as Partial<SessionInfo>
+      : undefined;
+    const id = fromPayload?.id ?? sessionIdOf(envelope);
+    if (!id) return;
+    const info = await this.#lookup(id) ?? (fromPayload?.id ? fromPayload as SessionInfo : undefined);
+    if (!info || !isLive(info) || !templateRecorded(this.#options.city, info.template)) return;
+    this.#ensureWorker(info);
+  }
+
+  async #sessionEnded(envelope: EventEnvelope): Promise<void> {
+    const id = sessionIdOf(envelope);
+    if (!id) return;
+    // The subject may name the session by its alias rather than its id.
+    let key = this.#workers.has(id) ? id : [...this.#workers].find(([, w]) => w.status.alias === id)?.[0];
+    key ??= (await this.#lookup(id))?.id;
+    const worker = key === undefined ? undefined : this.#workers.get(key);
+    if (worker) this.#retire(key!, worker);
+  }
+
+  /** The session `id` (or alias) as the supervisor describes it now; undefined when unknown or unreachable. */
+  async #lookup(id: string): Promise<SessionInfo | undefined> {
+    try {
+      return await this.#client.getSession(this.#options.city.name, id, this.#abort.signal);
+    } catch {
+      return undefined;
+    }
+  }
+
+  #ensureWorker(info: SessionInfo): void {
+    const current = this.#workers.get(info.id);
+    if (current && !current.retiring && !current.done) return;
+    const { city, root } = this.#options;
+    const session: SessionIdentity = {
+      city: city.name,
+      apiUrl: city.api_url,
+      sessionId: info.id,
+      template: info.template || null,
+      rig: info.rig || null,
+      alias: info.alias || null,
+      provider: info.provider || null,
+    };
+    const worker = new SessionWorker({
+      client: this.#client,
+      session,
+      open: async () =>
+        new SessionRecorder({
+          journal: await SessionJournal.open(journalFile(root, city.name, info.id)),
+          session,
+          rows: this.#options.rows,
+          write: this.#options.writeMessages,
+          onMalformed: (reason) => this.#malformedLine(reason),
+        }),
+      // A worker of the same session still reading its last lines finishes first.
+      after: this.#retiring.get(info.id),
+      log: this.#options.log,
+      idleMs: this.#options.idleMs ?? 45_000,
+      catchUpTimeoutMs: this.#options.catchUpTimeoutMs ?? 120_000,
+      backoff: this.#options.backoff,
+    });
+    this.#workers.set(info.id, worker);
+    worker.start();
+  }
+
+  #retire(id: string, worker: SessionWorker): void {
+    if (this.#workers.get(id) === worker) this.#workers.delete(id);
+    const before = this.#retiring.get(id);
+    const done: Promise<void> = Promise.all([before, worker.retire()]).then(() => {
+      if (this.#retiring.get(id) === done) this.#retiring.delete(id);
+    });
+    this.#retiring.set(id, done);
+  }
+
+  #enqueue(step: () => Promise<void>): Promise<void> {
+    const run = this.#serial.then(() => this.#abort.signal.aborted ? undefined : step());
+    this.#serial = run.catch((error) => {
+      this.#options.log(`gascity ${this.#options.city.name}: ${errorMessage(error)}`);
+    });
+    return this.#serial;
+  }
+
+  #failed(error: unknown): void {
+    this.#status.last_error = errorMessage(error);
+    if (this.#failing) return;
+    this.#failing = true;
+    this.#options.log(`gascity ${this.#options.city.name}: ${errorMessage(error)}; retrying with backoff`);
+  }
+
+  #malformedFrame(reason: string): void {
+    this.#status.malformed_frames++;
+    if (this.#warnedFrame) return;
+    this.#warnedFrame = true;
+    this.#options.log(
+      `gascity ${this.#options.city.name}: skipped ${reason}; later ones are counted in \`ctvs gascity status\``,
+    );
+  }
+
+  #malformedLine(reason: string): void {
+    this.#status.malformed_lines++;
+    if (this.#warnedLine) return;
+    this.#warnedLine = true;
+    this.#options.log(
+      `gascity ${this.#options.city.name}: skipped ${reason}; later ones are counted in \`ctvs gascity status\``,
+    );
+  }
+}
+
+function isLive(info: SessionInfo): boolean {
+  return !NOT_LIVE.has(info.state ?? "");
+}
+
+/** The session an event is about: its payload's `session_id`, else its subject. */
+function sessionIdOf(envelope: EventEnvelope): string | undefined {
+  const payload = (envelope.payload ?? {}) as Record<string, unknown>;
+  for (const value of [payload.session_id, payload.sessionId, envelope.subject]) {
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return undefined;
+}
+
+function toSeq(value: unknown): number | null {
+  const n = typeof value === "string" && value.trim() !== "" ? Number(value) : value;
+  return typeof n === "number" && Number.isSafeInteger(n) && n >= 0 ? n : null;
+}
+
+function parseObject(text: string): EventEnvelope | undefined {
+  try {
+    const value = JSON.parse(text);
+    return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
