@@ -67,6 +67,11 @@ export interface Dataset {
   fallbackTimestamps: string[];
   /** Set when rows come from walking the whole day (rebuilt whenever the day file grows). */
   derive?: Derivation;
+  /**
+   * A column naming each row: rows that share a value are one row written twice (a capture that repeated a write
+   * after a crash, or two writers of the same source), and queries see it once.
+   */
+  uniqueKey?: string;
 }
 
 /** Quotes an identifier for DuckDB. */

@@ -1,9 +1,11 @@
 /**
- * The built-in datasets over the OTLP recordings (reference §5.4 row shapes, §8.3 column types).
+ * The built-in datasets over the OTLP recordings (reference §5.4 row shapes, §8.3 column types), and the list of
+ * every built-in dataset.
  *
  * @module
  */
 import { type Dataset, defineDataset } from "./dataset.ts";
+import { GASCITY_EVENTS, GASCITY_MESSAGES } from "./gascity/datasets.ts";
 import { LLM_REQUESTS } from "./llm_requests/dataset.ts";
 import { PROXY_MESSAGES } from "./proxy_messages/dataset.ts";
 
@@ -110,7 +112,15 @@ export const METRICS: Dataset = defineDataset(
 METRICS.fields.value = "VARCHAR";
 
 /** The built-in datasets by name. */
-export const DATASETS: readonly Dataset[] = [LOGS, TRACES, METRICS, PROXY_MESSAGES, LLM_REQUESTS];
+export const DATASETS: readonly Dataset[] = [
+  LOGS,
+  TRACES,
+  METRICS,
+  PROXY_MESSAGES,
+  LLM_REQUESTS,
+  GASCITY_MESSAGES,
+  GASCITY_EVENTS,
+];
 
 /** The built-in dataset called `name`, if any. */
 export function datasetNamed(name: string): Dataset | undefined {

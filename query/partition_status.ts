@@ -76,5 +76,6 @@ export function datasetTable(dataset: Dataset, statuses: PartitionStatus[]): Tab
     columns: dataset.columns,
     files,
     scope: { timestamps: dataset.fallbackTimestamps, services: ["serviceName"], partitioned: true },
+    ...(dataset.uniqueKey ? { uniqueKey: dataset.uniqueKey } : {}),
   };
 }

@@ -18,6 +18,8 @@ export interface TableSource {
   columns: { name: string; type: ColumnType | string }[];
   files: string[];
   scope: ScopeColumns;
+  /** A column whose repeated values are one row: the view keeps the first (see `Dataset.uniqueKey`). */
+  uniqueKey?: string;
 }
 
 /** An open session. */
@@ -36,9 +38,13 @@ export function viewSql(table: TableSource, scope: Scope): string {
     return `SELECT ${nulls} WHERE FALSE`;
   }
   const files = table.files.map(literal).join(", ");
-  return `SELECT ${names} FROM read_parquet([${files}], union_by_name = true) WHERE ${
+  const select = `SELECT ${names} FROM read_parquet([${files}], union_by_name = true) WHERE ${
     scopeCondition(scope, table.scope)
   }`;
+  if (!table.uniqueKey) return select;
+  const key = ident(table.uniqueKey);
+  const order = table.columns.some((c) => c.name === "date") ? ` ORDER BY "date"` : "";
+  return `${select} QUALIFY ${key} IS NULL OR row_number() OVER (PARTITION BY ${key}${order}) = 1`;
 }
 
 /**

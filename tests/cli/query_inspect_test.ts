@@ -27,7 +27,7 @@ test("ctvs query status, catalog, doctor and refresh: before and after a refresh
     assert.equal(
       before.stdout,
       "dataset,sources,fresh,stale,missing,rows\nlogs,1,0,0,1,0\ntraces,1,0,0,1,0\nmetrics,1,0,0,1,0\n" +
-        "proxy_messages,0,0,0,0,0\nllm_requests,0,0,0,0,0",
+        "proxy_messages,0,0,0,0,0\nllm_requests,0,0,0,0,0\ngascity_messages,0,0,0,0,0\ngascity_events,0,0,0,0,0",
     );
     const doctor = await s.q("doctor", "--format", "csv");
     assert.equal(
@@ -55,17 +55,21 @@ test("ctvs query status, catalog, doctor and refresh: before and after a refresh
       { dataset: "metrics", sources: 0, fresh: 0, stale: 0, missing: 0, rows: 0 },
       { dataset: "proxy_messages", sources: 0, fresh: 0, stale: 0, missing: 0, rows: 0 },
       { dataset: "llm_requests", sources: 0, fresh: 0, stale: 0, missing: 0, rows: 0 },
+      { dataset: "gascity_messages", sources: 0, fresh: 0, stale: 0, missing: 0, rows: 0 },
+      { dataset: "gascity_events", sources: 0, fresh: 0, stale: 0, missing: 0, rows: 0 },
     ]);
     const catalog = await s.q("catalog");
     assert.equal(
       catalog.stdout,
-      "dataset         source_signal  columns  source_partitions  cached_rows\n" +
-        "--------------  -------------  -------  -----------------  -----------\n" +
-        "logs            logs           18       1                  2\n" +
-        "traces          traces         24       1                  1\n" +
-        "metrics         metrics        34       1                  3\n" +
-        "proxy_messages  proxy          28       0                  0\n" +
-        "llm_requests    proxy          31       0                  0\n(5 rows)",
+      "dataset           source_signal     columns  source_partitions  cached_rows\n" +
+        "----------------  ----------------  -------  -----------------  -----------\n" +
+        "logs              logs              18       1                  2\n" +
+        "traces            traces            24       1                  1\n" +
+        "metrics           metrics           34       1                  3\n" +
+        "proxy_messages    proxy             28       0                  0\n" +
+        "llm_requests      proxy             31       0                  0\n" +
+        "gascity_messages  gascity_messages  55       0                  0\n" +
+        "gascity_events    gascity_events    14       0                  0\n(7 rows)",
     );
     const forced = await s.q("refresh", "logs", "--force");
     assert.match(forced.stdout, /^wrote logs\/alice\/2025-03-01\/epoch=1\/part-[^ ]+\.parquet \(3 rows\)\n/);
@@ -79,7 +83,10 @@ test("ctvs query status, catalog, doctor and refresh: before and after a refresh
     assert.equal(bad.code, 2);
     assert.match(
       bad.stderr,
-      /^error: unknown dataset "spans"; available datasets: logs, traces, metrics, proxy_messages, llm_requests\n/,
+      new RegExp(
+        '^error: unknown dataset "spans"; available datasets: logs, traces, metrics, proxy_messages, llm_requests, ' +
+          "gascity_messages, gascity_events\n",
+      ),
     );
   } finally {
     await s.remove();
@@ -101,7 +108,7 @@ test("ctvs query schema: one dataset or all, without a config; an unknown one ex
   assert.equal(lines.at(-1), "date,DATE,false,");
   const all = await ctvs(["query", "schema", "--format", "jsonl"]);
   const rows = all.stdout.split("\n").map((l) => JSON.parse(l));
-  assert.equal(rows.length, 18 + 24 + 34 + 28 + 31);
+  assert.equal(rows.length, 18 + 24 + 34 + 28 + 31 + 55 + 14);
   assert.deepEqual(rows.find((r) => r.dataset === "metrics" && r.name === "valueInt"), {
     dataset: "metrics",
     name: "valueInt",
@@ -113,7 +120,7 @@ test("ctvs query schema: one dataset or all, without a config; an unknown one ex
   assert.equal(bad.code, 2);
   assert.match(
     bad.stderr,
-    /^error: unknown dataset "nope"; available datasets: logs, traces, metrics, proxy_messages, llm_requests\n/,
+    /^error: unknown dataset "nope"; available datasets: logs, traces, metrics, proxy_messages, llm_requests, gascity_messages, gascity_events\n/,
   );
 });
 
