@@ -6,6 +6,7 @@
  * @module
  */
 import { calcPrice } from "@pydantic/genai-prices";
+import type { Tokens } from "./llm_requests/tokens.ts";
 
 /** The price data used: the package and its exact version (pinned in deno.json). Recorded on every row. */
 export const PRICE_DATA_VERSION = "@pydantic/genai-prices@0.1.8";
@@ -60,4 +61,34 @@ export function priceOf(
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Prices normalized token counts (`llm_requests`' convention, see `llm_requests/tokens.ts`); undefined when the input
+ * or output count is unknown, the time is not a date, or {@linkcode priceOf} finds no price.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const tokens = { input_tokens: 1_000_000, cache_read_tokens: 0, cache_write_tokens: 0, cache_write_1h_tokens: null,
+ *   output_tokens: 1_000_000, reasoning_tokens: null };
+ * assert.equal(priceOfTokens("anthropic", "claude-opus-4-1-20250805", tokens, "2025-10-01T00:00:00Z")?.costUsd, 90);
+ * assert.equal(priceOfTokens("anthropic", "claude-opus-4-1-20250805", { ...tokens, output_tokens: null }, null), undefined);
+ * ```
+ */
+export function priceOfTokens(
+  provider: string | null,
+  model: string | null,
+  tokens: Tokens,
+  at: string | Date | null | undefined,
+): Price | undefined {
+  if (tokens.input_tokens === null || tokens.output_tokens === null) return undefined;
+  const when = at instanceof Date ? at : new Date(String(at ?? ""));
+  return priceOf(provider, model, {
+    input: tokens.input_tokens,
+    cacheRead: tokens.cache_read_tokens ?? 0,
+    cacheWrite: tokens.cache_write_tokens ?? 0,
+    cacheWrite1h: tokens.cache_write_1h_tokens ?? 0,
+    output: tokens.output_tokens,
+  }, Number.isNaN(when.getTime()) ? new Date() : when);
 }

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { PRICE_DATA_VERSION, priceOf } from "../pricing.ts";
+import { PRICE_DATA_VERSION, priceOfTokens } from "../pricing.ts";
 import { anthropicFinishReason } from "../proxy_messages/anthropic_turn.ts";
 import { reconstructAnthropic } from "../proxy_messages/anthropic_stream.ts";
 import type { Bundle } from "../proxy_messages/bundles.ts";
@@ -126,16 +126,7 @@ export function requestRow(
   const out = outcome(bundle, api);
   const model = (typeof body?.model === "string" ? body.model : null) ?? out.model;
   const t = out.tokens;
-  const at = new Date(String(exchange.ts_start));
-  const price = t.input_tokens !== null && t.output_tokens !== null
-    ? priceOf(provider, out.model ?? model, {
-      input: t.input_tokens,
-      cacheRead: t.cache_read_tokens ?? 0,
-      cacheWrite: t.cache_write_tokens ?? 0,
-      cacheWrite1h: t.cache_write_1h_tokens ?? 0,
-      output: t.output_tokens,
-    }, Number.isNaN(at.getTime()) ? new Date() : at)
-    : undefined;
+  const price = priceOfTokens(provider, out.model ?? model, t, exchange.ts_start);
   const headers = exchange.response?.headers;
   return {
     exchange_id: exchange.exchange_id,

@@ -17,7 +17,7 @@ import { SessionWorker, type WorkerStatus } from "./session_worker.ts";
 import { readSse } from "./sse_reader.ts";
 import { type SessionInfo, SupervisorClient } from "./supervisor_client.ts";
 import { templateRecorded } from "./template_filter.ts";
-import type { MessageRowMaker, SessionIdentity } from "./types.ts";
+import type { SessionIdentity, SessionRowsFactory } from "./types.ts";
 
 /** What a city's capture is doing, for `ctvs gascity status`. */
 export interface CityStatus {
@@ -41,7 +41,7 @@ export interface CityCaptureOptions {
   city: GascityConfig;
   /** The recordings root; the city's state lives in `<root>/.gascity/`. */
   root: string;
-  rows: MessageRowMaker;
+  rows: SessionRowsFactory;
   /** Writes `gascity_messages` rows durably. */
   writeMessages(rows: Record<string, unknown>[]): Promise<void>;
   /** Writes `gascity_events` rows durably. */

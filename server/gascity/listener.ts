@@ -16,7 +16,7 @@ import type { Listener, ListenerContext, ListenerFactory } from "../listener.ts"
 import { CityCapture, type CityCaptureOptions } from "./city_capture.ts";
 import { statusFile } from "./state_paths.ts";
 import { type StatusSnapshot, writeStatusSnapshot } from "./status_snapshot.ts";
-import { EVENTS_SIGNAL, type MessageRowMaker, MESSAGES_SIGNAL } from "./types.ts";
+import { EVENTS_SIGNAL, MESSAGES_SIGNAL, type SessionRowsFactory } from "./types.ts";
 
 /** How often the status snapshot is rewritten while running. */
 const STATUS_EVERY_MS = 2000;
@@ -29,7 +29,7 @@ export type GascityTimings = Pick<CityCaptureOptions, "idleMs" | "catchUpTimeout
  * `gateway`. `rows` turns a provider transcript line into `gascity_messages` rows (query/'s normalizer, passed in
  * from cli/).
  */
-export function gascityListenerFactory(rows: MessageRowMaker, timings: GascityTimings = {}): ListenerFactory {
+export function gascityListenerFactory(rows: SessionRowsFactory, timings: GascityTimings = {}): ListenerFactory {
   return {
     name: "gascity",
     keys: ["gascity", "sink", "gateway_id", "role"],
@@ -50,7 +50,7 @@ export function gascityListenerFactory(rows: MessageRowMaker, timings: GascityTi
 /** The listener; see the module doc. */
 export class GascityListener implements Listener {
   readonly #context: ListenerContext;
-  readonly #rows: MessageRowMaker;
+  readonly #rows: SessionRowsFactory;
   readonly #timings: GascityTimings;
   readonly #cities = new Map<string, { config: GascityConfig; capture: CityCapture }>();
   #sink: JsonlSink | undefined;
@@ -59,7 +59,7 @@ export class GascityListener implements Listener {
   #timer: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | undefined;
 
-  constructor(context: ListenerContext, rows: MessageRowMaker, timings: GascityTimings = {}) {
+  constructor(context: ListenerContext, rows: SessionRowsFactory, timings: GascityTimings = {}) {
     this.#context = context;
     this.#rows = rows;
     this.#timings = timings;

@@ -1,9 +1,11 @@
 /**
- * A session's key journal: the provider keys (Claude Code `uuid`s, a content hash for lines without one) of every
- * transcript line whose rows are on disk, one per line in `<root>/.gascity/cities/<city>/sessions/<id>.keys`. It is
- * the session cursor: appended only after the rows are written, read back at start so a reconnect or a restart
- * writes no line twice. Append-only, so two writers (the daemon and `ctvs gascity backfill`) never lose each
- * other's keys; the query side drops what a crash between the two writes could still repeat.
+ * A session's journal: what is recorded of it, in `<root>/.gascity/cities/<city>/sessions/<id>.jsonl`, one JSON
+ * object per batch: `{"keys": [...], "state": ...}`, the keys (Claude Code `uuid`s, a content hash for lines
+ * without one) of the lines whose rows are on disk, and the row maker's state after them. It is the session cursor:
+ * appended only after the rows are written, read back at start so a reconnect or a restart writes no line twice and
+ * goes on with the right state. Append-only, so two writers (the daemon and `ctvs gascity backfill`) never lose each
+ * other's keys; a batch torn by a crash is not trusted (its rows may be written again: the query side keeps one row
+ * per `row_id`).
  *
  * @module
  */
@@ -11,13 +13,13 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { cityStateDir, safeSegment } from "./state_paths.ts";
 
-/** `<root>/.gascity/cities/<city>/sessions/<id>.keys`. */
+/** `<root>/.gascity/cities/<city>/sessions/<id>.jsonl`. */
 export function journalFile(root: string, city: string, sessionId: string): string {
-  return path.join(cityStateDir(root, city), "sessions", `${safeSegment(sessionId)}.keys`);
+  return path.join(cityStateDir(root, city), "sessions", `${safeSegment(sessionId)}.jsonl`);
 }
 
 /**
- * The keys of one session, loaded from and appended to its journal file.
+ * The keys and the latest row-maker state of one session, loaded from and appended to its journal file.
  *
  * @example
  * ```ts
@@ -26,12 +28,14 @@ export function journalFile(root: string, city: string, sessionId: string): stri
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  * const dir = await mkdtemp(join(tmpdir(), "journal-"));
- * const journal = await SessionJournal.open(join(dir, "s.keys"));
- * await journal.append(["u1", "u2"]);
- * const again = await SessionJournal.open(join(dir, "s.keys"));
+ * const journal = await SessionJournal.open(join(dir, "s.jsonl"));
+ * await journal.append(["u1", "u2"], { messageIndex: 1 });
+ * await journal.append(["u0"]);
+ * const again = await SessionJournal.open(join(dir, "s.jsonl"));
  * assert.ok(again.has("u2"));
- * assert.equal(again.size, 2);
+ * assert.equal(again.size, 3);
  * assert.equal(again.last, "u2");
+ * assert.deepEqual(again.state, { messageIndex: 1 });
  * await rm(dir, { recursive: true });
  * ```
  */
@@ -39,6 +43,7 @@ export class SessionJournal {
   readonly file: string;
   readonly #keys = new Set<string>();
   #last: string | undefined;
+  #state: unknown;
   /** The bytes of the file already read, so {@linkcode refresh} reads only what another writer added. */
   #offset = 0;
   /** The file does not end with a newline (a torn append): the next append starts a new line. */
@@ -60,9 +65,14 @@ export class SessionJournal {
     return this.#keys.size;
   }
 
-  /** The key appended last (the newest line written), if any. */
+  /** The last key of the last batch that carried a state: the newest line the live stream recorded. */
   get last(): string | undefined {
     return this.#last;
+  }
+
+  /** The row maker's state saved with the last batch that carried one. */
+  get state(): unknown {
+    return this.#state;
   }
 
   /** Whether the rows of `key` are recorded. */
@@ -70,7 +80,7 @@ export class SessionJournal {
     return this.#keys.has(key);
   }
 
-  /** Reads keys another writer appended since the last read. */
+  /** Reads batches another writer appended since the last read. */
   async refresh(): Promise<void> {
     let handle;
     try {
@@ -84,33 +94,42 @@ export class SessionJournal {
       if (size <= this.#offset) return;
       const bytes = new Uint8Array(size - this.#offset);
       const { bytesRead } = await handle.read(bytes, 0, bytes.length, this.#offset);
-      const text = new TextDecoder().decode(bytes.subarray(0, bytesRead));
-      const end = text.lastIndexOf("\n");
-      // A line without its newline is an append cut short: its key is not trusted (the rows may be repeated,
-      // which the query side drops), and it is read again should the line be completed.
-      this.#torn = end < text.length - 1;
+      const end = bytes.subarray(0, bytesRead).lastIndexOf(0x0a);
+      // A batch without its newline is an append cut short: not trusted, and read again should it be completed.
+      this.#torn = end < bytesRead - 1;
       if (end < 0) return;
-      for (const line of text.slice(0, end).split("\n")) this.#add(line.trim());
-      this.#offset += new TextEncoder().encode(text.slice(0, end + 1)).length;
+      for (const line of new TextDecoder().decode(bytes.subarray(0, end)).split("\n")) this.#read(line);
+      this.#offset += end + 1;
     } finally {
       await handle.close();
     }
   }
 
-  /** Records `keys` (their rows are on disk). */
-  async append(keys: readonly string[]): Promise<void> {
-    const fresh = keys.filter((k) => k !== "" && !k.includes("\n"));
-    if (fresh.length === 0) return;
+  /** Records `keys` (their rows are on disk) and, when given, the row maker's state after them. */
+  async append(keys: readonly string[], state?: unknown): Promise<void> {
+    if (keys.length === 0 && state === undefined) return;
+    const batch = state === undefined ? { keys } : { keys, state };
     await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const text = `${this.#torn ? "\n" : ""}${fresh.join("\n")}\n`;
-    await fs.appendFile(this.file, text, { mode: 0o600 });
+    await fs.appendFile(this.file, `${this.#torn ? "\n" : ""}${JSON.stringify(batch)}\n`, { mode: 0o600 });
     this.#torn = false;
-    for (const key of fresh) this.#add(key);
+    this.#take(batch);
   }
 
-  #add(key: string): void {
-    if (key === "") return;
-    this.#keys.add(key);
-    this.#last = key;
+  #read(line: string): void {
+    if (line.trim() === "") return;
+    try {
+      const batch = JSON.parse(line);
+      if (batch && Array.isArray(batch.keys)) this.#take(batch);
+    } catch {
+      // A line torn by a crash and then followed by others: skipped like a torn tail.
+    }
+  }
+
+  #take(batch: { keys: readonly unknown[]; state?: unknown }): void {
+    for (const key of batch.keys) if (typeof key === "string" && key !== "") this.#keys.add(key);
+    if (batch.state === undefined) return;
+    this.#state = batch.state;
+    const last = batch.keys.at(-1);
+    if (typeof last === "string") this.#last = last;
   }
 }

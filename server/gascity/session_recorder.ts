@@ -1,13 +1,13 @@
 /**
  * Records the transcript lines of one session: lines already recorded (by their key) are skipped, the others are
- * turned into rows, the rows written durably, and only then their keys appended to the session's journal. The live
- * stream worker and `ctvs gascity backfill` both go through it.
+ * turned into rows, the rows written durably, and only then their keys (and the row maker's state) appended to the
+ * session's journal. The live stream worker and `ctvs gascity backfill` both go through it.
  *
  * @module
  */
 import { lineKey } from "./line_key.ts";
 import type { SessionJournal } from "./session_journal.ts";
-import type { MessageRowMaker, SessionIdentity } from "./types.ts";
+import type { SessionIdentity, SessionRows, SessionRowsFactory } from "./types.ts";
 
 /** What one batch of lines gave. */
 export interface IngestResult {
@@ -25,9 +25,14 @@ export interface IngestResult {
 export interface SessionRecorderOptions {
   journal: SessionJournal;
   session: SessionIdentity;
-  rows: MessageRowMaker;
+  rows: SessionRowsFactory;
   /** Writes rows durably; resolves once they are on disk. */
   write(rows: Record<string, unknown>[]): Promise<void>;
+  /**
+   * Whether the row maker goes on from the journal's saved state and saves its own (the live stream, which reads a
+   * session in order), or starts fresh and saves none (a backfill, which may read older lines after newer ones).
+   */
+  keepState?: boolean;
   /** One line per malformed line, for the log. */
   onMalformed?(reason: string): void;
 }
@@ -37,22 +42,26 @@ export class SessionRecorder {
   readonly journal: SessionJournal;
   readonly session: SessionIdentity;
   readonly #options: SessionRecorderOptions;
+  #rows: SessionRows;
 
   constructor(options: SessionRecorderOptions) {
     this.journal = options.journal;
     this.session = options.session;
     this.#options = options;
+    this.#rows = options.rows(options.session, options.keepState === false ? undefined : options.journal.state);
   }
 
   /**
-   * Records `lines` (provider transcript lines, as parsed from a frame). Rejects when the rows cannot be written:
-   * nothing of the batch is then marked recorded, so the same lines are taken again when they come back.
+   * Records `lines` (provider transcript lines, as parsed from a frame, oldest first). Rejects when the rows cannot
+   * be written: nothing of the batch is then marked recorded and the row maker is put back as it was, so the same
+   * lines are taken again, identically, when they come back.
    */
   async ingest(lines: readonly unknown[]): Promise<IngestResult> {
     const result: IngestResult = { lines: 0, rows: 0, duplicates: 0, malformed: 0 };
     const rows: Record<string, unknown>[] = [];
     const keys: string[] = [];
     const batch = new Set<string>();
+    const before = this.#rows.state;
     for (const raw of lines) {
       const line = typeof raw === "string" ? parseLine(raw) : raw;
       const key = lineKey(line);
@@ -69,14 +78,20 @@ export class SessionRecorder {
         continue;
       }
       try {
-        rows.push(...this.#options.rows(line, { session: this.session, key }));
+        rows.push(...this.#rows.line(line, key));
       } catch (error) {
         result.malformed++;
         this.#options.onMalformed?.(`line ${key}: ${(error as Error).message}`);
       }
     }
-    if (rows.length > 0) await this.#options.write(rows);
-    await this.journal.append(keys);
+    if (keys.length === 0) return result;
+    try {
+      if (rows.length > 0) await this.#options.write(rows);
+    } catch (error) {
+      this.#rows = this.#options.rows(this.session, before);
+      throw error;
+    }
+    await this.journal.append(keys, this.#options.keepState === false ? undefined : this.#rows.state);
     result.rows = rows.length;
     return result;
   }

@@ -19,14 +19,20 @@ export interface SessionIdentity {
 }
 
 /**
- * Turns one provider transcript line of a session into its `gascity_messages` rows (one per content block; none for
- * a line with no content, such as a file-history snapshot). `key` is the line's {@linkcode lineKey}. Throws for a
- * line it cannot read; the caller counts it as malformed and moves on.
+ * Turns the provider transcript lines of one session, in order, into `gascity_messages` rows (one per content
+ * block; none for a line with nothing to record). It keeps what a line needs of the lines before it (the message a
+ * line continues, open tool calls, usage already counted) as plain JSON {@linkcode SessionRows.state}, saved with
+ * the session's journal so a restarted capture goes on where it stopped.
  */
-export type MessageRowMaker = (
-  line: Record<string, unknown>,
-  context: { session: SessionIdentity; key: string },
-) => Record<string, unknown>[];
+export interface SessionRows {
+  /** The rows of `line`, whose {@linkcode lineKey} is `key`; throws for a line it cannot read. */
+  line(line: Record<string, unknown>, key: string): Record<string, unknown>[];
+  /** The state after the lines given so far. */
+  readonly state: unknown;
+}
+
+/** Makes the {@linkcode SessionRows} of a session, new (`state` undefined) or from a saved state. */
+export type SessionRowsFactory = (session: SessionIdentity, state: unknown) => SessionRows;
 
 /** The signals (directories under `<root>/<gateway_id>/`) capture writes. */
 export const MESSAGES_SIGNAL = "gascity_messages";

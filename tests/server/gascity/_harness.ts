@@ -9,22 +9,31 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { CityCapture, type CityCaptureOptions } from "../../../server/gascity/city_capture.ts";
-import type { MessageRowMaker } from "../../../server/gascity/types.ts";
+import type { SessionRowsFactory } from "../../../server/gascity/types.ts";
 import type { GascityConfig } from "../../../platform/config/types.ts";
 import { JsonlSink } from "../../../storage/jsonl_sink.ts";
 import { SupervisorDouble, type SupervisorDoubleOptions } from "../../fixtures/gascity_supervisor.ts";
 import { tempDir } from "../../helpers/child.ts";
 
-/** One row per line: who, which line. */
-export const lineRows: MessageRowMaker = (line, { session, key }) => [{
-  city: session.city,
-  session: session.sessionId,
-  template: session.template,
-  rig: session.rig,
-  alias: session.alias,
-  key,
-  text: line.text ?? null,
-}];
+/** One row per line: who, which line, and how many lines this session's row maker has seen (its state). */
+export const lineRows: SessionRowsFactory = (session, state) => {
+  let seen = typeof state === "number" ? state : 0;
+  return {
+    line: (line, key) => [{
+      city: session.city,
+      session: session.sessionId,
+      template: session.template,
+      rig: session.rig,
+      alias: session.alias,
+      key,
+      text: line.text ?? null,
+      n: ++seen,
+    }],
+    get state() {
+      return seen;
+    },
+  };
+};
 
 /** A Claude Code-like line (the capture only reads `uuid`). */
 export function line(uuid: string, text = uuid): Record<string, unknown> {

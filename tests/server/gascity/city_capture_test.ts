@@ -27,6 +27,7 @@ test("CityCapture records a live session's lines and the city events, exactly", 
       alias: "mayor",
       key: "u1",
       text: "u1",
+      n: 1,
     });
     // Wait for the event stream to be open before emitting (it starts at the head).
     await eventually(() => assert.equal(h.double.openStreams.events, 1));
@@ -144,6 +145,8 @@ test("a restarted capture writes no line or event twice (journal and cursor)", a
     await eventually(async () => assert.deepEqual((await h.events()).map((e) => e.type), ["mail.sent", "mail.read"]));
     await new Promise((resolve) => setTimeout(resolve, 200));
     assert.deepEqual(keys(await h.messages()), ["u1", "u2", "u3"]);
+    // The row maker went on from its saved state.
+    assert.deepEqual((await h.messages()).map((r) => r.n), [1, 2, 3]);
   } finally {
     await h.close();
   }
