@@ -57,6 +57,9 @@ export const COMMANDS: readonly Command[] = [
   lazy("upload", "run one S3 archive upload tick now (--now)", async () => {
     return (await import("./upload.ts")).uploadCommand;
   }),
+  lazy("gascity", "record Gas City supervisors: attach, detach, list, status, backfill", async () => {
+    return (await import("./gascity.ts")).gascityCommand;
+  }),
 ];
 
 /** The command list for `ctvs --help`; empty while there are no subcommands. */

@@ -18,6 +18,7 @@ import { checkUploadSupported } from "../storage/upload/upload_settings.ts";
 import { Collector, DRAIN_TIMEOUT_MS } from "../server/collector.ts";
 import type { ListenerFactory } from "../server/listener.ts";
 import { listenerFactories } from "../server/listeners.ts";
+import type { SessionRowsFactory } from "../server/gascity/types.ts";
 import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flags.ts";
 import type { Io } from "./io.ts";
@@ -108,7 +109,8 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
     }
   }
 
-  const factories = options.factories ?? listenerFactories({ parquetWriterFor: lazyArchiveWriter });
+  const factories = options.factories ??
+    listenerFactories({ parquetWriterFor: lazyArchiveWriter, loadGascityRows: loadGascityRows });
   const collector = new Collector({ factories, out: io.out, err: io.err });
   // Signals are handled from before the first listener binds: a SIGTERM that arrives while starting still drains.
   const signals = handleSignals(collector, loaded, io, values.strict === true);
@@ -208,6 +210,11 @@ function handleSignals(collector: Collector, loaded: LoadedConfig, io: Io, stric
     removers.push(onSignal("SIGHUP", () => void reload()));
   });
   return { stopped, started: markStarted, dispose };
+}
+
+/** The maker of `gascity_messages` rows: the transcript normalizer and the price table, loaded with the first city. */
+async function loadGascityRows(): Promise<SessionRowsFactory> {
+  return (await import("../query/gascity/message_rows.ts")).gascitySessionRows;
 }
 
 /**

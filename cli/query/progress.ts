@@ -47,8 +47,13 @@ export class Progress {
 
   /** Redraws the line. */
   show(state: ProgressState): void {
+    this.text(progressLine(this.#verb, state, (Date.now() - this.#started) / 1000));
+  }
+
+  /** Redraws the line as `line` (work that is not counted in rows and bytes). */
+  text(line: string): void {
     if (!this.tty) return;
-    process.stderr.write(`\r\x1b[2K${progressLine(this.#verb, state, (Date.now() - this.#started) / 1000)}`);
+    process.stderr.write(`\r\x1b[2K${line}`);
     this.#shown = true;
   }
 

@@ -386,7 +386,8 @@ export class CityCapture {
   }
 }
 
-function isLive(info: SessionInfo): boolean {
+/** Whether a session has a running agent (its transcript may grow): any state but closed, asleep and the like. */
+export function isLive(info: SessionInfo): boolean {
   return !NOT_LIVE.has(info.state ?? "");
 }
 

@@ -26,10 +26,13 @@ export type GascityTimings = Pick<CityCaptureOptions, "idleMs" | "catchUpTimeout
 
 /**
  * The factory of the Gas City listener: present when the config lists at least one city and the role is not
- * `gateway`. `rows` turns a provider transcript line into `gascity_messages` rows (query/'s normalizer, passed in
- * from cli/).
+ * `gateway`. `loadRows` loads the maker of `gascity_messages` rows (query/'s normalizer and price table, passed in
+ * from cli/ and loaded only when a city is configured).
  */
-export function gascityListenerFactory(rows: SessionRowsFactory, timings: GascityTimings = {}): ListenerFactory {
+export function gascityListenerFactory(
+  loadRows: () => Promise<SessionRowsFactory>,
+  timings: GascityTimings = {},
+): ListenerFactory {
   return {
     name: "gascity",
     keys: ["gascity", "sink", "gateway_id", "role"],
@@ -42,7 +45,7 @@ export function gascityListenerFactory(rows: SessionRowsFactory, timings: Gascit
         );
         return undefined;
       }
-      return new GascityListener(context, rows, timings);
+      return new GascityListener(context, loadRows, timings);
     },
   };
 }
@@ -50,7 +53,8 @@ export function gascityListenerFactory(rows: SessionRowsFactory, timings: Gascit
 /** The listener; see the module doc. */
 export class GascityListener implements Listener {
   readonly #context: ListenerContext;
-  readonly #rows: SessionRowsFactory;
+  readonly #loadRows: () => Promise<SessionRowsFactory>;
+  #rows: SessionRowsFactory | undefined;
   readonly #timings: GascityTimings;
   readonly #cities = new Map<string, { config: GascityConfig; capture: CityCapture }>();
   #sink: JsonlSink | undefined;
@@ -59,17 +63,18 @@ export class GascityListener implements Listener {
   #timer: ReturnType<typeof setInterval> | undefined;
   #stopping: Promise<void> | undefined;
 
-  constructor(context: ListenerContext, rows: SessionRowsFactory, timings: GascityTimings = {}) {
+  constructor(context: ListenerContext, loadRows: () => Promise<SessionRowsFactory>, timings: GascityTimings = {}) {
     this.#context = context;
-    this.#rows = rows;
+    this.#loadRows = loadRows;
     this.#timings = timings;
   }
 
-  start(): Promise<string> {
+  async start(): Promise<string> {
     const { sink, gatewayId, config } = this.#context;
     if (!sink) {
-      return Promise.reject(new Error('gascity needs a directory to record to: set sink.dir (sink: {type: "file"})'));
+      throw new Error('gascity needs a directory to record to: set sink.dir (sink: {"type": "file", "dir": ...})');
     }
+    this.#rows = await this.#loadRows();
     this.#root = sink.dir;
     // A sink of its own on the same directory: its files are only the gascity signals, fsync'd on every batch.
     this.#sink = new JsonlSink({ dir: sink.dir, gatewayId, fsync: "always" });
@@ -80,7 +85,7 @@ export class GascityListener implements Listener {
     void this.#writeStatus(true);
     const names = [...this.#cities.values()].map(({ config }) => `${config.name} (${config.api_url})`).join(", ");
     const file = path.join(sink.dir, gatewayId, MESSAGES_SIGNAL, "<UTC-date>.jsonl");
-    return Promise.resolve(`Gas City capture of ${names}, recording to ${file}`);
+    return `Gas City capture of ${names}, recording to ${file}`;
   }
 
   /**
@@ -141,7 +146,7 @@ export class GascityListener implements Listener {
       ...this.#timings,
       city: config,
       root: this.#root,
-      rows: this.#rows,
+      rows: this.#rows!,
       writeMessages: (rows) => sink.append(MESSAGES_SIGNAL, rows),
       writeEvents: (rows) => sink.append(EVENTS_SIGNAL, rows),
       log: this.#context.log,

@@ -97,6 +97,17 @@ export class SupervisorClient {
     return `${this.apiUrl}${pathname}`;
   }
 
+  /** The names of the cities the supervisor serves (`GET /v0/cities`). */
+  async cities(signal?: AbortSignal): Promise<string[]> {
+    const body = await this.#json("/v0/cities", "list the cities", signal);
+    if (!body || !Array.isArray(body.items)) {
+      throw new SupervisorError("Cannot list the cities: the answer has no items array");
+    }
+    return body.items.map((c: { name?: unknown }) => c?.name).filter((n: unknown): n is string =>
+      typeof n === "string"
+    );
+  }
+
   /** Every session of `city` (all pages of `GET /v0/city/{city}/sessions`). */
   async listSessions(city: string, signal?: AbortSignal): Promise<SessionInfo[]> {
     const out: SessionInfo[] = [];
