@@ -6,7 +6,8 @@
  * Cost: Claude Code repeats an answer's usage on each of its lines; the normalizer observes it once per distinct
  * value. `cost_usd` is set on the first row of the line where a request's usage is first observed; should a later
  * line of the same request report more tokens (older Claude Code versions wrote a growing `output_tokens`), that
- * row carries the difference. So `sum(cost_usd)` counts every request exactly once. A Codex usage report
+ * row carries the difference. So `sum(cost_usd)` counts every request exactly once, also when a backfill records
+ * lines of a request the live stream recorded others of (the session journal keeps the usage keys priced). A Codex usage report
  * (`token_count`) has no content block: it gets a row of its own, `part_type` `usage`.
  *
  * @module
@@ -35,6 +36,18 @@ export interface GascitySession {
   provider: string | null;
 }
 
+/** Usage already counted for the session (its journal's claims): a request is priced once, whoever meets it. */
+export interface UsageClaims {
+  has(usageKey: string): boolean;
+  add(usageKey: string): void;
+}
+
+/** Claims kept by one row maker alone (a caller with no journal). */
+function localClaims(): UsageClaims {
+  const made = new Set<string>();
+  return { has: (k) => made.has(k), add: (k) => void made.add(k) };
+}
+
 /** What the rows of a session's next line need to know; plain JSON, saved with the session's journal. */
 interface State {
   source: TranscriptSource | null;
@@ -59,13 +72,17 @@ interface State {
 export function gascitySessionRows(
   session: GascitySession,
   saved: unknown,
-): { line(line: Record<string, unknown>, key: string): Record<string, unknown>[]; readonly state: State } {
+): {
+  line(line: Record<string, unknown>, key: string, claims?: UsageClaims): Record<string, unknown>[];
+  readonly state: State;
+} {
   const state: State = isState(saved)
     ? { ...saved }
     : { source: sourceOf(session.provider), normalizer: undefined, priced: null };
   let normalizer = state.source ? transcriptNormalizer(state.source, state.normalizer) : undefined;
+  const own = localClaims();
   return {
-    line(line: Json, key: string) {
+    line(line: Json, key: string, claims: UsageClaims = own) {
       if (!normalizer) {
         state.source = sourceOfLine(line);
         if (!state.source) return [];
@@ -79,6 +96,9 @@ export function gascitySessionRows(
         rows.push(attachmentRow(session, line));
       }
       for (const usage of out.usage) {
+        // A request priced by an earlier run (a backfill meeting what the live stream recorded) is not priced again.
+        if (claims.has(usage.usage_key) && state.priced?.key !== usage.usage_key) continue;
+        claims.add(usage.usage_key);
         // The line's first part carries its usage; a report with no part gets a row of its own.
         let row = rows.find((r) => !("cost_usd" in r) && r.part_type !== "attachment");
         if (!row) rows.push(row = usageRow(session, state.source!, usage, line));

@@ -33,7 +33,9 @@ export function codexCounts(u: unknown): CodexCounts | undefined {
 /**
  * The usage of one response from a `token_count` event: the running total minus the previous one. A repeated event
  * (nothing added) gives undefined; a total that went down (the counts were reset) gives the event's
- * `last_token_usage` instead, else the total itself.
+ * `last_token_usage` instead, else the total itself. With no previous total, the event's `last_token_usage` when it
+ * has one: the first event of a rollout carries the same in both, but a reader that starts mid-session (a live
+ * stream replaying from the last compaction) must not count the whole session's total as one response.
  *
  * @example
  * ```ts
@@ -43,6 +45,7 @@ export function codexCounts(u: unknown): CodexCounts | undefined {
  * assert.deepEqual(codexDelta(c(60, 18), c(30, 9)), c(30, 9));
  * assert.equal(codexDelta(c(60, 18), c(60, 18)), undefined);
  * assert.deepEqual(codexDelta(c(5, 1), c(60, 18), c(5, 1)), c(5, 1));
+ * assert.deepEqual(codexDelta(c(600, 80), undefined, c(30, 9)), c(30, 9));
  * ```
  */
 export function codexDelta(
@@ -50,7 +53,7 @@ export function codexDelta(
   previous: CodexCounts | undefined,
   last?: CodexCounts,
 ): CodexCounts | undefined {
-  if (!previous) return total;
+  if (!previous) return last ?? total;
   const delta = Object.fromEntries(CODEX_TOKEN_FIELDS.map((f) => [f, total[f] - previous[f]])) as CodexCounts;
   if (CODEX_TOKEN_FIELDS.some((f) => delta[f] < 0)) return last ?? total;
   return CODEX_TOKEN_FIELDS.every((f) => delta[f] === 0) ? undefined : delta;

@@ -1,7 +1,8 @@
 /**
  * A session's journal: what is recorded of it, in `<root>/.gascity/cities/<city>/sessions/<id>.jsonl`, one JSON
- * object per batch: `{"keys": [...], "state": ...}`, the keys (Claude Code `uuid`s, a content hash for lines
- * without one) of the lines whose rows are on disk, and the row maker's state after them. It is the session cursor:
+ * object per batch: `{"keys": [...], "claims": [...], "state": ...}`, the keys (Claude Code `uuid`s, a content hash
+ * for lines without one) of the lines whose rows are on disk, what those rows counted once per session (the usage
+ * keys of the requests they priced), and the row maker's state after them. It is the session cursor:
  * appended only after the rows are written, read back at start so a reconnect or a restart writes no line twice and
  * goes on with the right state. Append-only, so two writers (the daemon and `ctvs gascity backfill`) never lose each
  * other's keys; a batch torn by a crash is not trusted (its rows may be written again: the query side keeps one row
@@ -29,19 +30,21 @@ export function journalFile(root: string, city: string, sessionId: string): stri
  * import { join } from "node:path";
  * const dir = await mkdtemp(join(tmpdir(), "journal-"));
  * const journal = await SessionJournal.open(join(dir, "s.jsonl"));
- * await journal.append(["u1", "u2"], { messageIndex: 1 });
+ * await journal.append(["u1", "u2"], { messageIndex: 1 }, ["anthropic:msg_1:req_1"]);
  * await journal.append(["u0"]);
  * const again = await SessionJournal.open(join(dir, "s.jsonl"));
  * assert.ok(again.has("u2"));
  * assert.equal(again.size, 3);
  * assert.equal(again.last, "u2");
  * assert.deepEqual(again.state, { messageIndex: 1 });
+ * assert.ok(again.hasClaim("anthropic:msg_1:req_1"));
  * await rm(dir, { recursive: true });
  * ```
  */
 export class SessionJournal {
   readonly file: string;
   readonly #keys = new Set<string>();
+  readonly #claims = new Set<string>();
   #last: string | undefined;
   #state: unknown;
   /** The bytes of the file already read, so {@linkcode refresh} reads only what another writer added. */
@@ -80,6 +83,11 @@ export class SessionJournal {
     return this.#keys.has(key);
   }
 
+  /** Whether `claim` was made by rows on disk. */
+  hasClaim(claim: string): boolean {
+    return this.#claims.has(claim);
+  }
+
   /** Reads batches another writer appended since the last read. */
   async refresh(): Promise<void> {
     let handle;
@@ -105,10 +113,10 @@ export class SessionJournal {
     }
   }
 
-  /** Records `keys` (their rows are on disk) and, when given, the row maker's state after them. */
-  async append(keys: readonly string[], state?: unknown): Promise<void> {
+  /** Records `keys` (their rows are on disk), the `claims` those rows made and, when given, the row maker's state. */
+  async append(keys: readonly string[], state?: unknown, claims: readonly string[] = []): Promise<void> {
     if (keys.length === 0 && state === undefined) return;
-    const batch = state === undefined ? { keys } : { keys, state };
+    const batch = { keys, ...(claims.length ? { claims } : {}), ...(state === undefined ? {} : { state }) };
     await fs.mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
     await fs.appendFile(this.file, `${this.#torn ? "\n" : ""}${JSON.stringify(batch)}\n`, { mode: 0o600 });
     this.#torn = false;
@@ -125,8 +133,9 @@ export class SessionJournal {
     }
   }
 
-  #take(batch: { keys: readonly unknown[]; state?: unknown }): void {
+  #take(batch: { keys: readonly unknown[]; claims?: readonly unknown[]; state?: unknown }): void {
     for (const key of batch.keys) if (typeof key === "string" && key !== "") this.#keys.add(key);
+    if (Array.isArray(batch.claims)) { for (const c of batch.claims) if (typeof c === "string") this.#claims.add(c); }
     if (batch.state === undefined) return;
     this.#state = batch.state;
     const last = batch.keys.at(-1);

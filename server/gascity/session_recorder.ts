@@ -1,7 +1,7 @@
 /**
  * Records the transcript lines of one session: lines already recorded (by their key) are skipped, the others are
- * turned into rows, the rows written durably, and only then their keys (and the row maker's state) appended to the
- * session's journal. The live stream worker and `ctvs gascity backfill` both go through it.
+ * turned into rows, the rows written durably, and only then their keys, their claims and the row maker's state
+ * appended to the session's journal. The live stream worker and `ctvs gascity backfill` both go through it.
  *
  * @module
  */
@@ -61,6 +61,11 @@ export class SessionRecorder {
     const rows: Record<string, unknown>[] = [];
     const keys: string[] = [];
     const batch = new Set<string>();
+    const claimed = new Set<string>();
+    const claims = {
+      has: (claim: string) => claimed.has(claim) || this.journal.hasClaim(claim),
+      add: (claim: string) => void claimed.add(claim),
+    };
     const before = this.#rows.state;
     for (const raw of lines) {
       const line = typeof raw === "string" ? parseLine(raw) : raw;
@@ -78,7 +83,7 @@ export class SessionRecorder {
         continue;
       }
       try {
-        rows.push(...this.#rows.line(line, key));
+        rows.push(...this.#rows.line(line, key, claims));
       } catch (error) {
         result.malformed++;
         this.#options.onMalformed?.(`line ${key}: ${(error as Error).message}`);
@@ -91,7 +96,7 @@ export class SessionRecorder {
       this.#rows = this.#options.rows(this.session, before);
       throw error;
     }
-    await this.journal.append(keys, this.#options.keepState === false ? undefined : this.#rows.state);
+    await this.journal.append(keys, this.#options.keepState === false ? undefined : this.#rows.state, [...claimed]);
     result.rows = rows.length;
     return result;
   }

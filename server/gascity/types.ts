@@ -25,10 +25,22 @@ export interface SessionIdentity {
  * the session's journal so a restarted capture goes on where it stopped.
  */
 export interface SessionRows {
-  /** The rows of `line`, whose {@linkcode lineKey} is `key`; throws for a line it cannot read. */
-  line(line: Record<string, unknown>, key: string): Record<string, unknown>[];
+  /**
+   * The rows of `line`, whose {@linkcode lineKey} is `key`; throws for a line it cannot read. `claims` holds what
+   * must be counted once per session whoever records it (a request's usage, priced once): the live stream and a
+   * backfill may meet the same request in different lines.
+   */
+  line(line: Record<string, unknown>, key: string, claims: Claims): Record<string, unknown>[];
   /** The state after the lines given so far. */
   readonly state: unknown;
+}
+
+/** Facts counted once per session, kept in the session's journal with the line keys. */
+export interface Claims {
+  /** Whether `claim` was made already (by this recorder or any before it). */
+  has(claim: string): boolean;
+  /** Makes `claim`; it is saved with the batch's keys, once its rows are on disk. */
+  add(claim: string): void;
 }
 
 /** Makes the {@linkcode SessionRows} of a session, new (`state` undefined) or from a saved state. */

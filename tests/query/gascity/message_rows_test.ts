@@ -186,3 +186,17 @@ test("a provider the supervisor does not name is recognized from the lines; unkn
   assert.equal(rows[0].provider, "claude");
   assert.deepEqual(rowsOf({ ...MAYOR, provider: "gemini" }, [{ kind: "something else" }]), []);
 });
+
+test("a Codex session read from the middle (a live stream replaying from the last compaction) counts each response alone", () => {
+  const full = rowsOf(POLECAT, CODEX).filter((r) => r.part_type === "usage");
+  const second = CODEX.findIndex((l, i) => i > 0 && l.type === "event_msg" && l.payload?.type === "token_count");
+  const midway = rowsOf(POLECAT, CODEX.slice(second + 1)).filter((r) => r.part_type === "usage");
+  const expected = full.filter((r) => midway.some((m) => m.row_id === r.row_id));
+  assert.equal(midway.length, 3);
+  const tokens = (r: Record<string, unknown>) => [r.row_id, r.input_tokens, r.cache_read_input_tokens, r.output_tokens];
+  // The response's own tokens (last_token_usage), not the session's running total.
+  assert.deepEqual(midway.map(tokens), expected.map(tokens));
+  // Its model is not known until the next turn context: unpriced (NULL, never a wrong cost); later ones priced alike.
+  assert.equal(midway[0].cost_usd, null);
+  assert.deepEqual(midway.slice(1).map((r) => r.cost_usd), expected.slice(1).map((r) => r.cost_usd));
+});
