@@ -18,7 +18,7 @@ const line = (uuid: string) => ({
   message: { role: "user", content: `hello ${uuid}` },
 });
 
-async function until(check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error("timed out");
@@ -55,7 +55,7 @@ test("ctvs gascity attach and detach edit the config and reload a running ctvs i
     const daemon = startCtvs(["--config", config, "--pid-file", pidFile]);
     try {
       await daemon.waitFor(/^Gas City capture of alpha/);
-      await until(async () => alpha.openStreams.sessions === 1);
+      await until(() => alpha.openStreams.sessions === 1);
 
       const attached = await ctvs([
         "gascity",
@@ -78,7 +78,7 @@ test("ctvs gascity attach and detach edit the config and reload a running ctvs i
         `  Told the running collector (pid ${daemon.process.pid}) to reload its config.`,
       ]);
       await daemon.waitFor(/^local reload: gascity diff applied \(2 cities: 1 started, 0 stopped\)$/);
-      await until(async () => beta.openStreams.sessions === 1);
+      await until(() => beta.openStreams.sessions === 1);
       // alpha kept its streams: no reconnect.
       assert.equal(alpha.requests.filter((r) => r.includes("/events/stream")).length, 1);
       const text = await fs.readFile(config, "utf8");
@@ -125,7 +125,7 @@ test("ctvs gascity attach and detach edit the config and reload a running ctvs i
         `✓ Detached city alpha from ${config}; what was recorded stays queryable`,
       );
       await daemon.waitFor(/^local reload: gascity diff applied \(1 cities: 0 started, 1 stopped\)$/);
-      await until(async () => alpha.openStreams.events === 0 && alpha.openStreams.sessions === 0);
+      await until(() => alpha.openStreams.events === 0 && alpha.openStreams.sessions === 0);
 
       const missing = await ctvs(["gascity", "detach", "alpha", "--config", config, "--pid-file", pidFile]);
       assert.equal(missing.code, 1);

@@ -17,7 +17,7 @@ import { CLAUDE_FILE, lines, PROXY_FILE } from "../query/transcript_rows/_record
 const CLAUDE = lines(CLAUDE_FILE);
 const MAYOR = { id: "s-1", template: "mayor", rig: "rig-a", alias: "mayor", state: "active", provider: "claude" };
 
-async function waitFor<T>(read: () => Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
+async function waitFor<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   while (true) {
     const value = await read();
@@ -53,7 +53,7 @@ test("ctvs records a Gas City session exactly once across a restart, and ctvs qu
     const args = ["--config", config, "--pid-file", pidFile];
     let daemon = startCtvs(args);
     await daemon.waitFor(/^Gas City capture of alpha \(http:\/\/127\.0\.0\.1:\d+\), recording to /);
-    await waitFor(async () => double.openStreams, (s) => s.events === 1 && s.sessions === 1);
+    await waitFor(() => double.openStreams, (s) => s.events === 1 && s.sessions === 1);
     double.appendLines("alpha", "s-1", CLAUDE.slice(12, 18), 3);
     double.emit("alpha", "session.pending", { subject: "s-1", payload: { session_id: "s-1", template: "mayor" } });
     const status = await waitFor(
