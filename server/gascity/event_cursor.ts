@@ -6,7 +6,7 @@
  */
 import fs from "node:fs/promises";
 import path from "node:path";
-import { atomicWrite } from "../../platform/claude_code/guarded_file.ts";
+import { atomicWrite } from "../../platform/atomic_write.ts";
 import { cityStateDir } from "./state_paths.ts";
 
 /** What the cursor file holds. */
@@ -49,5 +49,5 @@ export async function readEventCursor(file: string, apiUrl: string): Promise<Eve
 
 /** Replaces the cursor atomically. */
 export async function writeEventCursor(file: string, cursor: EventCursor): Promise<void> {
-  await atomicWrite(file, `${JSON.stringify(cursor)}\n`, 0o600);
+  await atomicWrite(file, `${JSON.stringify(cursor)}\n`);
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import fs from "node:fs/promises";
-import { atomicWrite } from "../../platform/claude_code/guarded_file.ts";
+import { atomicWrite } from "../../platform/atomic_write.ts";
 import type { CityStatus } from "./city_capture.ts";
 
 /** What `status.json` holds. */
@@ -22,7 +22,7 @@ export interface StatusSnapshot {
 
 /** Writes `snapshot` atomically (mode 0600). */
 export async function writeStatusSnapshot(file: string, snapshot: StatusSnapshot): Promise<void> {
-  await atomicWrite(file, `${JSON.stringify(snapshot, null, 2)}\n`, 0o600);
+  await atomicWrite(file, `${JSON.stringify(snapshot, null, 2)}\n`);
 }
 
 /** The snapshot at `file`, or undefined when there is none or it cannot be read. */
