@@ -15,6 +15,7 @@ import { COMMANDS } from "../../cli/commands.ts";
 import { detachCommand } from "../../cli/detach.ts";
 import { exportCommand } from "../../cli/export.ts";
 import { uploadCommand } from "../../cli/upload.ts";
+import { gascityCommand } from "../../cli/gascity.ts";
 import { ignoreCommand } from "../../cli/ignore.ts";
 import { installCommand } from "../../cli/install.ts";
 import type { Io } from "../../cli/io.ts";
@@ -51,6 +52,7 @@ test("the registry lists every command with its module's own summary, init first
     collectCommand,
     exportCommand,
     uploadCommand,
+    gascityCommand,
   ];
   assert.deepEqual(
     COMMANDS.map((c) => [c.name, c.summary]),

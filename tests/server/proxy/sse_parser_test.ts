@@ -18,7 +18,7 @@ const STREAM = 'event: message_start\ndata: {"a":1}\n\n: keep-alive\n\ndata: one
 const EVENTS = [
   { event: "message_start", data: '{"a":1}' },
   { event: "message", data: "one\ntwo" },
-  { event: "ping", data: "{}" },
+  { event: "ping", data: "{}", id: "7" },
   { event: "日本語", data: "✓ done" },
 ];
 
