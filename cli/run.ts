@@ -135,7 +135,7 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
 }
 
 /** A second stop signal sooner than this after the first is the same signal delivered twice, not a "force". */
-const DUPLICATE_SIGNAL_MS = 500;
+export const DUPLICATE_SIGNAL_MS = 500;
 
 interface SignalHandling {
   /** Resolves with the exit code once SIGINT/SIGTERM has stopped the collector. */

@@ -4,8 +4,8 @@
  * @module
  */
 import fs from "node:fs/promises";
-import path from "node:path";
 import process from "node:process";
+import { atomicWrite } from "./atomic_write.ts";
 
 /**
  * Writes this process's PID to `file` (creating its directory). Returns the PID of another live process that the
@@ -13,8 +13,8 @@ import process from "node:process";
  */
 export async function writePidFile(file: string): Promise<number | undefined> {
   const previous = await readPid(file);
-  await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-  await fs.writeFile(file, `${process.pid}\n`, { mode: 0o644 });
+  // Atomic: `ctvs status` or a script reading it as it is written would otherwise find it empty.
+  await atomicWrite(file, `${process.pid}\n`, { mode: 0o644 });
   return previous !== undefined && previous !== process.pid && isAlive(previous) ? previous : undefined;
 }
 

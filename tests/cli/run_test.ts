@@ -6,6 +6,7 @@ import fs from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
 import { test } from "node:test";
+import { DUPLICATE_SIGNAL_MS } from "../../cli/run.ts";
 import { Child, ctvs, denoRun, freePort, startCtvs, tempDir } from "../helpers/child.ts";
 
 interface Home {
@@ -252,11 +253,12 @@ test("SIGTERM waits for in-flight requests, refuses new ones, then exits 0", asy
   try {
     const { child, address } = await startSlow(h);
     const response = await fetch(`http://${address}/slow?ms=1500`);
-    const body = response.text();
+    let answered = false;
+    const body = response.text().then((text) => (answered = true, text));
     child.kill("SIGTERM");
     await child.waitFor(/^Received SIGTERM, shutting down\.\.\.$/);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    assert.equal(await refuses(address), true, "new connections are refused while draining");
+    await eventually(async () => assert.ok(await refuses(address), "new connections are refused"));
+    assert.equal(answered, false, "refused while the request in flight was still running");
     assert.equal(await body, "start\nend\n");
     assert.equal((await child.exited).code, 0);
     assert.equal(child.stdout.at(-1), "Shutdown complete.");
@@ -295,8 +297,11 @@ test("a second SIGTERM during the drain (not a duplicate of the first) exits at 
     const pending = response.text().catch(() => "cut");
     child.kill("SIGTERM");
     await child.waitFor(/^Received SIGTERM/);
+    // The child took the first signal before it printed that line: its duplicate window ends by this time.
+    const windowEnds = Date.now() + DUPLICATE_SIGNAL_MS;
     child.kill("SIGTERM"); // at once: taken as the same signal delivered twice (a terminal plus `deno task`)
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Waiting is the point here: a signal is "again" only once the window has passed.
+    await new Promise((resolve) => setTimeout(resolve, windowEnds + 50 - Date.now()));
     assert.equal(child.stderr.length, 0, child.transcript());
     child.kill("SIGTERM");
     assert.equal((await child.exited).code, 1);

@@ -25,7 +25,9 @@ export class Child {
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
+  /** Checks to run again when a line arrives or the child ends. */
   #waiters: (() => void)[] = [];
+  #closed = false;
 
   constructor(
     command: string,
@@ -40,34 +42,35 @@ export class Child {
     this.#collect(this.process.stdout!, this.stdout);
     this.#collect(this.process.stderr!, this.stderr);
     this.exited = new Promise((resolve) => {
-      this.process.on("exit", (code, signal) => {
-        // Let the last buffered output arrive before anyone reads it.
-        setTimeout(() => {
-          resolve({ code, signal });
-          this.#notify();
-        }, 50);
+      // "close", not "exit": it comes once the child's output has been read to its end.
+      this.process.on("close", (code, signal) => {
+        this.#closed = true;
+        resolve({ code, signal });
+        this.#notify();
       });
     });
   }
 
   /** Resolves with the first stdout or stderr line matching `pattern`; rejects after `timeoutMs` or on exit. */
-  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-    const deadline = Date.now() + timeoutMs;
-    let exited = false;
-    this.exited.then(() => exited = true);
-    while (true) {
-      const line = [...this.stdout, ...this.stderr].find((l) => pattern.test(l));
-      if (line !== undefined) return line;
-      if (exited) throw new Error(`exited before ${pattern}:\n${this.transcript()}`);
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}:\n${this.transcript()}`);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 100);
-        this.#waiters.push(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      });
-    }
+  waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        const line = [...this.stdout, ...this.stderr].find((l) => pattern.test(l));
+        if (line !== undefined) done(() => resolve(line));
+        else if (this.#closed) done(() => reject(new Error(`exited before ${pattern}:\n${this.transcript()}`)));
+        else this.#waiters.push(check);
+      };
+      const timer = setTimeout(
+        () => done(() => reject(new Error(`timed out waiting for ${pattern}:\n${this.transcript()}`))),
+        timeoutMs,
+      );
+      const done = (settle: () => void) => {
+        clearTimeout(timer);
+        this.#waiters = this.#waiters.filter((w) => w !== check);
+        settle();
+      };
+      check();
+    });
   }
 
   /** Sends a signal. */
@@ -94,6 +97,7 @@ export class Child {
     stream.on("end", () => {
       if (partial) into.push(partial);
       partial = "";
+      this.#notify();
     });
   }
 

@@ -36,6 +36,8 @@ export interface Recording {
 export interface Disturbance {
   /** Milliseconds to wait before each write: a slow disk, so that writers pile up behind it. */
   delayMs?: number;
+  /** Called as each write starts with its 1-based number; the write waits for the promise it returns, if any. */
+  hold?: (call: number) => Promise<void> | undefined;
   /** Write at most this many bytes a call: short writes, as write(2) may do. */
   maxWriteBytes?: number;
   /** Called before each write with its 1-based number; throw to make that write fail after `partialBytes`. */
@@ -60,6 +62,7 @@ export function recordingOpener(disturbance: Disturbance = {}): { openFile: File
       write: async (buffer: Uint8Array, offset: number, length: number) => {
         const call = ++recording.writes;
         if (disturbance.delayMs) await new Promise((r) => setTimeout(r, disturbance.delayMs));
+        await disturbance.hold?.(call);
         const error = disturbance.failWrite?.(call);
         if (error) {
           if (disturbance.partialBytes) await write(buffer, offset, Math.min(length, disturbance.partialBytes));

@@ -17,16 +17,35 @@ test("DayFile.write() creates missing directories and appends in submission orde
   });
 });
 
+/** A `hold` for `recordingOpener` that keeps the first write waiting until `release()`; `started` when it began. */
+function firstWriteHeld() {
+  let started!: () => void;
+  let release!: () => void;
+  const begun = new Promise<void>((resolve) => started = resolve);
+  const released = new Promise<void>((resolve) => release = resolve);
+  return {
+    started: begun,
+    release,
+    hold: (call: number) => {
+      if (call !== 1) return undefined;
+      started();
+      return released;
+    },
+  };
+}
+
 test("DayFile groups writes queued during a write into one write call", async () => {
   await withTempDir(async (dir) => {
-    const { openFile, recording } = recordingOpener({ delayMs: 20 });
+    const first = firstWriteHeld();
+    const { openFile, recording } = recordingOpener({ hold: first.hold });
     const file = new DayFile(path.join(dir, "f.jsonl"), { openFile });
-    const first = file.write("first\n");
-    // Queued while the first write is in flight (it waits 20 ms): all 100 must share the second write.
-    await new Promise((r) => setTimeout(r, 5));
-    await Promise.all([first, ...Array.from({ length: 100 }, (_, i) => file.write(`${i}\n`))]);
-    // Two when the 100 arrive during the first write; one when they arrive while the file is still opening.
-    assert.ok(recording.writes <= 2, `101 writes took ${recording.writes} write calls`);
+    const written = file.write("first\n");
+    // Queued while the first write is in flight: all 100 must share the second write.
+    await first.started;
+    const queued = Array.from({ length: 100 }, (_, i) => file.write(`${i}\n`));
+    first.release();
+    await Promise.all([written, ...queued]);
+    assert.equal(recording.writes, 2);
     await file.close();
     const lines = (await readFile(file.path, "utf8")).split("\n");
     assert.equal(lines.length, 102);
@@ -106,14 +125,17 @@ test("DayFile starts on a new line when the file ends in a torn line", async () 
 
 test("DayFile writes byte texts as they are, in order with string texts, a run of strings in one write call", async () => {
   await withTempDir(async (dir) => {
-    const { openFile, recording } = recordingOpener({ delayMs: 20 });
+    const first = firstWriteHeld();
+    const { openFile, recording } = recordingOpener({ hold: first.hold });
     const file = new DayFile(path.join(dir, "f.jsonl"), { openFile });
     const bytes = (text: string) => new TextEncoder().encode(text);
-    const first = file.write(bytes("é-first\n"));
-    await new Promise((r) => setTimeout(r, 5));
+    const written = file.write(bytes("é-first\n"));
+    await first.started;
     // One batch: the two strings go in one write, each byte text in its own.
-    await Promise.all([first, file.write("a\n"), file.write("b\n"), file.write(bytes("ü-c\n")), file.write("d\n")]);
-    assert.ok(recording.writes <= 4, `took ${recording.writes} write calls`);
+    const queued = [file.write("a\n"), file.write("b\n"), file.write(bytes("ü-c\n")), file.write("d\n")];
+    first.release();
+    await Promise.all([written, ...queued]);
+    assert.equal(recording.writes, 4);
     await file.close();
     assert.equal(await readFile(file.path, "utf8"), "é-first\na\nb\nü-c\nd\n");
   });

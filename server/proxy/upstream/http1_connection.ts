@@ -90,7 +90,10 @@ export class Http1Connection {
     const read = this.#conn.read(this.#buf);
     this.#pending = read;
     const arrived = () => {
-      if (this.#parked) this.#stale = true;
+      if (!this.#parked) return;
+      // Closed at once rather than at the next sweep: the socket is of no more use and would hold a descriptor.
+      this.#stale = true;
+      this.#conn.close();
     };
     read.then(arrived, arrived);
     return true;

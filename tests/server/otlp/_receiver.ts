@@ -24,6 +24,10 @@ export interface TestReceiver {
   files(): Promise<string[]>;
   /** Lines logged by the app. */
   logs: string[];
+  /** Resolves once `n` requests have reached the app (their head was read; the body may still be coming). */
+  reached(n: number): Promise<void>;
+  /** Resolves once `n` requests have reached the app, and none of them is still being handled. */
+  handled(n: number): Promise<void>;
   /** Stops the server, closes the sink and removes the directory. */
   close(): Promise<void>;
 }
@@ -39,12 +43,42 @@ export async function startReceiver(options: { maxBodyBytes?: number; keepRaw?: 
     keepRaw: options.keepRaw ?? true,
     log: (line) => logs.push(line),
   });
-  const server = await serve({ hostname: "127.0.0.1", port: 0, handler: app.fetch });
+  // Requests that reached the app and those it finished with, so a test can wait for the handling itself.
+  let started = 0;
+  let finished = 0;
+  let waiters: (() => void)[] = [];
+  const changed = () => {
+    for (const waiter of waiters.splice(0)) waiter();
+  };
+  /** Resolves when `condition` holds, checked at each request start and end; fails after 10 s. */
+  const when = (condition: () => boolean, what: string) =>
+    new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 10_000);
+      const check = () => {
+        if (!condition()) return void waiters.push(check);
+        clearTimeout(timer);
+        resolve();
+      };
+      check();
+    });
+  const handler = async (request: Request) => {
+    started++;
+    changed();
+    try {
+      return await app.fetch(request);
+    } finally {
+      finished++;
+      changed();
+    }
+  };
+  const server = await serve({ hostname: "127.0.0.1", port: 0, handler });
   const gatewayDir = path.join(dir, "gw");
   return {
     url: `http://127.0.0.1:${server.port}`,
     dir,
     logs,
+    reached: (n) => when(() => started >= n, `${n} requests reached the app`),
+    handled: (n) => when(() => started >= n && finished === started, `${n} requests were handled`),
     async rows(signal) {
       await sink.flush();
       let text: string;

@@ -214,21 +214,17 @@ function gzipBomb(mib: number): Uint8Array<ArrayBuffer> {
 test("a client that disconnects in the middle of its body: nothing written, no internal error, still serving", async () => {
   await refusedAndStillServing(async (r) => {
     const { hostname, port } = new URL(r.url);
-    for (const framing of ["Content-Length: 100000", "Transfer-Encoding: chunked"]) {
-      await new Promise<void>((resolve, reject) => {
-        const socket = net.connect(Number(port), hostname, () => {
-          const start = framing.startsWith("Content") ? "\x0a\x40" : "2\r\n\x0a\x40\r\n";
-          socket.write(
-            `POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n${framing}\r\n\r\n${start}`,
-          );
-          setTimeout(() => {
-            socket.destroy();
-            resolve();
-          }, 50);
-        });
-        socket.on("error", reject);
-      });
+    for (const [i, framing] of ["Content-Length: 100000", "Transfer-Encoding: chunked"].entries()) {
+      const socket = net.connect(Number(port), hostname);
+      socket.on("error", () => {});
+      const start = framing.startsWith("Content") ? "\x0a\x40" : "2\r\n\x0a\x40\r\n";
+      socket.write(
+        `POST /v1/traces HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-protobuf\r\n${framing}\r\n\r\n${start}`,
+      );
+      // Cut once the handler is reading the body, then wait until it has dealt with the disconnect.
+      await r.reached(i + 1);
+      socket.destroy();
+      await r.handled(i + 1);
     }
-    await new Promise((resolve) => setTimeout(resolve, 100)); // let the handlers see the disconnects
   });
 });

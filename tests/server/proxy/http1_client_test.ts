@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import net from "node:net";
 import { test } from "node:test";
-import { connect } from "../../../platform/tcp.ts";
 import { Http1Client } from "../../../server/proxy/upstream/http1_client.ts";
 import { parseHead } from "../../../server/proxy/upstream/http1_connection.ts";
 import { proxiedByEnv } from "../../../server/proxy/upstream/select.ts";
@@ -29,11 +28,22 @@ async function rawServer(
   const received: Received[] = [];
   const sockets = new Set<net.Socket>();
   let connections = 0;
+  let closed = 0;
+  /** Checks to run again after each change: a connection opened or closed, a request received. */
+  let waiters: (() => void)[] = [];
+  const changed = () => {
+    for (const waiter of waiters.splice(0)) waiter();
+  };
   const server = net.createServer((socket) => {
     sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
+    socket.on("close", () => {
+      sockets.delete(socket);
+      closed++;
+      changed();
+    });
     socket.on("error", () => {});
     const connection = ++connections;
+    changed();
     let buffer = new Uint8Array(0);
     socket.on("data", (data: Uint8Array) => {
       const joined = new Uint8Array(buffer.length + data.length);
@@ -46,6 +56,7 @@ async function rawServer(
         buffer = buffer.subarray(request.used);
         const got = { head: request.head, body: request.body, connection };
         received.push(got);
+        changed();
         const reply = answer(got, received.length);
         if (typeof reply === "function") reply(socket);
         else {
@@ -62,6 +73,29 @@ async function rawServer(
     received,
     get connections() {
       return connections;
+    },
+    /** Connections closed so far (by either side). */
+    get closed() {
+      return closed;
+    },
+    /** Resolves once `check` holds, re-checked at each change of the server; fails after 5 s saying `what`. */
+    until(check: () => boolean, what: string): Promise<void> {
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 5000);
+        const test = () => {
+          if (!check()) return void waiters.push(test);
+          clearTimeout(timer);
+          waiters = waiters.filter((w) => w !== test);
+          resolve();
+        };
+        test();
+      });
+    },
+    /** Closes every open connection from the server's side at once; resolves when they are closed. */
+    drop(): Promise<void> {
+      const target = closed + sockets.size;
+      for (const socket of sockets) socket.destroy();
+      return this.until(() => closed >= target, "the connections were closed");
     },
     close: () =>
       new Promise<void>((resolve) => {
@@ -213,17 +247,16 @@ test("http1 client: HEAD, 204 and 304 have no body; 100 Continue is skipped", as
   }
 });
 
-test("http1 client: a pooled connection the upstream closed is replaced, and the request sent once more", async () => {
-  // The upstream answers, then closes each connection a moment later: the next request meets a dead socket.
-  const server = await rawServer(() => (socket) => {
-    socket.write("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
-    setTimeout(() => socket.destroy(), 20);
-  });
+test("http1 client: a GET that meets a pooled connection the upstream just closed is sent once more", async () => {
+  const server = await rawServer(() => "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok");
   const client = new Http1Client();
   try {
     assert.equal((await readAll(client, post(server.origin))).body, "ok");
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    assert.equal((await readAll(client, post(server.origin))).body, "ok");
+    assert.equal(client.idleConnections, 1);
+    // Closed by the upstream in the same turn as the next request is made: the client cannot have seen it yet.
+    const dropped = server.drop();
+    assert.equal((await readAll(client, { ...post(server.origin, null), method: "GET" })).body, "ok");
+    await dropped;
     assert.equal(server.received.length, 2);
     assert.equal(server.connections, 2);
   } finally {
@@ -315,17 +348,15 @@ test("http1 client: malformed answers and refused connections reject with a mess
 });
 
 test("http1 client: a client abort drops the upstream connection while the answer is awaited", async () => {
-  let closed = false;
-  const server = await rawServer(() => (socket) => socket.on("close", () => (closed = true)));
+  const server = await rawServer(() => () => {}); // never answers
   const client = new Http1Client();
   try {
     const abort = new AbortController();
     const pending = client.request(post(server.origin, undefined, { signal: abort.signal }));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await server.until(() => server.received.length === 1, "the request arrived");
     abort.abort();
     await assert.rejects(pending);
-    for (let i = 0; i < 100 && !closed; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-    assert.ok(closed, "the upstream connection was not closed");
+    await server.until(() => server.closed === 1, "the upstream connection was closed");
   } finally {
     client.close();
     await server.close();
@@ -367,16 +398,20 @@ test("http1 client: an answer that comes before the request body was sent whole 
   const client = new Http1Client();
   try {
     let sent = 0;
+    let goOn!: () => void;
+    const rest = new Promise<void>((resolve) => goOn = resolve);
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         if (sent++ === 3) return controller.close();
-        await new Promise((resolve) => setTimeout(resolve, 50));
+        // The rest of the body comes only once the whole answer was read.
+        if (sent > 1) await rest;
         controller.enqueue(enc.encode("part"));
       },
     });
     const { response, body: text } = await readAll(client, post(origin, body));
     assert.equal(response.status, 413);
     assert.equal(text, "big!");
+    goOn();
     assert.equal(client.idleConnections, 0);
   } finally {
     client.close();
@@ -390,7 +425,7 @@ test("http1 client: a POST the upstream received is never sent twice, even when 
   const server = await rawServer((_r, n) =>
     n % 2 === 1
       ? "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
-      : (socket) => setTimeout(() => socket.resetAndDestroy(), 50)
+      : (socket) => socket.resetAndDestroy()
   );
   const client = new Http1Client();
   try {
@@ -407,23 +442,28 @@ test("http1 client: a POST the upstream received is never sent twice, even when 
   }
 });
 
-test("http1 client: an idle connection the upstream closed, or sent stray bytes on, is not used again", async () => {
+test("http1 client: an idle connection the upstream closed, or sent stray bytes on, is closed at once and not used again", async () => {
   const answers = [
     "HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\na",
     "HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nb",
     "HTTP/1.1 200 OK\r\ncontent-length: 1\r\n\r\nc",
   ];
+  let last!: net.Socket;
   const server = await rawServer((_r, n) => (socket) => {
+    last = socket;
     socket.write(answers[n - 1]);
-    // After the first answer the upstream closes the idle connection; after the second it sends garbage.
-    if (n === 1) setTimeout(() => socket.end(), 20);
-    if (n === 2) setTimeout(() => socket.write("HTTP/1.1 200 OK\r\n"), 20);
   });
-  const client = new Http1Client();
+  const client = new Http1Client({ idleMs: 60_000 }); // the sweep must not be what closes them
   try {
-    for (const expected of ["a", "b", "c"]) {
+    // Once the client has pooled the connection, the upstream closes it after the first answer and sends garbage on
+    // it after the second; the client drops it (its side closes too).
+    const after = [() => last.end(), () => last.write("HTTP/1.1 200 OK\r\n")];
+    for (const [i, expected] of ["a", "b", "c"].entries()) {
       assert.equal((await readAll(client, post(server.origin))).body, expected);
-      await new Promise((resolve) => setTimeout(resolve, 80));
+      if (i === 2) break;
+      assert.equal(client.idleConnections, 1);
+      after[i]();
+      await server.until(() => server.closed === i + 1, `the client dropped connection ${i + 1}`);
     }
     assert.equal(server.received.length, 3);
     assert.equal(server.connections, 3);
@@ -478,23 +518,24 @@ test("http1 client: a header a client could not pass on, a 101 or a status outsi
 
 test("http1 client: a client that leaves while the connection is being opened stops the connect, sends nothing", async () => {
   const server = await rawServer(() => "HTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n");
-  // A connect that takes a second (a distant or black-holed host), and gives up when its signal aborts.
+  // A connect that never completes by itself (a black-holed host) and gives up when its signal aborts.
+  let connecting!: () => void;
+  const connectStarted = new Promise<void>((resolve) => connecting = resolve);
   const client = new Http1Client({
     connect: (options) =>
-      new Promise((resolve, reject) => {
-        const timer = setTimeout(() => connect(options).then(resolve, reject), 1000);
-        options.signal?.addEventListener("abort", () => (clearTimeout(timer), reject(new Error("connect aborted"))));
+      new Promise((_resolve, reject) => {
+        connecting();
+        options.signal?.addEventListener("abort", () => reject(new Error("connect aborted")));
       }),
   });
   try {
     const abort = new AbortController();
-    const started = Date.now();
     const pending = client.request(post(server.origin, undefined, { signal: abort.signal }));
-    setTimeout(() => abort.abort(), 20);
+    await connectStarted;
+    abort.abort();
+    // Without the connect's own signal the request would wait for a connect that never ends.
     await assert.rejects(pending, /connect aborted/);
-    assert.ok(Date.now() - started < 500, "the connect was not stopped");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    assert.equal(server.received.length, 0);
+    assert.equal(server.connections, 0);
   } finally {
     client.close();
     await server.close();
