@@ -46,7 +46,7 @@ export async function startReceiver(options: { maxBodyBytes?: number; keepRaw?: 
   // Requests that reached the app and those it finished with, so a test can wait for the handling itself.
   let started = 0;
   let finished = 0;
-  let waiters: (() => void)[] = [];
+  const waiters: (() => void)[] = [];
   const changed = () => {
     for (const waiter of waiters.splice(0)) waiter();
   };

@@ -423,9 +423,7 @@ test("http1 client: an answer that comes before the request body was sent whole 
 test("http1 client: a POST the upstream received is never sent twice, even when its connection dies unanswered", async () => {
   // Requests 2 and 4 are taken, then their (pooled) connection is reset unanswered; the others are answered.
   const server = await rawServer((_r, n) =>
-    n % 2 === 1
-      ? "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"
-      : (socket) => socket.resetAndDestroy()
+    n % 2 === 1 ? "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok" : (socket) => socket.resetAndDestroy()
   );
   const client = new Http1Client();
   try {
