@@ -7,23 +7,12 @@
  */
 /// <reference lib="dom" />
 import { useEffect, useState } from "preact/hooks";
+import type { UiStatus } from "../../server/ui/backend.ts";
 import { get, post, READ_EVENT } from "../api.ts";
 import { time } from "../format.ts";
 
-interface DatasetFreshness {
-  name: string;
-  partitions: number;
-  fresh: number;
-  stale: number;
-  missing: number;
-  refreshed_at: string | null;
-}
-
-interface Status {
-  datasets: DatasetFreshness[];
-  refresh: string;
-  root: string;
-}
+/** What `/api/status` answers: the server's own type (a type import, erased from the bundle). */
+type Status = UiStatus;
 
 /** The freshness line. */
 export function Freshness() {

@@ -6,23 +6,16 @@
  * @module
  */
 /// <reference lib="dom" />
-import { get, type PageOf, type Row } from "../api.ts";
-import { ErrorBox, Field, Filters, formParams, Loading, Pager } from "../components/common.tsx";
-import { useLoad } from "../components/load.ts";
+import { ErrorBox, Field, Filters, formParams, Loading } from "../components/common.tsx";
+import { usePaged } from "../components/paged.tsx";
 import { cost, count, shortPath, time } from "../format.ts";
-import { href, replaceRoute } from "../route.ts";
+import { href } from "../route.ts";
 
 const LIMIT = 50;
 
 /** The screen. */
 export function ConversationsScreen({ params }: { params: URLSearchParams }) {
-  const query = Object.fromEntries(params.entries());
-  const offset = Number(query.offset ?? 0);
-  const { data, error, loading } = useLoad(
-    (signal) => get<PageOf<Row>>("/api/conversations", { ...query, limit: LIMIT, offset }, signal),
-    params.toString(),
-  );
-  const go = (next: Record<string, string | number>) => replaceRoute(href("conversations", next));
+  const { query, data, error, loading, go, pager } = usePaged("/api/conversations", "conversations", params, LIMIT);
   return (
     <section>
       <h1>Conversations</h1>
@@ -84,13 +77,7 @@ export function ConversationsScreen({ params }: { params: URLSearchParams }) {
               ))}
             </tbody>
           </table>
-          <Pager
-            offset={offset}
-            limit={LIMIT}
-            more={data.more}
-            shown={data.rows.length}
-            onPage={(o) => go({ ...query, offset: o })}
-          />
+          {pager}
         </>
       )}
     </section>

@@ -6,11 +6,11 @@
  * @module
  */
 /// <reference lib="dom" />
-import { get, type PageOf, type Row } from "../api.ts";
-import { ErrorBox, Field, Filters, formParams, Loading, Pager } from "../components/common.tsx";
-import { useLoad } from "../components/load.ts";
+import type { Row } from "../api.ts";
+import { ErrorBox, Field, Filters, formParams, Loading } from "../components/common.tsx";
+import { usePaged } from "../components/paged.tsx";
 import { time } from "../format.ts";
-import { href, replaceRoute } from "../route.ts";
+import { href } from "../route.ts";
 
 const LIMIT = 100;
 
@@ -56,13 +56,7 @@ export function LogTable({ rows }: { rows: Row[] }) {
 
 /** The screen. */
 export function LogsScreen({ params }: { params: URLSearchParams }) {
-  const query = Object.fromEntries(params.entries());
-  const offset = Number(query.offset ?? 0);
-  const { data, error, loading } = useLoad(
-    (signal) => get<PageOf<Row>>("/api/logs", { ...query, limit: LIMIT, offset }, signal),
-    params.toString(),
-  );
-  const go = (next: Record<string, string | number>) => replaceRoute(href("logs", next));
+  const { query, data, error, loading, go, pager } = usePaged("/api/logs", "logs", params, LIMIT);
   return (
     <section>
       <h1>Logs</h1>
@@ -88,13 +82,7 @@ export function LogsScreen({ params }: { params: URLSearchParams }) {
       {data && (
         <>
           <LogTable rows={data.rows} />
-          <Pager
-            offset={offset}
-            limit={LIMIT}
-            more={data.more}
-            shown={data.rows.length}
-            onPage={(o) => go({ ...query, offset: o })}
-          />
+          {pager}
         </>
       )}
     </section>
