@@ -16,7 +16,10 @@ import { UsageError } from "./usage_error.ts";
 const USAGE = `Usage: ctvs skills install [--client claude|codex|all] [--force] [--dry-run]
 
 Installs the bundled agent skills:
-${BUNDLED_SKILLS.map((s) => `  ${s.name.padEnd(18)} (${s.clients.join(", ")})`).join("\n")}
+${
+  BUNDLED_SKILLS.filter((s) => s.clients.length > 0).map((s) => `  ${s.name.padEnd(18)} (${s.clients.join(", ")})`)
+    .join("\n")
+}
 
 Claude Code: ~/.claude/skills/<name>. Codex: ~/.agents/skills/<name> and $CODEX_HOME/skills/<name>
 (default ~/.codex). Each directory gets a .collectivus-skill.json marker; reinstalling replaces marked directories.

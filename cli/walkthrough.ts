@@ -66,6 +66,7 @@ export async function runWalkthrough(io: Io, host: Host): Promise<number> {
 }
 
 const INIT_USAGE = `Usage: ctvs init
+       ctvs init gascity [<city-dir>]   (set up a Gas City workspace: ctvs init gascity --help)
 
 Interactive setup, the same walkthrough that bare \`ctvs\` (or \`npx collectivus\`) runs on a terminal: asks what
 to record, the sink directory, upstreams and listen addresses, writes the config (default ~/.hyp/collectivus.json),
@@ -74,8 +75,12 @@ then offers the background daemon and the Claude Code attach (with its skills). 
 Options:
   -h, --help        show this help`;
 
-/** Runs `ctvs init`: the walkthrough by name; on a non-terminal it fails instead of waiting for answers. */
+/**
+ * Runs `ctvs init`: the walkthrough by name (on a non-terminal it fails instead of waiting for answers), or the
+ * `gascity` preset.
+ */
 export async function runInit(argv: string[], io: Io, host: Host, stdinIsTTY: boolean): Promise<number> {
+  if (argv[0] === "gascity") return (await import("./gascity/init.ts")).runInitGascity(argv.slice(1), io);
   if (argv.includes("--help") || argv.includes("-h")) {
     io.out(INIT_USAGE);
     return 0;

@@ -10,9 +10,14 @@ import fs from "node:fs";
 import path from "node:path";
 import process from "node:process";
 
-/** Which clients each skill is for (reference §9.6); a skill directory missing here fails the build. */
+/**
+ * Which clients each skill is for (reference §9.6); a skill directory missing here fails the build. A skill for no
+ * client is not installed by `ctvs skills install`: `ctvs init gascity` writes `ctvs-gascity` into a city's own
+ * `.claude/skills/`.
+ */
 export const SKILL_CLIENTS: Record<string, readonly ("claude" | "codex")[]> = {
   "collectivus-query": ["claude", "codex"],
+  "ctvs-gascity": [],
   "ctvs-ignore": ["claude"],
   "ctvs-unignore": ["claude"],
 };

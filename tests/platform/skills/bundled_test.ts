@@ -12,8 +12,14 @@ import { tempDir } from "../../helpers/child.ts";
 test("bundled.ts carries exactly the files under skills/ (rerun generate_bundled.ts if this fails)", () => {
   const tree = readSkillTree();
   assert.deepEqual(BUNDLED_SKILLS.map((s) => ({ name: s.name, files: s.files })), tree);
-  assert.deepEqual(BUNDLED_SKILLS.map((s) => s.name), ["collectivus-query", "ctvs-ignore", "ctvs-unignore"]);
-  assert.deepEqual(BUNDLED_SKILLS.map((s) => s.clients), [["claude", "codex"], ["claude"], ["claude"]]);
+  assert.deepEqual(BUNDLED_SKILLS.map((s) => s.name), [
+    "collectivus-query",
+    "ctvs-gascity",
+    "ctvs-ignore",
+    "ctvs-unignore",
+  ]);
+  // ctvs-gascity is for no client: `ctvs init gascity` writes it into a city, `ctvs skills install` does not.
+  assert.deepEqual(BUNDLED_SKILLS.map((s) => s.clients), [["claude", "codex"], [], ["claude"], ["claude"]]);
 });
 
 test("every bundled SKILL.md starts with front matter naming its directory and a description", () => {
@@ -34,10 +40,14 @@ test("the query skill teaches the datasets, the formats and JSON_VALUE; the igno
     assert.ok(query.includes(`- \`--format ${format}\``), format);
   }
   assert.match(BUNDLED_SKILLS[0].files["agents/openai.yaml"], /allow_implicit_invocation: true/);
-  assert.match(BUNDLED_SKILLS[1].files["SKILL.md"], /-X POST .*\/_collectivus\/ignore\/session/);
-  assert.match(BUNDLED_SKILLS[1].files["SKILL.md"], /ctvs ignore add "\$PWD"/);
-  assert.match(BUNDLED_SKILLS[2].files["SKILL.md"], /-X DELETE .*\/_collectivus\/ignore\/session/);
-  assert.match(BUNDLED_SKILLS[2].files["SKILL.md"], /ctvs ignore remove "\$PWD"/);
+  const skill = (name: string) => BUNDLED_SKILLS.find((s) => s.name === name)!.files["SKILL.md"];
+  assert.match(skill("ctvs-ignore"), /-X POST .*\/_collectivus\/ignore\/session/);
+  assert.match(skill("ctvs-ignore"), /ctvs ignore add "\$PWD"/);
+  assert.match(skill("ctvs-unignore"), /-X DELETE .*\/_collectivus\/ignore\/session/);
+  assert.match(skill("ctvs-unignore"), /ctvs ignore remove "\$PWD"/);
+  for (const word of ["gascity_messages", "gascity_events", "sum(cost_usd)", "ctvs gascity backfill"]) {
+    assert.ok(skill("ctvs-gascity").includes(word), word);
+  }
 });
 
 test("renderBundled() refuses a skill directory it does not know the clients of", async () => {
