@@ -125,15 +125,31 @@ test("ctvs records a Gas City session exactly once across a restart, and ctvs qu
     assert.equal(joined.length, 1);
     assert.equal(joined[0].gascity_template, "mayor");
     assert.ok((joined[0].proxy_messages as number) > 0);
+    // The worked query of docs/gascity.md.
     const costs = await sql(
       config,
-      `select g.gascity_template, round(sum(g.cost_usd), 9) as transcript_cost, round(sum(r.cost_usd), 9) as proxy_cost
-       from gascity_messages g join llm_requests r on r.request_id = g.request_id
-       where g.cost_usd is not null group by 1`,
+      `SELECT g.gascity_template,
+         count(*)                      AS requests,
+         round(avg(r.latency_ms))      AS avg_latency_ms,
+         round(sum(r.cost_usd), 4)     AS proxy_usd,
+         round(sum(g.cost_usd), 4)     AS transcript_usd
+       FROM gascity_messages g
+       JOIN llm_requests r ON r.request_id = g.request_id
+       WHERE g.cost_usd IS NOT NULL
+       GROUP BY 1 ORDER BY proxy_usd DESC`,
     );
     assert.equal(costs.length, 1);
-    assert.ok((costs[0].transcript_cost as number) > 0);
-    assert.equal(costs[0].transcript_cost, costs[0].proxy_cost);
+    assert.deepEqual([costs[0].gascity_template, costs[0].requests], ["mayor", 4]);
+    assert.ok((costs[0].transcript_usd as number) > 0);
+    assert.equal(costs[0].transcript_usd, costs[0].proxy_usd);
+    const parts = await sql(
+      config,
+      `SELECT p.message_created_at, p.role, p.part_type, p.tool_name, left(p.content_text, 80) AS text
+       FROM proxy_messages p
+       WHERE p.conversation_id IN (SELECT provider_session_id FROM gascity_messages WHERE gascity_alias = 'mayor')
+       ORDER BY p.message_created_at`,
+    );
+    assert.ok(parts.some((p) => p.part_type === "tool_call" && p.tool_name === "Bash"), JSON.stringify(parts));
   } finally {
     await double.close();
     await tmp.remove();
