@@ -96,8 +96,7 @@ export class CityCapture {
   /** Lifecycle work (session lookups, worker starts and retirements) runs one step at a time, in event order. */
   #serial: Promise<void> = Promise.resolve();
   #failing = false;
-  #warnedFrame = false;
-  #warnedLine = false;
+  readonly #warned = new Set<string>();
 
   constructor(options: CityCaptureOptions) {
     this.#options = options;
@@ -212,7 +211,7 @@ export class CityCapture {
       if (HEARTBEATS.has(event)) continue;
       const envelope = parseObject(data);
       if (!envelope) {
-        this.#malformedFrame(`a ${event} frame that is not a JSON object`);
+        this.#skipped("malformed_frames", `a ${event} frame that is not a JSON object`);
         continue;
       }
       const type = typeof envelope.type === "string" && envelope.type !== ""
@@ -330,7 +329,7 @@ export class CityCapture {
           session,
           rows: this.#options.rows,
           write: this.#options.writeMessages,
-          onMalformed: (reason) => this.#malformedLine(reason),
+          onMalformed: (reason) => this.#skipped("malformed_lines", reason),
         }),
       // A worker of the same session still reading its last lines finishes first.
       after: this.#retiring.get(info.id),
@@ -367,19 +366,11 @@ export class CityCapture {
     this.#options.log(`gascity ${this.#options.city.name}: ${errorMessage(error)}; retrying with backoff`);
   }
 
-  #malformedFrame(reason: string): void {
-    this.#status.malformed_frames++;
-    if (this.#warnedFrame) return;
-    this.#warnedFrame = true;
-    this.#options.log(
-      `gascity ${this.#options.city.name}: skipped ${reason}; later ones are counted in \`ctvs gascity status\``,
-    );
-  }
-
-  #malformedLine(reason: string): void {
-    this.#status.malformed_lines++;
-    if (this.#warnedLine) return;
-    this.#warnedLine = true;
+  /** Counts a skipped frame or line; the first of each kind is logged. */
+  #skipped(kind: "malformed_frames" | "malformed_lines", reason: string): void {
+    this.#status[kind]++;
+    if (this.#warned.has(kind)) return;
+    this.#warned.add(kind);
     this.#options.log(
       `gascity ${this.#options.city.name}: skipped ${reason}; later ones are counted in \`ctvs gascity status\``,
     );

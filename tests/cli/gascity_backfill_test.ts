@@ -11,7 +11,8 @@ import process from "node:process";
 import { test } from "node:test";
 import { lineKey } from "../../server/gascity/line_key.ts";
 import { SupervisorDouble } from "../fixtures/gascity_supervisor.ts";
-import { ctvs, denoRun, ROOT, tempDir } from "../helpers/child.ts";
+import { ctvs, denoRun, ROOT } from "../helpers/child.ts";
+import { gascityHome } from "./_gascity.ts";
 import { CLAUDE_FILE, type Line, lines } from "../query/transcript_rows/_recorded.ts";
 
 const CLAUDE = lines(CLAUDE_FILE);
@@ -42,19 +43,9 @@ interface Setup {
 }
 
 async function setup(): Promise<Setup> {
-  const tmp = await tempDir("ctvs-gascity-backfill-");
   const double = await SupervisorDouble.start({ cities: ["alpha"] });
-  const root = path.join(tmp.dir, "rec");
-  const config = path.join(tmp.dir, "collectivus.json");
-  await fs.writeFile(
-    config,
-    JSON.stringify({
-      version: 1,
-      gateway_id: "gw",
-      sink: { type: "file", dir: root },
-      gascity: [{ name: "alpha", api_url: double.url }],
-    }),
-  );
+  const tmp = await gascityHome([{ name: "alpha", api_url: double.url }]);
+  const { root, config } = tmp;
   return {
     double,
     config,

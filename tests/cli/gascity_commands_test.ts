@@ -8,6 +8,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { SupervisorDouble } from "../fixtures/gascity_supervisor.ts";
 import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
+import { gascityHome } from "./_gascity.ts";
 
 const SESSION = { id: "s-1", template: "mayor", rig: "r", alias: "m", state: "active", provider: "claude" };
 const line = (uuid: string) => ({
@@ -27,19 +28,17 @@ async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000
 }
 
 test("ctvs gascity attach and detach edit the config and reload a running ctvs in place", async () => {
-  const tmp = await tempDir("ctvs-gascity-cmd-");
   const alpha = await SupervisorDouble.start({ cities: ["alpha"] });
   const beta = await SupervisorDouble.start({ cities: ["beta"] });
-  try {
-    const root = path.join(tmp.dir, "rec");
-    const config = path.join(tmp.dir, "collectivus.json");
-    const pidFile = path.join(tmp.dir, "ctvs.pid");
-    await fs.writeFile(
-      config,
+  const tmp = await gascityHome(
+    [],
+    (root) =>
       `{\n  // kept across edits\n  "version": 1,\n  "gateway_id": "gw",\n  "sink": { "type": "file", "dir": ${
         JSON.stringify(root)
       } },\n  "gascity": [{ "name": "alpha", "api_url": "${alpha.url}" }]\n}\n`,
-    );
+  );
+  try {
+    const { config, pidFile } = tmp;
     alpha.addSession("alpha", SESSION, [line("a1")]);
     beta.addSession("beta", { ...SESSION, id: "s-9", template: "deacon" }, [line("b1")]);
     await fs.mkdir(path.join(tmp.dir, "beta-city"));
@@ -57,10 +56,7 @@ test("ctvs gascity attach and detach edit the config and reload a running ctvs i
       await daemon.waitFor(/^Gas City capture of alpha/);
       await until(() => alpha.openStreams.sessions === 1);
 
-      const attached = await ctvs([
-        "gascity",
-        "attach",
-        path.join(tmp.dir, "beta-city"),
+      const betaFlags = [
         "--api-url",
         beta.url,
         "--exclude-template",
@@ -69,7 +65,8 @@ test("ctvs gascity attach and detach edit the config and reload a running ctvs i
         config,
         "--pid-file",
         pidFile,
-      ]);
+      ];
+      const attached = await ctvs(["gascity", "attach", path.join(tmp.dir, "beta-city"), ...betaFlags]);
       assert.equal(attached.code, 0, attached.stderr);
       assert.deepEqual(attached.stdout.split("\n"), [
         `✓ Attached city beta (${beta.url}) in ${config}`,
@@ -89,19 +86,7 @@ test("ctvs gascity attach and detach edit the config and reload a running ctvs i
         exclude_templates: ["polecat-*"],
       });
 
-      const again = await ctvs([
-        "gascity",
-        "attach",
-        "beta",
-        "--api-url",
-        beta.url,
-        "--exclude-template",
-        "polecat-*",
-        "--config",
-        config,
-        "--pid-file",
-        pidFile,
-      ]);
+      const again = await ctvs(["gascity", "attach", "beta", ...betaFlags]);
       assert.equal(again.stdout.split("\n")[0], `(city beta is already attached in ${config})`);
 
       const listed = await ctvs(["gascity", "list", "--config", config, "--format", "jsonl"]);

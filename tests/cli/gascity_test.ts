@@ -11,7 +11,8 @@ import { test } from "node:test";
 import { gascitySessionRows } from "../../query/gascity/message_rows.ts";
 import { lineKey } from "../../server/gascity/line_key.ts";
 import { SupervisorDouble } from "../fixtures/gascity_supervisor.ts";
-import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
+import { ctvs, startCtvs } from "../helpers/child.ts";
+import { gascityHome } from "./_gascity.ts";
 import { CLAUDE_FILE, lines, PROXY_FILE } from "../query/transcript_rows/_recorded.ts";
 
 const CLAUDE = lines(CLAUDE_FILE);
@@ -34,21 +35,10 @@ async function sql(config: string, query: string): Promise<Record<string, unknow
 }
 
 test("ctvs records a Gas City session exactly once across a restart, and ctvs query reads it", async () => {
-  const tmp = await tempDir("ctvs-gascity-e2e-");
   const double = await SupervisorDouble.start({ keepaliveMs: 500, heartbeatMs: 1000 });
+  const tmp = await gascityHome([{ name: "alpha", api_url: double.url }]);
   try {
-    const root = path.join(tmp.dir, "rec");
-    const config = path.join(tmp.dir, "collectivus.json");
-    const pidFile = path.join(tmp.dir, "ctvs.pid");
-    await fs.writeFile(
-      config,
-      JSON.stringify({
-        version: 1,
-        gateway_id: "gw",
-        sink: { type: "file", dir: root },
-        gascity: [{ name: "alpha", api_url: double.url }],
-      }),
-    );
+    const { root, config, pidFile } = tmp;
     double.addSession("alpha", MAYOR, CLAUDE.slice(0, 12));
     const args = ["--config", config, "--pid-file", pidFile];
     let daemon = startCtvs(args);
