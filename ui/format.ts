@@ -51,3 +51,33 @@ export function shortPath(path: string | null | undefined): string {
   const parts = path.split("/").filter(Boolean);
   return parts.length <= 2 ? path : `…/${parts.slice(-2).join("/")}`;
 }
+
+/**
+ * A span status as a reader says it: `Error: overloaded`, `Error`, `OK`, `Unset` (OTLP codes 2, 1, 0 or none; a
+ * status recorded as an object `{ code, message }` or as its two fields).
+ */
+export function spanStatus(status: unknown, message?: unknown): string {
+  const s = status && typeof status === "object" ? status as { code?: unknown; message?: unknown } : undefined;
+  const code = String(s ? s.code ?? 0 : status ?? 0);
+  const text = s ? s.message : message;
+  const detail = typeof text === "string" && text !== "" ? `: ${text}` : "";
+  if (code === "2" || code === "STATUS_CODE_ERROR") return `Error${detail}`;
+  if (code === "1" || code === "STATUS_CODE_OK") return `OK${detail}`;
+  return "Unset";
+}
+
+/**
+ * The text colour that reads best on `background` (`#rrggbb`): white on dark and saturated colours, near-black on
+ * light ones (by WCAG contrast).
+ */
+export function textOn(background: string): string {
+  const hex = /^#([0-9a-f]{6})$/i.exec(background)?.[1];
+  if (!hex) return "#fff";
+  const [r, g, b] = [0, 2, 4].map((i) => {
+    const c = parseInt(hex.slice(i, i + 2), 16) / 255;
+    return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+  });
+  const luminance = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  // Contrast with white is 1.05 / (L + 0.05); with #1d1d1f (L about 0.012) (L + 0.05) / 0.062.
+  return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.062 ? "#fff" : "#1d1d1f";
+}

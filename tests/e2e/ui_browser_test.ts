@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import type { Page } from "playwright-core";
+import type { Locator, Page } from "playwright-core";
 import { launchChromium, screenshotDir } from "../helpers/chromium.ts";
 import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
 import { KNOWN_SPANS, recordForUi } from "./ui_record.ts";
@@ -30,6 +30,24 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((done) => setTimeout(done, 50));
   }
+}
+
+/** A computed style property of an element. */
+function cssOf(locator: Locator, property: string): Promise<string> {
+  return locator.evaluate((e, p) => e.ownerDocument.defaultView!.getComputedStyle(e).getPropertyValue(p), property);
+}
+
+/** The WCAG contrast ratio of two CSS colours (`rgb(r, g, b)`). */
+function contrast(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r, g, bl] = (css.match(/[\d.]+/g) ?? []).slice(0, 3).map((v) => {
+      const c = Number(v) / 255;
+      return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * bl;
+  };
+  const [x, y] = [luminance(a), luminance(b)].sort((p, q) => q - p);
+  return (x + 0.05) / (y + 0.05);
 }
 
 /** A bar's box relative to the bar area of its row. */
@@ -123,6 +141,32 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
       (await page.locator('.span-row[data-span="llm.call"] [data-testid="span-bar"]').getAttribute("class"))!,
       /failed/,
     );
+    // Duration labels: inside a bar wide enough, in a colour that reads on it; beside a narrow one, clear of it.
+    const panel = await cssOf(page.getByTestId("waterfall"), "background-color");
+    for (const span of KNOWN_SPANS) {
+      const label = page.locator(`.span-row[data-span="${span.name}"]`).getByTestId("span-label");
+      assert.equal(await label.innerText(), `${span.end - span.start}${span.end - span.start < 10 ? ".00" : ""} ms`);
+      const [box, bar] = [(await label.boundingBox())!, await barBox(page, span.name)];
+      const color = await cssOf(label, "color");
+      const fill = await cssOf(
+        page.locator(`.span-row[data-span="${span.name}"] [data-testid="span-bar"]`),
+        "background-color",
+      );
+      if (bar.width > 100) {
+        assert.ok(box.x >= bar.x && box.x + box.width <= bar.x + bar.width, `${span.name}'s label is inside its bar`);
+        assert.ok(contrast(color, fill) >= 4.5, `${span.name}'s label ${color} reads on ${fill}`);
+      } else {
+        assert.ok(box.x >= bar.x + bar.width || box.x + box.width <= bar.x, `${span.name}'s label is beside its bar`);
+        assert.ok(contrast(color, panel) >= 4.5, `${span.name}'s label ${color} reads on ${panel}`);
+      }
+    }
+    // A span's status as a reader says it.
+    await page.locator('.span-row[data-span="llm.call"]').click();
+    await page.getByTestId("span-detail").getByText('"step": "llm.call"').waitFor();
+    assert.equal(await page.getByTestId("span-status").innerText(), "Error: overloaded");
+    await page.locator('.span-row[data-span="db.query"]').click();
+    await page.getByTestId("span-detail").getByText('"step": "db.query"').waitFor();
+    assert.equal(await page.getByTestId("span-status").innerText(), "Unset");
     await page.locator('.span-row[data-span="llm.call"]').click();
     await page.getByTestId("span-detail").getByText('"step": "llm.call"').waitFor();
     assert.match(await page.getByTestId("logs").innerText(), new RegExp(recorded.logBody));

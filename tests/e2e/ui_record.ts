@@ -21,6 +21,8 @@ import { startOtlpCtvs } from "./otlp_ctvs.ts";
 export const KNOWN_SPANS = [
   { name: "checkout", parent: null, start: 0, end: 400, failed: false },
   { name: "db.query", parent: "checkout", start: 50, end: 150, failed: false },
+  // Narrow: its duration label goes beside the bar.
+  { name: "cache.get", parent: "db.query", start: 60, end: 64, failed: false },
   { name: "render", parent: "checkout", start: 200, end: 400, failed: false },
   { name: "llm.call", parent: "render", start: 250, end: 350, failed: true },
 ] as const;

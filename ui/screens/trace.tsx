@@ -7,17 +7,38 @@
  * @module
  */
 /// <reference lib="dom" />
-import { useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { get, type PageOf, type Row } from "../api.ts";
 import { PALETTE } from "../components/chart.tsx";
 import { ErrorBox, Loading } from "../components/common.tsx";
 import { useLoad } from "../components/load.ts";
-import { count, duration, pretty, time } from "../format.ts";
+import { count, duration, pretty, spanStatus, textOn, time } from "../format.ts";
 import { href } from "../route.ts";
 import { LogTable } from "./logs.tsx";
 
 const ROW = 24;
 const VIEW_ROWS = 30;
+/** A failed span's bar (fixed, so its label's colour can be chosen against it in light and dark). */
+const FAILED = "#c62f3f";
+/** Pixels a duration label needs inside its bar. */
+const LABEL_PX = 64;
+
+/**
+ * Where a bar's duration label goes: inside a bar wide enough to hold it, else just after the bar, or just before it
+ * when the bar ends near the right edge.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(labelPlace(0, 50, 800), "inside");
+ * assert.equal(labelPlace(10, 1, 800), "after");
+ * assert.equal(labelPlace(95, 1, 800), "before");
+ * ```
+ */
+export function labelPlace(leftPct: number, widthPct: number, areaPx: number): "inside" | "after" | "before" {
+  if ((widthPct / 100) * areaPx >= LABEL_PX) return "inside";
+  return ((100 - leftPct - widthPct) / 100) * areaPx >= LABEL_PX ? "after" : "before";
+}
 
 interface Placed {
   span: Row;
@@ -73,6 +94,21 @@ export function TraceScreen({ id }: { id: string }) {
     for (const s of spans) if (!map.has(s.serviceName)) map.set(s.serviceName, PALETTE[map.size % PALETTE.length]);
     return map;
   }, [data]);
+  // The bar area's width in pixels decides which labels fit inside their bars.
+  const box = useRef<HTMLDivElement>(null);
+  const [areaPx, setAreaPx] = useState(800);
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    const measure = () => {
+      const area = element.querySelector(".bar-area");
+      if (area) setAreaPx(area.getBoundingClientRect().width || 800);
+    };
+    measure();
+    const observer = new ResizeObserver(measure);
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [data]);
   const first = Math.max(0, Math.floor(top / ROW) - 5);
   const visible = placed.slice(first, first + VIEW_ROWS + 10);
   return (
@@ -101,6 +137,7 @@ export function TraceScreen({ id }: { id: string }) {
           <div
             class="waterfall"
             data-testid="waterfall"
+            ref={box}
             style={{ height: `${Math.min(placed.length, VIEW_ROWS) * ROW + 2}px` }}
             onScroll={(e) => setTop((e.currentTarget as HTMLElement).scrollTop)}
           >
@@ -109,12 +146,17 @@ export function TraceScreen({ id }: { id: string }) {
                 const left = ((span.start_us - start) / total) * 100;
                 const width = ((span.durationMs * 1000) / total) * 100;
                 const failed = span.status_code === "2";
+                const fill = failed ? FAILED : colors.get(span.serviceName)!;
+                const place = labelPlace(left, width, areaPx);
                 return (
                   <div
                     key={span.spanId}
                     class={`span-row ${selected === span.spanId ? "selected" : ""}`}
                     style={{ top: `${(first + i) * ROW}px` }}
                     data-span={span.name}
+                    title={`${span.name} · ${duration(span.durationMs)} · ${
+                      spanStatus(span.status_code, span.status_message)
+                    }`}
                     onClick={() => setSelected(span.spanId)}
                   >
                     <span class="label-col" style={{ paddingLeft: `${depth * 14 + 4}px` }} title={span.name}>
@@ -125,18 +167,17 @@ export function TraceScreen({ id }: { id: string }) {
                       <span
                         class={`bar ${failed ? "failed" : ""}`}
                         data-testid="span-bar"
-                        style={{
-                          left: `${left}%`,
-                          width: `${width}%`,
-                          background: failed ? undefined : colors.get(span.serviceName),
-                        }}
+                        style={{ left: `${left}%`, width: `${width}%`, background: fill }}
                       />
-                      {
-                        /* A wide bar carries its duration inside; a narrow one just after it. */
-                      }
+                      {/* Inside a wide bar in a colour that reads on it; beside a narrow one in the page's text colour. */}
                       <span
-                        class={`bar-label ${width >= 20 ? "inside" : ""}`}
-                        style={{ left: `${width >= 20 ? left : left + width}%` }}
+                        class={`bar-label ${place}`}
+                        data-testid="span-label"
+                        style={place === "inside"
+                          ? { left: `${left}%`, color: textOn(fill) }
+                          : place === "after"
+                          ? { left: `${left + width}%` }
+                          : { right: `${100 - left}%` }}
                       >
                         {duration(span.durationMs)}
                       </span>
@@ -175,7 +216,9 @@ function SpanDetail({ traceId, spanId }: { traceId: string; spanId: string }) {
             <dt>Duration</dt>
             <dd>{duration(data.durationMs)}</dd>
             <dt>Status</dt>
-            <dd>{pretty(data.status)}</dd>
+            <dd data-testid="span-status" class={String(data.status?.code) === "2" ? "bad" : ""}>
+              {spanStatus(data.status)}
+            </dd>
             <dt>Scope</dt>
             <dd>{data.scope_name} {data.scope_version}</dd>
           </dl>
