@@ -42,7 +42,7 @@ function App() {
           {TABS.map(([name, label]) => <a key={name} href={href(name)} class={tab === name ? "active" : ""}>{label}
           </a>)}
         </nav>
-        <Freshness />
+        <Freshness screen={screen} />
       </header>
       <main>{page(screen, rest, route.params)}</main>
     </>

@@ -22,6 +22,7 @@ import {
   traceListSql,
   traceSpansSql,
 } from "../../query/browse/traces.ts";
+import type { Dataset } from "../../query/dataset.ts";
 import { DATASETS, LOGS, METRICS, TRACES } from "../../query/datasets.ts";
 import { LLM_REQUESTS } from "../../query/llm_requests/dataset.ts";
 import { partitionStatuses } from "../../query/partition_status.ts";
@@ -54,22 +55,41 @@ async function guarded<T>(work: () => Promise<T>, userSql = false): Promise<T> {
   }
 }
 
+/** The datasets each screen of the page reads: the header speaks of those, not of datasets the screen never reads. */
+const SCREEN_DATASETS: Record<string, readonly Dataset[]> = {
+  conversations: conversationDatasets(CONVERSATION_SOURCES),
+  conversation: conversationDatasets(CONVERSATION_SOURCES),
+  exchange: conversationDatasets(CONVERSATION_SOURCES),
+  usage: [LLM_REQUESTS],
+  traces: [TRACES],
+  trace: [TRACES, LOGS],
+  logs: [LOGS],
+  metrics: [METRICS],
+  sql: DATASETS,
+};
+
 /** The freshness of each built-in dataset. */
 async function status(reader: UiReader): Promise<UiStatus> {
   const statuses = await partitionStatuses(reader.ctx.root, reader.ctx.cacheDir, DATASETS);
   const datasets: DatasetFreshness[] = DATASETS.map((dataset) => {
     const own = statuses.filter((s) => s.partition.dataset === dataset);
-    const refreshed = own.map((s) => s.cursor?.refreshed_at).filter((t): t is string => typeof t === "string");
+    const refreshedOf = (list: typeof own) =>
+      list.map((s) => s.cursor?.refreshed_at).filter((t): t is string => typeof t === "string").sort();
+    const stale = own.filter((s) => s.freshness.state === "stale");
     return {
       name: dataset.name,
       partitions: own.length,
       fresh: own.filter((s) => s.freshness.state === "fresh").length,
-      stale: own.filter((s) => s.freshness.state === "stale").length,
+      stale: stale.length,
       missing: own.filter((s) => s.freshness.state === "missing").length,
-      refreshed_at: refreshed.length ? refreshed.sort().at(-1)! : null,
+      refreshed_at: refreshedOf(own).at(-1) ?? null,
+      stale_since: refreshedOf(stale)[0] ?? null,
     };
   });
-  return { datasets, refresh: reader.mode, root: reader.ctx.root, config: reader.ctx.configLabel };
+  const screens = Object.fromEntries(
+    Object.entries(SCREEN_DATASETS).map(([screen, list]) => [screen, list.map((d) => d.name)]),
+  );
+  return { datasets, screens, refresh: reader.mode, root: reader.ctx.root, config: reader.ctx.configLabel };
 }
 
 /** Builds the backend over `reader`. */

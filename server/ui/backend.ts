@@ -29,15 +29,19 @@ export interface TimeRange {
   to?: string;
 }
 
-/** The freshness of one dataset's cache. */
+/** The freshness of one dataset's cache: its partitions (one per gateway and day file) by state. */
 export interface DatasetFreshness {
   name: string;
   partitions: number;
   fresh: number;
+  /** Cached, but its day file has new records since. */
   stale: number;
+  /** Never read into the cache. */
   missing: number;
   /** The newest refresh of any of its partitions. */
   refreshed_at: string | null;
+  /** The oldest refresh of a stale partition: what it shows is as of then. */
+  stale_since: string | null;
 }
 
 /** The cache's state, for the page header. */
@@ -45,6 +49,8 @@ export interface UiStatus {
   datasets: DatasetFreshness[];
   /** What reads do when the cache is behind: `auto` refreshes first, `never` reads what is cached. */
   refresh: "auto" | "never" | "always";
+  /** The datasets each screen reads (its freshness is theirs); a screen not named reads them all. */
+  screens: Record<string, string[]>;
   /** Where the recordings are. */
   root: string;
   config: string;

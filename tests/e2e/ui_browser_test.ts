@@ -4,6 +4,7 @@
  * see, and a screenshot of each is saved (tests/helpers/chromium.ts says where).
  */
 import assert from "node:assert/strict";
+import { appendFile, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
@@ -59,7 +60,10 @@ async function barBox(page: Page, span: string) {
 
 test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and SQL in Chromium", async () => {
   const tmp = await tempDir("ctvs-ui-e2e-");
-  const ui = { child: undefined as ReturnType<typeof startCtvs> | undefined };
+  const ui = {
+    child: undefined as ReturnType<typeof startCtvs> | undefined,
+    never: undefined as ReturnType<typeof startCtvs> | undefined,
+  };
   const browser = await launchChromium();
   try {
     const recorded = await recordForUi(tmp.dir);
@@ -86,6 +90,8 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
     assert.match(listText, /claude_code/);
     assert.match(listText, /codex/);
     assert.match(listText, /gpt-fake/);
+    // The header speaks of this screen's datasets: fresh, though traces, logs and metrics were never read yet.
+    await page.getByTestId("freshness").getByText(/^cache: fresh · refreshed \d{4}-\d{2}-\d{2} [\d:]+ UTC$/).waitFor();
     await shot(page, "conversations");
 
     // Claude Code's conversation: the prompt, the Bash call beside its result, the answer, the turn's usage.
@@ -216,11 +222,29 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
 
     // Every dataset has been read (and so refreshed) once: the header says the cache is fresh.
     await page.getByTestId("freshness").getByText(/^cache: fresh · refreshed \d{4}-\d{2}-\d{2} /).waitFor();
+
+    // A ctvs ui that reads the cache as it is: a log record written since is named in the header until Refresh.
+    const logDir = path.join(tmp.dir, "data", "e2e", "logs");
+    const [logFile] = await readdir(logDir);
+    const lines = (await readFile(path.join(logDir, logFile), "utf8")).trimEnd().split("\n");
+    await appendFile(path.join(logDir, logFile), `${lines[0]}\n`);
+    ui.never = startCtvs(["ui", ...config, "--refresh", "never"]);
+    const neverUrl = (await ui.never.waitFor(/^ctvs ui: http/, 30_000)).slice("ctvs ui: ".length);
+    await page.goto(`${neverUrl}#/logs`);
+    await logs.locator("tbody tr").nth(1).waitFor();
+    const header = page.getByTestId("freshness");
+    await header.getByText(/^cache: logs behind \(1 day file with new records since [\d-]+ [\d:]+ UTC\)$/).waitFor();
+    assert.equal(await logs.locator("tbody tr").count(), lines.length, "the cached records only");
+    await shot(page, "freshness-behind");
+    await page.getByRole("button", { name: "Refresh" }).click();
+    await header.getByText(/^cache: fresh · refreshed /).waitFor();
+    await until(async () => await logs.locator("tbody tr").count() === lines.length + 1, "the new record is read");
   } finally {
     await browser.close();
-    if (ui.child) {
-      ui.child.kill("SIGTERM");
-      assert.equal((await ui.child.exited).code, 0, ui.child.transcript());
+    for (const child of [ui.child, ui.never]) {
+      if (!child) continue;
+      child.kill("SIGTERM");
+      assert.equal((await child.exited).code, 0, child.transcript());
     }
     await tmp.remove();
   }

@@ -1,7 +1,7 @@
 /** @jsxImportSource preact */
 /**
- * The cache's state in the header: fresh, or how many partitions are behind their recordings, when it was last
- * refreshed, and a Refresh button. Polled every 15 seconds and after a refresh.
+ * The cache's state in the header, for the datasets of the screen in view ({@link freshnessLine}), and a Refresh
+ * button. Polled every 15 seconds, after the reads of a screen, and after a refresh.
  *
  * @module
  */
@@ -9,13 +9,13 @@
 import { useEffect, useState } from "preact/hooks";
 import type { UiStatus } from "../../server/ui/backend.ts";
 import { get, post, READ_EVENT } from "../api.ts";
-import { time } from "../format.ts";
+import { freshnessLine } from "../freshness_text.ts";
 
 /** What `/api/status` answers: the server's own type (a type import, erased from the bundle). */
 type Status = UiStatus;
 
 /** The freshness line. */
-export function Freshness() {
+export function Freshness({ screen }: { screen: string }) {
   const [status, setStatus] = useState<Status | undefined>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
@@ -42,11 +42,7 @@ export function Freshness() {
   }, []);
   if (error) return <div class="freshness stale" title={error}>cache: {error}</div>;
   if (!status) return <div class="freshness">cache: …</div>;
-  const behind = status.datasets.reduce((n, d) => n + d.stale + d.missing, 0);
-  const last = status.datasets.map((d) => d.refreshed_at).filter(Boolean).sort().at(-1) ?? null;
-  const detail = status.datasets.map((d) =>
-    `${d.name}: ${d.fresh} fresh, ${d.stale} stale, ${d.missing} missing (refreshed ${time(d.refreshed_at)})`
-  ).join("\n");
+  const line = freshnessLine(status, screen);
   const refresh = async () => {
     setBusy(true);
     try {
@@ -60,12 +56,8 @@ export function Freshness() {
     }
   };
   return (
-    <div class={`freshness ${behind ? "stale" : "fresh"}`} title={`${status.root}\n${detail}`}>
-      <span data-testid="freshness">
-        {behind ? `cache: ${behind} partition${behind === 1 ? "" : "s"} behind` : "cache: fresh"}
-        {` · refreshed ${last ? time(last) : "never"} UTC`}
-        {status.refresh === "auto" ? " · auto" : ""}
-      </span>
+    <div class={`freshness ${line.behind ? "stale" : "fresh"}`} title={line.detail}>
+      <span data-testid="freshness">{line.text}</span>
       <button type="button" onClick={refresh} disabled={busy}>{busy ? "Refreshing…" : "Refresh"}</button>
     </div>
   );
