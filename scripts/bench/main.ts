@@ -18,6 +18,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   conversations: async () => (await import("./conversations.ts")).run(),
   upload: async () => (await import("./upload.ts")).run(),
   ui: async () => (await import("./ui.ts")).run(),
+  gascity: async () => (await import("./gascity.ts")).run(),
 };
 
 async function main(args: string[]): Promise<number> {

@@ -11,27 +11,13 @@ import process from "node:process";
 import { test } from "node:test";
 import { lineKey } from "../../server/gascity/line_key.ts";
 import { SupervisorDouble } from "../fixtures/gascity_supervisor.ts";
+import { repeatedTranscript, REQUESTS_PER_COPY, ROWS_PER_COPY } from "../fixtures/gascity_transcript.ts";
 import { ctvs, denoRun, ROOT } from "../helpers/child.ts";
 import { gascityHome } from "./_gascity.ts";
-import { CLAUDE_FILE, type Line, lines } from "../query/transcript_rows/_recorded.ts";
+import { CLAUDE_FILE, lines } from "../query/transcript_rows/_recorded.ts";
 
 const CLAUDE = lines(CLAUDE_FILE);
 const ESC = String.fromCharCode(27);
-
-/** The recorded transcript repeated `times`, every id made unique per copy (uuids, message, request, prompt ids). */
-function longSession(times: number): Line[] {
-  const out: Line[] = [];
-  for (let copy = 0; copy < times; copy++) {
-    for (const line of CLAUDE) {
-      const text = JSON.stringify(line).replace(
-        /("(?:uuid|parentUuid|leafUuid|sourceToolAssistantUUID|promptId|requestId|id|tool_use_id)":\s*")([^"]+)"/g,
-        (_, key, value) => `${key}${value}-${copy}"`,
-      );
-      out.push(JSON.parse(text));
-    }
-  }
-  return out;
-}
 
 interface Setup {
   double: SupervisorDouble;
@@ -64,7 +50,7 @@ async function setup(): Promise<Setup> {
   };
 }
 
-const LONG = longSession(50);
+const LONG = repeatedTranscript(50);
 // Lines without a uuid that are the same in every copy (queue operations, the mode line) are one line by content.
 const DISTINCT = new Set(LONG.map(lineKey)).size;
 const SESSION = { id: "s-long", template: "mayor", rig: "r", alias: "m", state: "closed", provider: "claude" };
@@ -82,7 +68,7 @@ test("backfill records a long session whole, exactly once; a re-run adds nothing
     const first = await s.run("--all");
     assert.equal(first.code, 0, first.stderr);
     const rows = await s.rows();
-    const perCopy = 17; // rows of one copy of the transcript (tests/query/gascity/message_rows_test.ts)
+    const perCopy = ROWS_PER_COPY;
     assert.equal(rows.length, 50 * perCopy);
     assert.equal(new Set(rows.map((r) => r.row_id)).size, rows.length);
     assert.match(
@@ -105,7 +91,7 @@ test("backfill records a long session whole, exactly once; a re-run adds nothing
     assert.match(pages[0], /\/session\/s-long\/transcript\?format=raw&tail=1$/);
     assert.match(pages[1], /transcript\?format=raw&before=[^&]+&tail=1$/);
     // One cost per request: 4 answers per copy.
-    assert.equal(rows.filter((r) => r.cost_usd !== null).length, 50 * 4);
+    assert.equal(rows.filter((r) => r.cost_usd !== null).length, 50 * REQUESTS_PER_COPY);
 
     const again = await s.run("--all", "--format", "jsonl");
     assert.equal(again.code, 0, again.stderr);
@@ -140,16 +126,16 @@ test("backfill spends at most --timeout on a session: a slow one fails alone, a 
     // Two sessions of 1 s each, plus the process: far from the 5 s the slow supervisor would take.
     assert.ok(elapsed < 4900, `${elapsed} ms`);
     const partial = (await s.rows()).length;
-    assert.ok(partial > 0 && partial < 50 * 17, String(partial));
+    assert.ok(partial > 0 && partial < 50 * ROWS_PER_COPY, String(partial));
 
     s.double.slowTranscript("alpha", "s-slow", 0);
     s.double.slowTranscript("alpha", "s-long", 0);
     const rest = await s.run("--all", "--session", "s-long");
     assert.equal(rest.code, 0, rest.stderr);
     const rows = await s.rows();
-    assert.equal(rows.length, 50 * 17);
+    assert.equal(rows.length, 50 * ROWS_PER_COPY);
     assert.equal(new Set(rows.map((r) => r.row_id)).size, rows.length);
-    assert.equal(rows.filter((r) => r.cost_usd !== null).length, 50 * 4);
+    assert.equal(rows.filter((r) => r.cost_usd !== null).length, 50 * REQUESTS_PER_COPY);
   } finally {
     await s.close();
   }
