@@ -8,7 +8,7 @@ import path from "node:path";
 import { loadConfig } from "../../platform/config/load.ts";
 import type { Config } from "../../platform/config/types.ts";
 import { defaultConfigPath, expandHome } from "../../platform/paths.ts";
-import { recordingRoot } from "../query/context.ts";
+import { recordingRoot } from "../../platform/config/recording_root.ts";
 
 /** The usage of the whole group. */
 export const GASCITY_USAGE =

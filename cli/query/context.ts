@@ -7,6 +7,7 @@
 import path from "node:path";
 import { ConfigError } from "../../platform/config/config_error.ts";
 import { loadConfig } from "../../platform/config/load.ts";
+import { recordingRoot } from "../../platform/config/recording_root.ts";
 import { useClaudeTranscripts } from "../../query/transcripts.ts";
 import type { Config } from "../../platform/config/types.ts";
 import { expandHome, homeDir } from "../../platform/paths.ts";
@@ -48,16 +49,6 @@ const SAFE = /^[A-Za-z0-9_./:@+=-]+$/;
 /** Quotes a shell word only when it needs it. */
 export function shellWord(word: string): string {
   return SAFE.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
-}
-
-/** The recording root of a config: `sink.dir`, else `server.sink_dir` (server role). */
-export function recordingRoot(config: Config): string {
-  const dir = config.sink?.dir ??
-    (config.role === "server"
-      ? (config.server?.sink_dir ?? path.join(homeDir(), ".hyp", "collectivus", "server-data", "ingested"))
-      : undefined);
-  if (!dir) throw new ConfigError("config has no local recording root; set sink.dir or server.sink_dir");
-  return path.resolve(expandHome(dir));
 }
 
 /** Refuses a directory user SQL would read when it is too broad (`/`, `~`, ...): a config error saying what to do. */

@@ -9,6 +9,7 @@
  */
 import path from "node:path";
 import process from "node:process";
+import { recordingRoot } from "../../platform/config/recording_root.ts";
 import type { Config, GascityConfig } from "../../platform/config/types.ts";
 import { errorMessage, unrefTimer } from "../../platform/runtime.ts";
 import { JsonlSink } from "../../storage/jsonl_sink.ts";
@@ -71,20 +72,24 @@ export class GascityListener implements Listener {
 
   async start(): Promise<string> {
     const { sink, gatewayId, config } = this.#context;
-    if (!sink) {
+    // The collector's sink directory; a server without one records into its server.sink_dir, as its gateways do.
+    let root: string;
+    try {
+      root = sink?.dir ?? recordingRoot(config);
+    } catch {
       throw new Error('gascity needs a directory to record to: set sink.dir (sink: {"type": "file", "dir": ...})');
     }
     this.#rows = await this.#loadRows();
-    this.#root = sink.dir;
+    this.#root = root;
     // A sink of its own on the same directory: its files are only the gascity signals, fsync'd on every batch.
-    this.#sink = new JsonlSink({ dir: sink.dir, gatewayId, fsync: "always" });
+    this.#sink = new JsonlSink({ dir: root, gatewayId, fsync: "always" });
     this.#startedAt = new Date().toISOString();
     for (const city of config.gascity ?? []) this.#startCity(city);
     this.#timer = setInterval(() => void this.#writeStatus(true), STATUS_EVERY_MS);
     unrefTimer(this.#timer);
     void this.#writeStatus(true);
     const names = [...this.#cities.values()].map(({ config }) => `${config.name} (${config.api_url})`).join(", ");
-    const file = path.join(sink.dir, gatewayId, MESSAGES_SIGNAL, "<UTC-date>.jsonl");
+    const file = path.join(root, gatewayId, MESSAGES_SIGNAL, "<UTC-date>.jsonl");
     return `Gas City capture of ${names}, recording to ${file}`;
   }
 

@@ -36,10 +36,20 @@ test("the gascity listener exists for a city list outside the gateway role, and 
   assert.deepEqual(factory.keys, ["gascity", "sink", "gateway_id", "role"]);
 });
 
-test("the gascity listener needs a sink to record to", async () => {
-  const listener = factory.create(context({ version: 1, gascity: [{ name: "a", api_url: "http://x" }] }, undefined))!;
+test("the gascity listener needs a directory to record to: the sink's, or a server's sink_dir", async () => {
+  const city = { name: "a", api_url: "http://127.0.0.1:9" };
+  const listener = factory.create(context({ version: 1, gascity: [city] }, undefined))!;
   await assert.rejects(listener.start(), /^Error: gascity needs a directory to record to: set sink\.dir/);
   await listener.stop();
+  const tmp = await tempDir("ctvs-gascity-server-");
+  try {
+    const server = { version: 1, role: "server", server: { sink_dir: tmp.dir }, gascity: [city] } as Config;
+    const onServer = factory.create(context(server, undefined))!;
+    assert.match(await onServer.start(), new RegExp(`recording to ${tmp.dir}/gw/gascity_messages/`));
+    await onServer.stop();
+  } finally {
+    await tmp.remove();
+  }
 });
 
 test("the gascity listener starts its cities, keeps a status snapshot, and applies a new city list in place", async () => {
