@@ -6,7 +6,8 @@
  */
 /// <reference lib="dom" />
 
-const token = new URLSearchParams(location.search).get("token") ?? "";
+// `location` is missing outside a browser, where the doc examples of modules that import this one run.
+const token = new URLSearchParams(globalThis.location?.search ?? "").get("token") ?? "";
 
 /** Query parameters: empty, null and undefined values are left out. */
 export type Params = Record<string, string | number | boolean | null | undefined>;
