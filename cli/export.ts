@@ -111,7 +111,13 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
   const useCache = config.query?.cache?.enabled !== false;
   const gws = (values["gateway-id"] as string[] | undefined) ?? [];
   // Derived datasets (proxy_messages, llm_requests) are not a signal of their own: the proxy JSONL is their source.
-  const partitions = await sources(root, cacheDir, one ? [one] : DATASETS.filter((d) => !d.derive), gws, dates);
+  let partitions;
+  try {
+    partitions = await sources(root, cacheDir, one ? [one] : DATASETS.filter((d) => !d.derive), gws, dates);
+  } catch (err) {
+    // A folder of the recordings that cannot be listed is not "no files": say which and why.
+    throw new ExportError((err as Error).message);
+  }
   if (partitions.length === 0) {
     io.out(`No JSONL files matched in ${root}.`);
     return 0;

@@ -19,6 +19,7 @@ import { Collector, DRAIN_TIMEOUT_MS } from "../server/collector.ts";
 import type { ListenerFactory } from "../server/listener.ts";
 import { listenerFactories } from "../server/listeners.ts";
 import type { SessionRowsFactory } from "../server/gascity/types.ts";
+import { publishStatus, statusFileFor } from "../server/status_file.ts";
 import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flags.ts";
 import type { Io } from "./io.ts";
@@ -128,9 +129,18 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
   } catch (error) {
     io.err(`warning: cannot write the PID file ${pidFile}: ${errorMessage(error)}`);
   }
+  // Recording failures, for `ctvs status`: a file beside the PID file, rewritten when they change.
+  const status = publishStatus(statusFileFor(pidFile), {
+    pid: process.pid,
+    config: loaded.source,
+    health: collector.health,
+  }, io.err);
   signals.started();
   const code = await signals.stopped;
-  await removePidFile(pidFile).catch(() => {});
+  await status.stop();
+  await removePidFile(pidFile).catch((error) => {
+    io.err(`warning: cannot remove the PID file ${pidFile}: ${errorMessage(error)}`);
+  });
   return code;
 }
 

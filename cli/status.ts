@@ -14,15 +14,20 @@ import { currentHost, type Host } from "../platform/daemon/host.ts";
 import { serviceBackend } from "../platform/daemon/service.ts";
 import { logDir } from "../platform/daemon/service_spec.ts";
 import type { ServiceState } from "../platform/daemon/service_state.ts";
+import { unlessMissing } from "../platform/fs_error.ts";
+import { isAlive } from "../platform/pid_file.ts";
 import { errorMessage } from "../platform/runtime.ts";
+import { type CollectorStatus, readStatusFile } from "../server/status_file.ts";
 import type { Command } from "./command.ts";
 import type { Io } from "./io.ts";
 import { parseFlags } from "./parse_flags.ts";
 
 const USAGE = `Usage: ctvs status
 
-Shows the daemon (systemd or launchd state, PID, logs), the config it runs, and whether Claude Code and Codex
-are attached. Exit 1 when the config is invalid or Claude Code's settings cannot be parsed.`;
+Shows the daemon (systemd or launchd state, PID, logs), the config it runs, the recording failures of the running
+collector (rows not written, stream events dropped, the last error), and whether Claude Code and Codex are attached.
+Exit 1 when the config is invalid, or a file it reads (Claude Code's settings, the Codex config, the collector's
+status) exists but cannot be read or parsed.`;
 
 /** Runs `ctvs status` against `host`. */
 export async function runStatus(argv: string[], io: Io, host: Host): Promise<number> {
@@ -44,7 +49,14 @@ export async function runStatus(argv: string[], io: Io, host: Host): Promise<num
   for (const [name, file] of [["stdout", "collectivus.log"], ["stderr", "collectivus.err.log"]]) {
     io.out(`    ${name}: ${path.join(logs, file)} (${await size(path.join(logs, file))})`);
   }
-  const configPath = (state && (await daemonConfig(state.file))) ?? path.join(host.home, ".hyp", "collectivus.json");
+  let unitConfig: string | undefined;
+  try {
+    unitConfig = state && (await daemonConfig(state.file));
+  } catch (error) {
+    io.out(`  Config: unknown (${errorMessage(error)})`);
+    code = 1;
+  }
+  const configPath = unitConfig ?? path.join(host.home, ".hyp", "collectivus.json");
   io.out("");
   io.out("Config");
   io.out(`  Path: ${configPath}`);
@@ -59,28 +71,81 @@ export async function runStatus(argv: string[], io: Io, host: Host): Promise<num
     io.out(`  Status: ${missing ? "missing" : `invalid (${errorMessage(error)})`}`);
     if (!missing) code = 1;
   }
+  if (!(await recordingStatus(io, path.join(host.home, ".collectivus", "runtime", "collectivus.status.json")))) {
+    code = 1;
+  }
   const settings = claudeSettingsPath(host.home);
   io.out("");
   io.out("Claude Code");
   try {
-    const text = await fs.readFile(settings, "utf8").catch(() => undefined);
-    const marker = text === undefined ? undefined : readMarker(text);
+    const text = await unlessMissing(fs.readFile(settings, "utf8"), "read", settings);
+    const marker = text === undefined ? undefined : parsedMarker(text);
     io.out(`  Status: ${marker ? "attached" : "not attached"}`);
     if (marker) {
       io.out(`  Attached at: ${marker.attached_at}   Port: ${marker.port}   Marker version: ${marker.version}`);
     }
-  } catch {
-    io.out("  Status: unknown (settings.json could not be parsed)");
+  } catch (error) {
+    io.out(`  Status: unknown (${errorMessage(error)})`);
     code = 1;
   }
   io.out(`  Settings: ${settings}`);
   const toml = path.join(codexHome(host.home, host.env), "config.toml");
-  const codex = await fs.readFile(toml, "utf8").catch(() => "");
   io.out("");
   io.out("Codex");
-  io.out(`  Status: ${/^# BEGIN collectivus codex provider$/m.test(codex) ? "attached" : "not attached"}`);
+  try {
+    const codex = (await unlessMissing(fs.readFile(toml, "utf8"), "read", toml)) ?? "";
+    io.out(`  Status: ${/^# BEGIN collectivus codex provider$/m.test(codex) ? "attached" : "not attached"}`);
+  } catch (error) {
+    io.out(`  Status: unknown (${errorMessage(error)})`);
+    code = 1;
+  }
   io.out(`  Config: ${toml}`);
   return code;
+}
+
+/**
+ * Prints the recording failures a collector published in `file` (see `server/status_file.ts`). Returns false when
+ * the file exists but cannot be read.
+ */
+async function recordingStatus(io: Io, file: string): Promise<boolean> {
+  io.out("");
+  io.out("Recording");
+  let status: CollectorStatus | undefined;
+  try {
+    status = await readStatusFile(file);
+  } catch (error) {
+    io.out(`  Status: unknown (${errorMessage(error)})`);
+    return false;
+  }
+  if (!status) {
+    io.out(`  Status: no collector has run yet (${file} is missing)`);
+    return true;
+  }
+  const running = !status.stopped_at && isAlive(status.pid);
+  const since = running
+    ? `running since ${status.started_at}`
+    : `not running (stopped ${status.stopped_at ?? "unexpectedly"})`;
+  io.out(`  Collector: PID ${status.pid}, ${since}`);
+  const { recording } = status;
+  const bySignal = (key: "failed_rows" | "dropped_rows") =>
+    Object.entries(recording.signals).filter(([, s]) => s[key] > 0).map(([name, s]) => `${name} ${s[key]}`).join(", ");
+  if (recording.failed_rows === 0 && recording.dropped_rows === 0) io.out("  Failures: none");
+  else {
+    const parts = [];
+    if (recording.failed_rows) parts.push(`${recording.failed_rows} row(s) not written (${bySignal("failed_rows")})`);
+    if (recording.dropped_rows) {
+      parts.push(
+        `${recording.dropped_rows} stream event(s) dropped while the disk was behind (${bySignal("dropped_rows")})`,
+      );
+    }
+    io.out(`  Failures: ${parts.join("; ")}`);
+  }
+  if (recording.last_error) {
+    io.out(`  Last error: ${recording.last_error.at} ${recording.last_error.signal}: ${recording.last_error.message}`);
+  }
+  if (recording.last_write_at) io.out(`  Last write: ${recording.last_write_at}`);
+  io.out(`  Status file: ${file}`);
+  return true;
 }
 
 function daemonStatus(state: ServiceState | undefined): string {
@@ -91,15 +156,29 @@ function daemonStatus(state: ServiceState | undefined): string {
   return state.installed ? "installed but not loaded" : "not installed";
 }
 
-/** The `--config` argument inside the unit or plist. */
+/** The collectivus marker of Claude Code's settings; throws saying the file could not be parsed. */
+function parsedMarker(text: string): ReturnType<typeof readMarker> {
+  try {
+    return readMarker(text);
+  } catch (error) {
+    throw new Error(`settings.json could not be parsed: ${errorMessage(error)}`);
+  }
+}
+
+/** The `--config` argument inside the unit or plist; undefined without one (or without the file). */
 async function daemonConfig(file: string): Promise<string | undefined> {
-  const text = await fs.readFile(file, "utf8").catch(() => "");
+  const text = (await unlessMissing(fs.readFile(file, "utf8"), "read", file)) ?? "";
   return /--config"?\s+"?([^"\n]+?)"?\s*$/m.exec(text)?.[1] ??
     /<string>--config<\/string>\s*<string>([^<]+)<\/string>/.exec(text)?.[1];
 }
 
 async function size(file: string): Promise<string> {
-  const stat = await fs.stat(file).catch(() => undefined);
+  let stat;
+  try {
+    stat = await unlessMissing(fs.stat(file), "read", file);
+  } catch (error) {
+    return `unreadable: ${errorMessage(error)}`;
+  }
   if (!stat) return "missing";
   const units = ["B", "KB", "MB", "GB"];
   let n = stat.size;

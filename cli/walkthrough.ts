@@ -8,6 +8,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import { atomicWrite } from "../platform/atomic_write.ts";
+import { errorMessage } from "../platform/runtime.ts";
 import { parseListen, splitListen } from "../platform/config/listen.ts";
 import { loadConfig } from "../platform/config/load.ts";
 import type { Config } from "../platform/config/types.ts";
@@ -35,8 +36,12 @@ export async function runWalkthrough(io: Io, host: Host): Promise<number> {
   let configPath: string | undefined;
   let config: Config | undefined;
   if (await exists(existing)) {
-    config = await loadConfig({ kind: "file", path: existing }).then((l) => l.config).catch(() => undefined);
-    io.out(`\nFound ${existing}${config ? `: ${summary(config)}` : " (it does not load)"}`);
+    let why = "";
+    config = await loadConfig({ kind: "file", path: existing }).then((l) => l.config, (error) => {
+      why = errorMessage(error);
+      return undefined;
+    });
+    io.out(`\nFound ${existing}${config ? `: ${summary(config)}` : ` (it does not load: ${why})`}`);
     io.out("  1) Use existing config\n  2) Create a new one");
     if (config && (await choose(io, host, "Choose [1]: ", ["1", "2"])) === "1") configPath = existing;
   }

@@ -6,6 +6,7 @@
 import fs from "node:fs/promises";
 import process from "node:process";
 import { atomicWrite } from "./atomic_write.ts";
+import { unlessMissing } from "./fs_error.ts";
 
 /**
  * Writes this process's PID to `file` (creating its directory). Returns the PID of another live process that the
@@ -23,14 +24,14 @@ export async function removePidFile(file: string): Promise<void> {
   if ((await readPid(file)) === process.pid) await fs.rm(file, { force: true });
 }
 
-/** The PID in `file`, or undefined when it is missing or not a number. */
+/**
+ * The PID in `file`, or undefined when it is missing or not a number. A file that exists but cannot be read rejects
+ * with `Cannot read <file>: <reason>`.
+ */
 export async function readPid(file: string): Promise<number | undefined> {
-  try {
-    const pid = Number.parseInt(await fs.readFile(file, "utf8"), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
-  } catch {
-    return undefined;
-  }
+  const text = await unlessMissing(fs.readFile(file, "utf8"), "read", file);
+  const pid = Number.parseInt(text ?? "", 10);
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
 }
 
 /** Whether a process with this PID exists (signal 0 checks without sending anything). */

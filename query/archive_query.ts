@@ -11,6 +11,7 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import { unlessMissing } from "../platform/fs_error.ts";
 import type { Config } from "../platform/config/types.ts";
 import { type CredentialEnv, credentialProvider } from "../storage/s3/credentials.ts";
 import { downloadFile } from "../storage/s3/download_file.ts";
@@ -106,7 +107,7 @@ export async function archiveTables(options: ArchiveQueryOptions): Promise<Archi
   const all = [...partitions.values()].flat();
   const missing: ArchivePartition[] = [];
   for (const p of all) {
-    if ((await stat(p.file).catch(() => undefined))?.size !== p.size) missing.push(p);
+    if ((await unlessMissing(stat(p.file), "read", p.file))?.size !== p.size) missing.push(p);
   }
   for (const [index, p] of missing.entries()) {
     options.onFetch?.(p, index, missing.length);

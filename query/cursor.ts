@@ -7,6 +7,7 @@
  */
 import { readFile } from "node:fs/promises";
 import { atomicWrite } from "../platform/atomic_write.ts";
+import { unlessMissing } from "../platform/fs_error.ts";
 
 /** The version of the cursor format and of the partition layout; a change rebuilds every partition. */
 export const CACHE_SCHEMA_VERSION = 1;
@@ -46,7 +47,8 @@ export interface Cursor {
 }
 
 /**
- * Reads a cursor; `undefined` if there is none or it cannot be parsed (a partition is then rebuilt).
+ * Reads a cursor; `undefined` if there is none or it cannot be parsed (a partition is then rebuilt). A cursor that
+ * exists but cannot be read rejects with `Cannot read <file>: <reason>`: rebuilding over it would not help.
  *
  * @example
  * ```ts
@@ -55,10 +57,13 @@ export interface Cursor {
  * ```
  */
 export async function readCursor(file: string): Promise<Cursor | undefined> {
+  const text = await unlessMissing(readFile(file, "utf8"), "read", file);
+  if (text === undefined) return undefined;
   try {
-    const value = JSON.parse(await readFile(file, "utf8"));
+    const value = JSON.parse(text);
     return value && typeof value === "object" && Array.isArray(value.parts) ? value as Cursor : undefined;
   } catch {
+    // A cursor cut short or edited by hand: the partition is rebuilt from its source.
     return undefined;
   }
 }

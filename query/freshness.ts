@@ -8,6 +8,7 @@
 import { Buffer } from "node:buffer";
 import { open, stat } from "node:fs/promises";
 import path from "node:path";
+import { unlessMissing } from "../platform/fs_error.ts";
 import { CACHE_SCHEMA_VERSION, type Cursor } from "./cursor.ts";
 import { headHash } from "./head_hash.ts";
 
@@ -21,12 +22,12 @@ export interface Freshness {
 }
 
 async function exists(file: string): Promise<boolean> {
-  return await stat(file).then(() => true, () => false);
+  return (await unlessMissing(stat(file), "read", file)) !== undefined;
 }
 
 /** Whether bytes `[from, to)` of `file` hold a newline: without one they are a line still being written. */
 async function hasNewline(file: string, from: number, to: number): Promise<boolean> {
-  const handle = await open(file, "r").catch(() => undefined);
+  const handle = await unlessMissing(open(file, "r"), "read", file);
   if (!handle) return false;
   try {
     const buffer = Buffer.allocUnsafe(Math.min(1024 * 1024, to - from));
@@ -67,7 +68,7 @@ export async function freshnessOf(
       return { state: "stale", reason: "cache table is missing", rebuild: true };
     }
   }
-  const source = await stat(sourcePath).catch(() => undefined);
+  const source = await unlessMissing(stat(sourcePath), "read", sourcePath);
   if (!source) return { state: "fresh", reason: "", rebuild: false };
   if (source.size < cursor.byte_offset) return { state: "stale", reason: "source was truncated", rebuild: true };
   if (cursor.byte_offset > 0 && await headHash(sourcePath, cursor.byte_offset) !== cursor.head_hash) {

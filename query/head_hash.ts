@@ -7,12 +7,14 @@
 import { createHash } from "node:crypto";
 import { Buffer } from "node:buffer";
 import { open } from "node:fs/promises";
+import { unlessMissing } from "../platform/fs_error.ts";
 
 /** How many leading bytes are hashed (at most). */
 export const HEAD_BYTES = 4096;
 
 /**
- * sha256 (hex) of the first `min(HEAD_BYTES, upTo)` bytes of `file`; `undefined` if it cannot be read.
+ * sha256 (hex) of the first `min(HEAD_BYTES, upTo)` bytes of `file`; `undefined` if it does not exist. A file that
+ * cannot be read rejects with `Cannot read <file>: <reason>`.
  *
  * @example
  * ```ts
@@ -21,16 +23,14 @@ export const HEAD_BYTES = 4096;
  * ```
  */
 export async function headHash(file: string, upTo: number): Promise<string | undefined> {
-  let handle;
+  const handle = await unlessMissing(open(file, "r"), "read", file);
+  if (!handle) return undefined;
   try {
-    handle = await open(file, "r");
     const length = Math.min(HEAD_BYTES, upTo);
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, 0);
     return createHash("sha256").update(buffer.subarray(0, bytesRead)).digest("hex");
-  } catch {
-    return undefined;
   } finally {
-    await handle?.close();
+    await handle.close();
   }
 }

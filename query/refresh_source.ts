@@ -13,6 +13,7 @@ import path from "node:path";
 import process from "node:process";
 import { stageFile } from "../platform/atomic_write.ts";
 import { withFileLock } from "../platform/file_lock.ts";
+import { unlessMissing } from "../platform/fs_error.ts";
 import { copyCompleteLines } from "./complete_lines.ts";
 import { copyToParquet } from "./copy_to_parquet.ts";
 import { CACHE_SCHEMA_VERSION, type Cursor, readCursor, writeCursor } from "./cursor.ts";
@@ -162,7 +163,7 @@ async function cleanOrphans(dir: string, ...cursors: (Cursor | undefined)[]): Pr
 async function upToDate(spec: SourceSpec): Promise<RefreshOutcome | undefined> {
   const previous = await readCursor(path.join(spec.dir, "cursor.json"));
   const none = { rows: 0, bytes: 0, malformed: [], cursor: previous };
-  const source = await stat(spec.sourcePath).catch(() => undefined);
+  const source = await unlessMissing(stat(spec.sourcePath), "read", spec.sourcePath);
   if (!source) return { status: previous ? "fresh" : "empty", ...none };
   const state = previous && await freshnessOf(previous, spec.sourcePath, spec.dir, spec.fingerprint);
   return state?.state === "fresh" ? { status: "fresh", ...none } : undefined;
@@ -186,7 +187,7 @@ export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOp
   return await withFileLock(path.join(spec.dir, ".refresh.lock"), async () => {
     const cursorFile = path.join(spec.dir, "cursor.json");
     const previous = await readCursor(cursorFile);
-    const source = await stat(spec.sourcePath).catch(() => undefined);
+    const source = await unlessMissing(stat(spec.sourcePath), "read", spec.sourcePath);
     const none = { rows: 0, bytes: 0, malformed: [], cursor: previous };
     if (!source) return { status: previous ? "fresh" : "empty", ...none };
     const state = await freshnessOf(previous, spec.sourcePath, spec.dir, spec.fingerprint);

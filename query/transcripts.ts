@@ -10,6 +10,7 @@
 import { readdir } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
+import { unlessMissing } from "../platform/fs_error.ts";
 import { expandHome, homeDir } from "../platform/paths.ts";
 import { parsedUserId } from "./proxy_messages/anthropic_turn.ts";
 import type { TranscriptEntry } from "./proxy_messages/context.ts";
@@ -171,7 +172,10 @@ export class TranscriptLookup {
     if (this.#runs.has(sessionId)) return;
     const files = (await this.#index()).get(`${sessionId}.jsonl`) ?? [];
     const runs: TranscriptRun[] = [];
-    for (const file of files) runs.push(...await readTranscriptRuns(file, sessionId).catch(() => []));
+    for (const file of files) {
+      // A transcript deleted since the listing is simply gone; one that cannot be read is an error to report.
+      runs.push(...(await transcriptError(unlessMissing(readTranscriptRuns(file, sessionId), "read", file)) ?? []));
+    }
     runs.sort((a, b) => a.from - b.from);
     this.#runs.set(sessionId, runs);
   }
@@ -187,11 +191,13 @@ export class TranscriptLookup {
     this.#files ??= (async () => {
       const index = new Map<string, string[]>();
       if (this.#dir === null) return index;
-      const projects = await readdir(this.#dir, { withFileTypes: true }).catch(() => []);
-      for (const project of projects) {
+      const projects = await transcriptError(
+        unlessMissing(readdir(this.#dir, { withFileTypes: true }), "list", this.#dir),
+      );
+      for (const project of projects ?? []) {
         if (!project.isDirectory()) continue;
         const dir = path.join(this.#dir, project.name);
-        for (const name of await readdir(dir).catch(() => [] as string[])) {
+        for (const name of (await transcriptError(unlessMissing(readdir(dir), "list", dir))) ?? []) {
           if (!name.endsWith(".jsonl")) continue;
           const list = index.get(name) ?? [];
           list.push(path.join(dir, name));
@@ -201,5 +207,17 @@ export class TranscriptLookup {
       return index;
     })();
     return this.#files;
+  }
+}
+
+/** Adds to a failure to read the transcripts how to do without them. */
+async function transcriptError<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    throw new Error(
+      `${(error as Error).message} (Claude Code transcripts; set query.claude_transcripts_dir to false to skip them)`,
+      { cause: error },
+    );
   }
 }

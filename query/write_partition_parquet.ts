@@ -14,6 +14,7 @@ import { mkdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
 import { stageFile } from "../platform/atomic_write.ts";
+import { unlessMissing } from "../platform/fs_error.ts";
 import { partitionDir } from "./cache_layout.ts";
 import { copyCompleteLines } from "./complete_lines.ts";
 import { copyToParquet } from "./copy_to_parquet.ts";
@@ -108,7 +109,7 @@ export async function writePartitionParquet(
       // The cursor's parts stay on disk for minutes after a later refresh retires them, long enough for this read.
       select = `SELECT * FROM read_parquet([${parts.map((p) => literal(path.join(dir, p.file))).join(", ")}])`;
     } else {
-      const source = await stat(sourcePath).catch(() => undefined);
+      const source = await unlessMissing(stat(sourcePath), "read", sourcePath);
       if (!source) return { rows: 0, bytes: 0 };
       await mkdir(path.dirname(output), { recursive: true, mode: 0o700 });
       const lines = `${output}.${token()}.jsonl`;

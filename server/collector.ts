@@ -11,6 +11,7 @@ import { expandHome } from "../platform/paths.ts";
 import { errorMessage } from "../platform/runtime.ts";
 import { exposedDirWarning } from "../storage/exposed_dir.ts";
 import { JsonlSink } from "../storage/jsonl_sink.ts";
+import { SinkHealth } from "../storage/sink_health.ts";
 import type { Listener, ListenerFactory } from "./listener.ts";
 
 /** A listener that could not start, or a collector that has nothing to start. */
@@ -51,6 +52,8 @@ export class Collector {
   #sink: JsonlSink | undefined;
   #gatewayId = "";
   #running: Running[] = [];
+  /** Recording failures since start, across sinks replaced by reloads. */
+  readonly health: SinkHealth = new SinkHealth();
   /** Reloads and shutdown run one after the other, never interleaved. */
   #chain: Promise<unknown> = Promise.resolve();
 
@@ -69,7 +72,7 @@ export class Collector {
    */
   async start(config: Config): Promise<void> {
     this.#gatewayId = resolveGatewayId(config);
-    this.#sink = config.sink ? await openSink(config, this.#gatewayId, this.#options.err) : undefined;
+    this.#sink = config.sink ? await openSink(config, this.#gatewayId, this.health, this.#options.err) : undefined;
     this.#config = config;
     const started = await this.#startAll(this.#options.factories, config);
     if (started.length === 0) {
@@ -130,7 +133,7 @@ export class Collector {
     if (changed("sink") || changed("gateway_id")) {
       try {
         this.#gatewayId = resolveGatewayId(next);
-        this.#sink = next.sink ? await openSink(next, this.#gatewayId, err) : undefined;
+        this.#sink = next.sink ? await openSink(next, this.#gatewayId, this.health, err) : undefined;
         await oldSink?.close();
       } catch (error) {
         this.#gatewayId = oldGatewayId;
@@ -212,10 +215,15 @@ export class Collector {
   }
 }
 
-async function openSink(config: Config, gatewayId: string, warn: (line: string) => void): Promise<JsonlSink> {
+async function openSink(
+  config: Config,
+  gatewayId: string,
+  health: SinkHealth,
+  warn: (line: string) => void,
+): Promise<JsonlSink> {
   // `~` and relative paths are resolved once here, so every listener and message names the same absolute directory.
   const dir = path.resolve(expandHome(config.sink!.dir));
-  const sink = new JsonlSink({ dir, gatewayId, fsync: config.sink!.fsync });
+  const sink = new JsonlSink({ dir, gatewayId, fsync: config.sink!.fsync, health });
   try {
     await sink.checkWritable();
   } catch (error) {

@@ -5,6 +5,7 @@
  * @module
  */
 import { type FileHandle, mkdir, open } from "node:fs/promises";
+import { syncDir } from "../platform/atomic_write.ts";
 import path from "node:path";
 import { SinkWriteError } from "./sink_write_error.ts";
 
@@ -199,7 +200,7 @@ export class DayFile {
       this.#size = size;
       this.#tornTail = size > 0 && (await lastByte(handle, size)) !== NEWLINE;
       // A new file's directory entry must be durable too, or fsync'd rows can vanish with the file after a crash.
-      if (this.#syncEachBatch && size === 0) await syncDirectory(dir);
+      if (this.#syncEachBatch && size === 0) await syncDir(dir);
     } catch (err) {
       await handle.close().catch(() => {});
       throw err;
@@ -250,18 +251,4 @@ async function lastByte(handle: FileHandle, size: number): Promise<number> {
   const buffer = new Uint8Array(1);
   const { bytesRead } = await handle.read(buffer, 0, 1, size - 1);
   return bytesRead === 1 ? buffer[0] : NEWLINE;
-}
-
-/** Best effort: some systems (Windows) cannot open a directory to fsync it. */
-async function syncDirectory(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, "r");
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Nothing better to do; the file's own data is still fsync'd.
-  }
 }

@@ -6,6 +6,7 @@
  */
 import { readdir } from "node:fs/promises";
 import path from "node:path";
+import { unlessMissing } from "../platform/fs_error.ts";
 
 /** One day file of one gateway. */
 export interface DayFileRef {
@@ -52,12 +53,11 @@ export async function listDayFiles(root: string, signal: string): Promise<DayFil
   return found;
 }
 
-/** The names of `dir`'s subdirectories or files; none when it cannot be read. */
+/**
+ * The names of `dir`'s subdirectories or files; none when `dir` does not exist. Any other failure (permission denied,
+ * a broken link) rejects with `Cannot list <dir>: <reason>`: an export or upload must not take it for "no files".
+ */
 export async function entries(dir: string, kind: "directory" | "file"): Promise<string[]> {
-  try {
-    const all = await readdir(dir, { withFileTypes: true });
-    return all.filter((e) => kind === "file" ? e.isFile() : e.isDirectory()).map((e) => e.name);
-  } catch {
-    return [];
-  }
+  const all = await unlessMissing(readdir(dir, { withFileTypes: true }), "list", dir);
+  return (all ?? []).filter((e) => kind === "file" ? e.isFile() : e.isDirectory()).map((e) => e.name);
 }

@@ -7,8 +7,9 @@
 import { mkdir, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
-import { fsReason } from "./_fs_reason.ts";
+import { fsReason } from "../platform/fs_error.ts";
 import { DayFile, type FileOpener } from "./day_file.ts";
+import type { SinkHealth } from "./sink_health.ts";
 import { utcDate } from "./utc_date.ts";
 
 /** When the sink fsyncs: after every batch (`"always"`), or when a file rotates or closes (`"rotate"`). */
@@ -26,6 +27,8 @@ export interface JsonlSinkOptions {
   now?: () => Date;
   /** Opens a day file (`open(path, "a+")` by default); a seam to count or slow down writes in tests and benchmarks. */
   openFile?: FileOpener;
+  /** Counts the appends that fail (and notes the last that succeeded), for `ctvs status`. */
+  health?: SinkHealth;
 }
 
 const NEWLINE = 0x0a;
@@ -64,6 +67,8 @@ export class JsonlSink {
   readonly gatewayId: string;
   /** When files are fsync'd. */
   readonly fsync: FsyncPolicy;
+  /** The failure counters given to the constructor, if any. */
+  readonly health: SinkHealth | undefined;
   readonly #now: () => Date;
   readonly #openFile: FileOpener | undefined;
   /** The open day file of each signal. */
@@ -84,6 +89,7 @@ export class JsonlSink {
     this.fsync = options.fsync ?? "rotate";
     this.#now = options.now ?? (() => new Date());
     this.#openFile = options.openFile;
+    this.health = options.health;
   }
 
   /** The file `signal` is written to on `date` (default: now): `<dir>/<gatewayId>/<signal>/<YYYY-MM-DD>.jsonl`. */
@@ -168,7 +174,14 @@ export class JsonlSink {
     try {
       // Synchronous up to the day file's queue, so submission order is call order.
       const file = this.#fileFor(signal);
-      return text.length === 0 ? Promise.resolve() : file.write(text);
+      if (text.length === 0) return Promise.resolve();
+      const written = file.write(text);
+      const health = this.health;
+      if (!health) return written;
+      return written.then(() => health.wrote(), (err) => {
+        health.failed(signal, lineCount(text), err);
+        throw err;
+      });
     } catch (err) {
       return Promise.reject(err);
     }
@@ -204,4 +217,15 @@ export class JsonlSink {
     const error = failed?.reason ?? this.#rotationErrors[0];
     if (error) throw error;
   }
+}
+
+/** The lines of a failed append (counted only then: the bytes are not scanned on success). */
+function lineCount(text: string | Uint8Array): number {
+  let n = 0;
+  if (typeof text === "string") {
+    for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) n++;
+  } else {
+    for (let at = text.indexOf(NEWLINE); at !== -1; at = text.indexOf(NEWLINE, at + 1)) n++;
+  }
+  return n;
 }

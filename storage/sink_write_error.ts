@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { errorCode, fsReason } from "./_fs_reason.ts";
+import { errorCode, fsReason } from "../platform/fs_error.ts";
 
 /**
  * A write to a sink file failed: `message` is `Cannot write <path>: <reason>`, `code` the system error code when there

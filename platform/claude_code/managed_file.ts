@@ -8,6 +8,7 @@
  */
 import fs from "node:fs/promises";
 import { atomicWrite } from "../atomic_write.ts";
+import { unlessMissing } from "../fs_error.ts";
 import { readSnapshot, type Snapshot, writeIfUnchanged } from "./guarded_file.ts";
 
 /** A structural detach: the text without what attach added, whether anything was removed, and warnings. */
@@ -83,13 +84,15 @@ async function undo<T>(
 }
 
 async function readBackup(file: string): Promise<Backup | undefined> {
+  const text = await unlessMissing(fs.readFile(backupPath(file), "utf8"), "read", backupPath(file));
+  if (text === undefined) return undefined;
   try {
-    const value = JSON.parse(await fs.readFile(backupPath(file), "utf8"));
+    const value = JSON.parse(text);
     const valid = typeof value?.attached === "string" &&
       (value.original === null || typeof value.original === "string");
     return valid ? value : undefined;
   } catch {
-    // A missing or damaged backup only costs the exact undo; the structural one still works.
+    // A damaged backup only costs the exact undo; the structural one still works (as without one).
     return undefined;
   }
 }

@@ -9,6 +9,7 @@ import fs from "node:fs/promises";
 import process from "node:process";
 import path from "node:path";
 import { codexHome } from "../codex/attach.ts";
+import { unlessMissing } from "../fs_error.ts";
 import { BUNDLED_SKILLS, type BundledSkill } from "./bundled.ts";
 
 /** A client that reads skills. */
@@ -92,10 +93,12 @@ async function dirState(dir: string): Promise<"missing" | "managed" | "unmanaged
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "missing";
     throw error;
   }
+  const file = path.join(dir, MARKER);
+  const text = await unlessMissing(fs.readFile(file, "utf8"), "read", file);
   try {
-    const marker = JSON.parse(await fs.readFile(path.join(dir, MARKER), "utf8"));
-    return marker?.managed_by === "collectivus" ? "managed" : "unmanaged";
+    return text !== undefined && JSON.parse(text)?.managed_by === "collectivus" ? "managed" : "unmanaged";
   } catch {
+    // A marker that is not ours (not JSON): the directory is the user's.
     return "unmanaged";
   }
 }

@@ -7,6 +7,7 @@
  */
 import { readdir } from "node:fs/promises";
 import path from "node:path";
+import { unlessMissing } from "../../platform/fs_error.ts";
 import { type Cursor, readCursor } from "../cursor.ts";
 import type { ColumnType } from "../dataset.ts";
 import type { Db } from "../duckdb.ts";
@@ -27,13 +28,8 @@ export interface SourceStatus {
 }
 
 async function walk(dir: string, found: string[]): Promise<void> {
-  let entries;
-  try {
-    entries = await readdir(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const entry of entries) {
+  const entries = await unlessMissing(readdir(dir, { withFileTypes: true }), "list", dir);
+  for (const entry of entries ?? []) {
     const full = path.join(dir, entry.name);
     if (entry.isDirectory()) await walk(full, found);
     else if (entry.isFile()) found.push(full);
@@ -53,7 +49,7 @@ export async function matchingFiles(collection: Collection): Promise<string[]> {
 export async function collectionSources(cacheDir: string, collection: Collection): Promise<SourceStatus[]> {
   const paths = new Set(await matchingFiles(collection));
   const tableDir = path.join(cacheDir, "collections", collection.table);
-  for (const entry of await readdir(tableDir).catch(() => [] as string[])) {
+  for (const entry of (await unlessMissing(readdir(tableDir), "list", tableDir)) ?? []) {
     const cursor = await readCursor(path.join(tableDir, entry, "cursor.json"));
     if (cursor) paths.add(cursor.source_path);
   }

@@ -17,7 +17,7 @@ export const proxyListenerFactory: ListenerFactory = {
   create({ config, sink, gatewayId, log }) {
     if (!config.proxy || !config.sink) return undefined;
     const file = path.join(sink.dir, gatewayId, "proxy", "<UTC-date>.jsonl");
-    const recorder = new Recorder(sink, { log });
+    const recorder = new Recorder(sink, { log, onDropped: () => sink.health?.dropped("proxy", 1) });
     const app = proxyApp({ config: config.proxy, recorder, ignoredPaths: config.ignored_paths });
     return httpListener({
       listen: config.proxy.listen,

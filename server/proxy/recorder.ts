@@ -17,6 +17,8 @@ export interface RecorderOptions {
   log(line: string): void;
   /** Stream-event bytes allowed to wait for the disk before further events are dropped (default 64 MiB). */
   maxPendingBytes?: number;
+  /** Told of each stream event dropped (for the collector's failure counts). */
+  onDropped?: () => void;
 }
 
 /** Writes proxy rows to the sink; see the module doc. */
@@ -24,6 +26,7 @@ export class Recorder {
   readonly #sink: RowSink;
   readonly #log: (line: string) => void;
   readonly #maxPending: number;
+  readonly #onDropped: (() => void) | undefined;
   #pendingBytes = 0;
   #failing = false;
   #behind = false;
@@ -38,6 +41,7 @@ export class Recorder {
     this.#sink = sink;
     this.#log = options.log;
     this.#maxPending = options.maxPendingBytes ?? 64 * 1024 * 1024;
+    this.#onDropped = options.onDropped;
   }
 
   /**
@@ -51,6 +55,7 @@ export class Recorder {
         this.#log("warning: proxy recording is behind the disk; dropping stream events until it catches up");
       }
       this.#behind = true;
+      this.#onDropped?.();
       return;
     }
     this.#pendingBytes += line.length;

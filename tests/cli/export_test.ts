@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFile, readdir, stat, writeFile } from "node:fs/promises";
+import { appendFile, readdir, stat, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { literal } from "../../query/dataset.ts";
@@ -112,6 +112,24 @@ test("ctvs export: --config required, bad --signal and --date (exit 2), no sink 
     const help = await ctvs(["export", "--help"]);
     assert.equal(help.code, 0);
     assert.match(help.stdout, /^Usage: ctvs export --config <path\|url> \[--out <dir>\]/);
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test("ctvs export: a recordings folder it cannot list is an error (exit 1), not 'no files'", async () => {
+  const tmp = await tempDir("ctvs-export-");
+  try {
+    const root = path.join(tmp.dir, "rec");
+    const config = path.join(tmp.dir, "config.json");
+    await writeFile(config, JSON.stringify({ version: 1, sink: { type: "file", dir: root } }));
+    await writeDay(root, { gw: "alice", signal: "traces" }, jsonl([spanRow(1)]));
+    // A link to itself: ELOOP, as a permission problem would be (the tests run as root, where chmod does not bite).
+    await symlink(path.join(root, "alice", "logs"), path.join(root, "alice", "logs"));
+    const r = await ctvs(["export", "--config", config]);
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, `error: Cannot list ${path.join(root, "alice", "logs")}: too many symbolic links`);
+    assert.equal(r.stdout, "");
   } finally {
     await tmp.remove();
   }

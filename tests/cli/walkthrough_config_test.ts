@@ -68,3 +68,19 @@ test("an existing ~/.hyp/collectivus.json is summarized and kept when the user p
     await host.remove();
   }
 });
+
+test("an existing config that does not load is shown with the reason", async () => {
+  const host = await fakeHost({ platform: "win32" });
+  try {
+    const file = path.join(host.home, ".hyp", "collectivus.json");
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, '{ "version": 1, "sink": { "type": "file", "dri": "/r" } }');
+    const io = captureIo(true);
+    assert.equal(await runWalkthrough(io, host), 0);
+    assert.match(io.stdout[2], /^\nFound .*collectivus\.json \(it does not load: .*\/sink\/dri: unknown key "dri"\)$/);
+    // It is left as it was: the new config is not written over it without a yes.
+    assert.equal(await fs.readFile(file, "utf8"), '{ "version": 1, "sink": { "type": "file", "dri": "/r" } }');
+  } finally {
+    await host.remove();
+  }
+});

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, readFile, writeFile } from "node:fs/promises";
+import { mkdir, readFile, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { requestRow } from "../../../query/llm_requests/request_row.ts";
@@ -180,6 +180,31 @@ test("ctvs query: transcripts under ~/.claude/projects or $CLAUDE_CONFIG_DIR/pro
     assert.equal(
       none.stdout,
       "message_index,cwd,git_branch,version\n0,,,2.1.100\n1,/hook/cwd,hook-branch,2.1.197\n2,,,2.1.197",
+    );
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test("TranscriptLookup: a missing folder or transcript is nothing; one that cannot be read is an error saying so", async () => {
+  const tmp = await tempDir();
+  try {
+    const missing = new TranscriptLookup(path.join(tmp.dir, "no-such-projects"));
+    await missing.load(SESSION);
+    assert.equal(missing.entry(SESSION, "2025-10-01T10:00:00.000Z"), undefined);
+
+    // A transcript that is a link to itself: ELOOP, as a permission problem would be (the tests run as root).
+    const projects = path.join(tmp.dir, "projects");
+    await writeTranscript(projects);
+    const loop = path.join(projects, "-other", `${SESSION}.jsonl`);
+    await symlink(loop, loop);
+    const broken = new TranscriptLookup(projects);
+    await assert.rejects(
+      broken.load(SESSION),
+      new Error(
+        `Cannot read ${loop}: too many symbolic links ` +
+          "(Claude Code transcripts; set query.claude_transcripts_dir to false to skip them)",
+      ),
     );
   } finally {
     await tmp.remove();
