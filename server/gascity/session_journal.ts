@@ -35,7 +35,7 @@ export function journalFile(root: string, city: string, sessionId: string): stri
  * const again = await SessionJournal.open(join(dir, "s.jsonl"));
  * assert.ok(again.has("u2"));
  * assert.equal(again.size, 3);
- * assert.equal(again.last, "u2");
+ * assert.equal(again.lastUuid, "u2");
  * assert.deepEqual(again.state, { messageIndex: 1 });
  * assert.ok(again.hasClaim("anthropic:msg_1:req_1"));
  * await rm(dir, { recursive: true });
@@ -68,8 +68,11 @@ export class SessionJournal {
     return this.#keys.size;
   }
 
-  /** The last key of the last batch that carried a state: the newest line the live stream recorded. */
-  get last(): string | undefined {
+  /**
+   * The newest entry uuid the live stream recorded (the last uuid key of the batches that carried a state): the
+   * `after` cursor of the transcript route. Keys made from a hash are not uuids the supervisor knows.
+   */
+  get lastUuid(): string | undefined {
     return this.#last;
   }
 
@@ -138,7 +141,7 @@ export class SessionJournal {
     if (Array.isArray(batch.claims)) { for (const c of batch.claims) if (typeof c === "string") this.#claims.add(c); }
     if (batch.state === undefined) return;
     this.#state = batch.state;
-    const last = batch.keys.at(-1);
+    const last = batch.keys.findLast((k) => typeof k === "string" && k !== "" && !k.startsWith("sha256:"));
     if (typeof last === "string") this.#last = last;
   }
 }

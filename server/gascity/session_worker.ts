@@ -2,7 +2,9 @@
  * The worker of one live session: reads the session's raw transcript stream (`format=raw`), records each frame's
  * provider lines through a {@linkcode SessionRecorder}, reconnects with backoff when the stream drops (the raw
  * stream replays from the last compaction; the journal drops what was already recorded), and when the session
- * stops, reads what the stream had not delivered yet from the transcript route before it ends.
+ * stops, reads what the stream had not delivered yet from the transcript route before it ends. A session recorded
+ * before (the collector restarted) is first read from the transcript route after its last recorded line: lines
+ * written while the collector was away and then compacted out of the stream's replay are not lost.
  *
  * @module
  */
@@ -137,6 +139,7 @@ export class SessionWorker {
     this.#status.lines = recorder.journal.size;
     const backoff = new Backoff(this.#options.backoff);
     const signal = this.#abort.signal;
+    if (recorder.journal.lastUuid) await this.#catchUp("start", signal);
     while (!signal.aborted) {
       let closed = false;
       try {
@@ -163,7 +166,7 @@ export class SessionWorker {
       this.#status.reconnects++;
       await sleep(backoff.next(), signal);
     }
-    if (this.#retiring) await this.#catchUp();
+    if (this.#retiring) await this.#catchUp("stop", this.#stopAll.signal);
   }
 
   async #handle(event: string, data: string): Promise<void> {
@@ -191,26 +194,28 @@ export class SessionWorker {
     if (result.lines > 0) this.#status.last_line_at = new Date().toISOString();
   }
 
-  /** Reads what was written after the last recorded line, once, when the session stopped. */
-  async #catchUp(): Promise<void> {
+  /**
+   * Reads from the transcript route what was written after the last recorded line (all of it when no uuid was
+   * recorded yet): at `start` for a session recorded before, at `stop` for the lines the stream did not deliver.
+   */
+  async #catchUp(when: "start" | "stop", signal: AbortSignal): Promise<void> {
     const { client, session } = this.#options;
     const { city, sessionId } = session;
-    if (this.#stopAll.signal.aborted) return;
-    this.#status.state = "retiring";
-    const last = this.#recorder!.journal.last;
-    // Keys made from a hash are not entry uuids the supervisor knows: then the whole transcript is read.
-    const after = last && !last.startsWith("sha256:") ? last : undefined;
+    if (signal.aborted) return;
+    if (when === "stop") this.#status.state = "retiring";
+    const after = this.#recorder!.journal.lastUuid;
     try {
       const page = await client.transcript(city, sessionId, after ? { after } : {}, {
         timeoutMs: this.#options.catchUpTimeoutMs,
-        signal: this.#stopAll.signal,
+        signal,
       });
       await this.#record(page.messages);
     } catch (error) {
-      if (this.#stopAll.signal.aborted || (error instanceof SupervisorError && error.status === 404)) return;
+      if (signal.aborted || (when === "stop" && error instanceof SupervisorError && error.status === 404)) return;
       this.#options.log(
-        `gascity ${city}: session ${sessionId} stopped; reading its last lines failed (${errorMessage(error)}); ` +
-          `run \`ctvs gascity backfill\` to take them`,
+        `gascity ${city}: session ${sessionId}: reading ${
+          when === "stop" ? "its last lines" : "what was written while the collector was away"
+        } failed (${errorMessage(error)}); run \`ctvs gascity backfill\` to take them`,
       );
     }
   }

@@ -153,6 +153,30 @@ test("a restarted capture writes no line or event twice (journal and cursor)", a
   }
 });
 
+test("a restarted capture reads what was written and compacted out of the stream's replay while it was away", async () => {
+  const h = await harness();
+  try {
+    h.double.addSession("alpha", MAYOR, [line("u1"), line("u2")]);
+    const first = h.capture();
+    await eventually(async () => assert.deepEqual(keys(await h.messages()), ["u1", "u2"]));
+    await first.stop();
+    // While away: two lines, then a compaction, then one more. A new raw stream replays only from the compaction.
+    h.double.appendLines("alpha", "s-1", [line("u3"), line("u4")]);
+    h.double.compact("alpha", "s-1");
+    h.double.appendLines("alpha", "s-1", [line("u5")]);
+    h.capture();
+    await eventually(async () => assert.deepEqual(keys(await h.messages()), ["u1", "u2", "u3", "u4", "u5"]));
+    assert.ok(
+      h.double.requests.some((r) => r.endsWith("/session/s-1/transcript?format=raw&after=u2")),
+      h.double.requests.join("\n"),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    assert.deepEqual(keys(await h.messages()), ["u1", "u2", "u3", "u4", "u5"]);
+  } finally {
+    await h.close();
+  }
+});
+
 test("include_templates and exclude_templates choose the sessions recorded", async () => {
   const h = await harness();
   try {
