@@ -60,6 +60,9 @@ export const COMMANDS: readonly Command[] = [
   lazy("gascity", "record Gas City supervisors: attach, detach, list, status, backfill", async () => {
     return (await import("./gascity.ts")).gascityCommand;
   }),
+  lazy("healthcheck", "exit 0 when the ctvs running with this config answers (container HEALTHCHECK)", async () => {
+    return (await import("./healthcheck.ts")).healthcheckCommand;
+  }),
 ];
 
 /** The command list for `ctvs --help`; empty while there are no subcommands. */

@@ -5,6 +5,7 @@
  * @module
  */
 import fs from "node:fs";
+import process from "node:process";
 import type { ConfigSource } from "../platform/config/load.ts";
 import { defaultConfigPath } from "../platform/paths.ts";
 import type { FlagSpec, ParsedFlags } from "./parse_flags.ts";
@@ -22,7 +23,8 @@ export const CONFIG_FLAGS: Record<string, FlagSpec> = {
 /** Help lines for {@link CONFIG_FLAGS}. */
 export const CONFIG_FLAGS_HELP = `Config (one of):
   --config <path|url>       a config file (JSON with comments) or an http(s) URL serving one
-                            (default: ~/.hyp/collectivus.json when it exists)
+                            (default: ~/.hyp/collectivus.json when it exists, else the
+                            COLLECTIVUS_CONFIG_JSON variable when set, as in the container image)
   --config-env <VAR>        config JSON held in an environment variable
   --config-endpoint <url>   a Central server setup URL
   --default-config          the built-in config: proxy on 127.0.0.1:8787, OTLP on 127.0.0.1:4318,
@@ -31,6 +33,9 @@ export const CONFIG_FLAGS_HELP = `Config (one of):
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const HTTP_URL = /^https?:\/\//i;
+
+/** The variable read when no source is given and no default file exists: the container image's config. */
+export const CONFIG_ENV_FALLBACK = "COLLECTIVUS_CONFIG_JSON";
 
 /** The message when no source is given and no default file exists. */
 export const NO_CONFIG_MESSAGE = "--config <path|url>, --config-env <env-var>, or --config-endpoint <url> is required";
@@ -68,5 +73,6 @@ export function configSourceFrom(values: ParsedFlags["values"], usage: string): 
   if (file !== undefined) return HTTP_URL.test(file) ? { kind: "url", url: file } : { kind: "file", path: file };
   const fallback = defaultConfigPath();
   if (fs.existsSync(fallback)) return { kind: "file", path: fallback };
+  if (process.env[CONFIG_ENV_FALLBACK]) return { kind: "env", variable: CONFIG_ENV_FALLBACK };
   throw new UsageError(NO_CONFIG_MESSAGE, usage);
 }

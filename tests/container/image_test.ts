@@ -1,0 +1,211 @@
+/**
+ * The container image, built and run with podman: `scripts/container/build_image.sh` builds it (the Debian base made
+ * with mmdebstrap when podman's storage lacks it; kept for later runs), then a standalone collector runs in it with
+ * its OTLP port published and its recordings on a named volume. A real OpenTelemetry exporter sends logs to the
+ * published port, the rows are read from the volume, `ctvs query` and `ctvs export` (DuckDB, Parquet) run inside the
+ * container, the HEALTHCHECK passes, and `podman stop` drains it to exit 0.
+ *
+ * Where podman cannot work this fails, saying why: it is never skipped (`.ci/run` installs podman and its settings).
+ */
+import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import { after, before, test } from "node:test";
+import { SeverityNumber } from "@opentelemetry/api";
+import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
+import { resourceFromAttributes } from "@opentelemetry/resources";
+import { LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
+import { VERSION } from "../../platform/version.ts";
+import { ROOT } from "../helpers/child.ts";
+import { recording } from "../e2e/otlp_ctvs.ts";
+
+const IMAGE = "localhost/collectivus:test";
+const MINUTE = 60_000;
+const suffix = `${process.pid}-${randomBytes(3).toString("hex")}`;
+const CONTAINER = `ctvs-test-${suffix}`;
+const VOLUME = `ctvs-test-data-${suffix}`;
+
+interface Result {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command to its end; never rejects (a timeout is exit 124). */
+function sh(command: string, args: string[], timeoutMs = MINUTE): Promise<Result> {
+  return new Promise((resolve) => {
+    execFile(command, args, { cwd: ROOT, timeout: timeoutMs, maxBuffer: 64 << 20 }, (error, stdout, stderr) => {
+      const code = !error ? 0 : typeof error.code === "number" ? error.code : error.killed ? 124 : 127;
+      resolve({ code, stdout: String(stdout), stderr: String(stderr || (error && !stdout ? error.message : "")) });
+    });
+  });
+}
+
+/** `podman <args>`; healthcheck timers need systemd, which these machines do not run, so none is started. */
+const podman = (args: string[], timeoutMs?: number) => sh("podman", args, timeoutMs);
+
+function assertOk(result: Result, what: string): void {
+  assert.equal(result.code, 0, `${what} exited ${result.code}:\n${result.stdout}\n${result.stderr}`);
+}
+
+/** The standalone config the container runs: OTLP on all interfaces of the container, recordings on the volume. */
+const CONFIG = {
+  version: 1,
+  gateway_id: "container-test",
+  otel: { listen: "0.0.0.0:4318" },
+  sink: { type: "file", dir: "/data" },
+};
+
+before(async () => {
+  const build = await sh(path.join(ROOT, "scripts/container/build_image.sh"), ["--tag", IMAGE], 25 * MINUTE);
+  assertOk(build, "scripts/container/build_image.sh (the image test needs a working podman; .ci/run installs it)");
+});
+
+after(async () => {
+  await podman(["rm", "--force", "--time", "0", CONTAINER]);
+  await podman(["volume", "rm", "--force", VOLUME]);
+});
+
+test("image: --help and --version run as the non-root ctvs user, with the entrypoint, volume and HEALTHCHECK", async () => {
+  const help = await podman(["run", "--rm", "--health-cmd", "none", IMAGE, "--help"]);
+  assertOk(help, "podman run IMAGE --help");
+  assert.match(help.stdout, /^Usage: ctvs \[options\]/);
+  assert.match(help.stdout, /healthcheck/);
+  const version = await podman(["run", "--rm", "--health-cmd", "none", IMAGE, "--version"]);
+  assert.equal(version.stdout.trim(), VERSION);
+  const id = await podman(["run", "--rm", "--health-cmd", "none", "--entrypoint", "id", IMAGE, "-u"]);
+  assert.equal(id.stdout.trim(), "10001");
+
+  const inspect = await podman(["image", "inspect", IMAGE]);
+  assertOk(inspect, "podman image inspect");
+  const [image] = JSON.parse(inspect.stdout);
+  assert.equal(image.Config.User, "ctvs");
+  assert.deepEqual(image.Config.Entrypoint, ["ctvs"]);
+  assert.deepEqual(image.Config.Cmd, ["--config-env", "COLLECTIVUS_CONFIG_JSON"]);
+  assert.ok("/data" in image.Config.Volumes, JSON.stringify(image.Config.Volumes));
+  assert.deepEqual(image.Healthcheck?.Test, ["CMD", "ctvs", "healthcheck"]);
+  assert.ok(image.Config.Env.includes("COLLECTIVUS_DISABLE_UPDATE_CHECK=1"));
+});
+
+test("image: a standalone collector takes OTLP on a published port, writes to the volume, and answers query and export", async () => {
+  assertOk(await podman(["volume", "create", VOLUME]), "podman volume create");
+  const run = await podman([
+    "run",
+    "--detach",
+    "--name",
+    CONTAINER,
+    "--health-interval",
+    "disable",
+    "--publish",
+    "127.0.0.1::4318",
+    "--volume",
+    `${VOLUME}:/data`,
+    "--env",
+    `COLLECTIVUS_CONFIG_JSON=${JSON.stringify(CONFIG)}`,
+    IMAGE,
+  ]);
+  assertOk(run, "podman run --detach");
+  const logs = await waitForLogs(/^OTLP listener bound on 0\.0\.0\.0:4318, writing to \/data\/container-test\//m);
+  const port = await podman(["port", CONTAINER, "4318/tcp"]);
+  assertOk(port, "podman port");
+  const address = port.stdout.trim().split("\n")[0];
+  assert.match(address, /^127\.0\.0\.1:\d+$/, logs);
+
+  // A real OTLP/protobuf exporter sends to the published port.
+  const { exporter, results } = recording<OTLPLogExporter, unknown>(
+    new OTLPLogExporter({ url: `http://${address}/v1/logs` }),
+  );
+  const provider = new LoggerProvider({
+    resource: resourceFromAttributes({ "service.name": "container-test-service" }),
+    processors: [new SimpleLogRecordProcessor({ exporter: exporter as never })],
+  });
+  const logger = provider.getLogger("image-test");
+  for (const body of ["first from the host", "second from the host", "third from the host"]) {
+    logger.emit({ body, severityNumber: SeverityNumber.INFO, severityText: "INFO", attributes: { n: body.length } });
+  }
+  await provider.forceFlush();
+  await provider.shutdown();
+  assert.deepEqual(results.map((r) => r.code), [0, 0, 0], JSON.stringify(results));
+
+  // The rows are on the volume, owned by the image's user.
+  const mount = (await podman(["volume", "inspect", VOLUME, "--format", "{{.Mountpoint}}"])).stdout.trim();
+  const day = `${new Date().toISOString().slice(0, 10)}.jsonl`;
+  const file = path.join(mount, "container-test", "logs", day);
+  const rows = (await fs.readFile(file, "utf8")).trim().split("\n").map((line) => JSON.parse(line));
+  assert.deepEqual(rows.map((r) => [r.serviceName, r.body, r.severityText]), [
+    ["container-test-service", "first from the host", "INFO"],
+    ["container-test-service", "second from the host", "INFO"],
+    ["container-test-service", "third from the host", "INFO"],
+  ]);
+  assert.equal((await fs.stat(file)).uid, 10001);
+
+  // ctvs query inside the container: the config comes from COLLECTIVUS_CONFIG_JSON without a flag.
+  const query = await podman([
+    "exec",
+    CONTAINER,
+    "ctvs",
+    "query",
+    "sql",
+    "select body, serviceName from logs order by timestamp",
+    "--format",
+    "jsonl",
+  ], 2 * MINUTE);
+  assertOk(query, "ctvs query sql in the container");
+  assert.deepEqual(query.stdout.trim().split("\n").map((line) => JSON.parse(line).body), [
+    "first from the host",
+    "second from the host",
+    "third from the host",
+  ]);
+  const count = await podman(["exec", CONTAINER, "ctvs", "query", "logs", "count", "--format", "json"], 2 * MINUTE);
+  assertOk(count, "ctvs query logs count in the container");
+  assert.deepEqual(JSON.parse(count.stdout), [{ count: 3 }]);
+
+  // Parquet export with DuckDB inside the container, onto the volume.
+  const exported = await podman([
+    "exec",
+    CONTAINER,
+    "ctvs",
+    "export",
+    "--config-env",
+    "COLLECTIVUS_CONFIG_JSON",
+    "--out",
+    "/data/parquet",
+  ], 2 * MINUTE);
+  assertOk(exported, "ctvs export in the container");
+  assert.match(
+    exported.stdout,
+    /^wrote \/data\/parquet\/container-test\/logs\/date=\d{4}-\d{2}-\d{2}\/data\.parquet \(3 rows, /m,
+  );
+  const parquet = await fs.readdir(path.join(mount, "parquet", "container-test", "logs"));
+  const bytes = await fs.readFile(path.join(mount, "parquet", "container-test", "logs", parquet[0], "data.parquet"));
+  assert.equal(new TextDecoder().decode(bytes.subarray(0, 4)), "PAR1");
+
+  // The HEALTHCHECK of the image (the OTLP listener's banner for the standalone role).
+  const health = await podman(["healthcheck", "run", CONTAINER]);
+  assert.equal(health.code, 0, `podman healthcheck run: ${health.stdout}${health.stderr}`);
+
+  // podman stop sends SIGTERM: ctvs drains, flushes, and exits 0.
+  assertOk(await podman(["stop", "--time", "20", CONTAINER], 2 * MINUTE), "podman stop");
+  const state = await podman(["inspect", CONTAINER, "--format", "{{.State.ExitCode}}"]);
+  assert.equal(state.stdout.trim(), "0");
+  const final = await podman(["logs", CONTAINER]);
+  assert.match(final.stdout, /^Received SIGTERM, shutting down\.\.\.$/m);
+  assert.match(final.stdout, /^Shutdown complete\.$/m);
+});
+
+/** Polls the container's output until `pattern` appears; fails with the output when it exits or 60 s pass. */
+async function waitForLogs(pattern: RegExp): Promise<string> {
+  const deadline = Date.now() + MINUTE;
+  while (true) {
+    const logs = await podman(["logs", CONTAINER]);
+    const text = `${logs.stdout}${logs.stderr}`;
+    if (pattern.test(text)) return text;
+    const running = await podman(["inspect", CONTAINER, "--format", "{{.State.Running}}"]);
+    if (running.stdout.trim() === "false" || Date.now() > deadline) {
+      assert.fail(`the container never printed ${pattern}:\n${text}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
