@@ -60,6 +60,9 @@ export const COMMANDS: readonly Command[] = [
   lazy("gascity", "record Gas City supervisors: attach, detach, list, status, backfill", async () => {
     return (await import("./gascity.ts")).gascityCommand;
   }),
+  lazy("update-check", "check the npm registry for a newer collectivus", async () => {
+    return (await import("./update_check.ts")).updateCheckCommand;
+  }),
   lazy("healthcheck", "exit 0 when the ctvs running with this config answers (container HEALTHCHECK)", async () => {
     return (await import("./healthcheck.ts")).healthcheckCommand;
   }),

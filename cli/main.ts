@@ -7,14 +7,26 @@
 import process from "node:process";
 import { ConfigError } from "../platform/config/config_error.ts";
 import { errorMessage } from "../platform/runtime.ts";
+import type { Command } from "./command.ts";
 import { commandList, COMMANDS } from "./commands.ts";
 import { type Io, processIo } from "./io.ts";
+import { prepareUpdateNotice } from "./update_notice.ts";
 import { UsageError } from "./usage_error.ts";
 
-/** Runs `ctvs` with `argv` (without the program name); resolves with the exit code. */
+/**
+ * Runs `ctvs` with `argv` (without the program name); resolves with the exit code. On a terminal, a newer published
+ * version is announced after the command (`cli/update_notice.ts`).
+ */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const command = COMMANDS.find((c) => c.name === argv[0]);
+  const notice = prepareUpdateNotice(command?.name, io);
+  const code = await dispatch(command, argv, io);
+  notice?.();
+  return code;
+}
+
+async function dispatch(command: Command | undefined, argv: string[], io: Io): Promise<number> {
   try {
-    const command = COMMANDS.find((c) => c.name === argv[0]);
     if (command) return await command.run(argv.slice(1), io);
     // Bare `ctvs` on a terminal is the first-run setup; piped or scripted, it stays the runner's usage error.
     // Both are imported here, not at the top, so a subcommand (above all the per-prompt claude-hook) loads only

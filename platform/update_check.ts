@@ -11,6 +11,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
+import process from "node:process";
 import { homeDir } from "./paths.ts";
 
 /** Where the registry is asked for the newest version (`<registry>/collectivus/latest`). */
@@ -33,7 +34,7 @@ export function updateCachePath(home: string = homeDir()): string {
 }
 
 /** Environment variables set by CI services (`CI` covers most of them). */
-const CI_VARIABLES = [
+export const CI_VARIABLES: readonly string[] = [
   "CI",
   "CONTINUOUS_INTEGRATION",
   "BUILD_NUMBER",
@@ -48,7 +49,7 @@ const CI_VARIABLES = [
 ];
 
 /** Set by systemd (`INVOCATION_ID`), launchd (`XPC_SERVICE_NAME`) or a supervisor that says so. */
-const SUPERVISED_VARIABLES = ["INVOCATION_ID", "XPC_SERVICE_NAME", "COLLECTIVUS_SUPERVISED"];
+export const SUPERVISED_VARIABLES: readonly string[] = ["INVOCATION_ID", "XPC_SERVICE_NAME", "COLLECTIVUS_SUPERVISED"];
 
 /** Commands that never show or start a check: the per-prompt hook, the check itself, and container probes. */
 const QUIET_COMMANDS = new Set(["claude-hook", "update-check", "healthcheck"]);
@@ -147,10 +148,10 @@ function parseVersion(text: string): { numbers: number[]; pre: string } | undefi
 /** How the running ctvs was installed, which decides how to update it. */
 export type InstallKind = "npm" | "binary" | "source";
 
-/** The install kind of `program` (from `currentProgram`). */
+/** The install kind of `program` (from `currentProgram`): by where its script lives (the runtime may be npm's too). */
 export function installKind(program: readonly string[]): InstallKind {
   if (program.length === 1) return "binary";
-  return program.some((part) => /[/\\]node_modules[/\\]/.test(part)) ? "npm" : "source";
+  return /[/\\]node_modules[/\\]/.test(program[program.length - 1]) ? "npm" : "source";
 }
 
 /** The two notice lines (reference §1 for npm installs). */
