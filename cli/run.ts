@@ -6,6 +6,7 @@
  */
 import process from "node:process";
 import { loadConfig } from "../platform/config/load.ts";
+import { applyEnv, defaultEnvFilePath, exposedToOthers, readEnvFile } from "../platform/env_file.ts";
 import { resolveSecrets } from "../platform/config/secrets.ts";
 import type { Config, LoadedConfig } from "../platform/config/types.ts";
 import { removePidFile, writePidFile } from "../platform/pid_file.ts";
@@ -35,6 +36,8 @@ Runs the collector: the OTLP/HTTP receiver and the recording LLM proxy, as the c
 ${CONFIG_FLAGS_HELP}
 
 Options:
+  --env-file <path>         set the variables of this file (NAME=value lines) that are not already set,
+                            before anything else: how a daemon gets AWS keys and other secrets (ctvs install)
   --print-config            load and validate the config, print it as JSON, exit
   --pid-file <path>         where a standalone daemon writes its PID
                             (default: ~/.collectivus/runtime/collectivus.pid)
@@ -49,6 +52,7 @@ Exit codes: 0 ok, 1 runtime or config failure, 2 usage error.`;
 const FLAGS = {
   ...CONFIG_FLAGS,
   "print-config": { type: "boolean" },
+  "env-file": { type: "string", requires: "--env-file requires a path" },
   "pid-file": { type: "string", requires: "--pid-file requires a path" },
   "help": { type: "boolean", short: "h" },
   "version": { type: "boolean", short: "V" },
@@ -79,6 +83,9 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
     io.out(VERSION);
     return 0;
   }
+  const envFile = values["env-file"] as string | undefined;
+  // First: the config may name variables the file sets (--config-env, *_env secrets, AWS keys).
+  if (envFile !== undefined && !(await loadEnvFile(envFile, io))) return 1;
   const source = configSourceFrom(values, usage);
   const loaded = await loadConfig(source, { strict: values.strict === true });
   for (const warning of loaded.warnings) io.err(warning);
@@ -98,6 +105,7 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
   if (loaded.config.upload) checkUploadSupported(loaded.config.upload);
   if (loaded.config.upload && !credentialSource(process.env)) {
     io.err(`config error: ${NO_CREDENTIALS_MESSAGE}`);
+    io.err(credentialsHint(envFile));
     return 1;
   }
   if (loaded.config.upload && !options.factories) {
@@ -142,6 +150,34 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
     io.err(`warning: cannot remove the PID file ${pidFile}: ${errorMessage(error)}`);
   });
   return code;
+}
+
+/** Sets the variables of `file` that are not set yet; reports and returns false when it cannot be read. */
+async function loadEnvFile(file: string, io: Io): Promise<boolean> {
+  try {
+    const { values, mode } = await readEnvFile(file);
+    if (exposedToOthers(mode)) {
+      io.err(
+        `warning: ${file} holds secrets but other users may read it (mode ${mode.toString(8).padStart(4, "0")}); ` +
+          `run \`chmod 600 ${file}\``,
+      );
+    }
+    applyEnv(values, process.env);
+    return true;
+  } catch (error) {
+    io.err(`config error: ${errorMessage(error)}`);
+    return false;
+  }
+}
+
+/** What to do when `upload` has no credentials: the daemon's environment file, which `ctvs install` wires up. */
+export function credentialsHint(envFile: string | undefined): string {
+  const file = envFile ?? defaultEnvFilePath();
+  return envFile !== undefined
+    ? `hint: add AWS_ACCESS_KEY_ID=... and AWS_SECRET_ACCESS_KEY=... lines to ${file} (chmod 600), then restart ctvs`
+    : `hint: for a daemon installed with \`ctvs install\`, put AWS_ACCESS_KEY_ID=... and AWS_SECRET_ACCESS_KEY=... ` +
+      `lines in ${file} (chmod 600) and run \`ctvs install\` again; it passes the file to the daemon ` +
+      `(or run ctvs with --env-file <path>)`;
 }
 
 /** A second stop signal sooner than this after the first is the same signal delivered twice, not a "force". */

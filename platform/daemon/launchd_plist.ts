@@ -15,7 +15,9 @@ const string = (s: string) => `<string>${xml(s)}</string>`;
 
 /** Renders the plist. */
 export function renderPlist(spec: ServiceSpec): string {
-  const args = daemonArgv(spec).map((a) => `    ${string(a)}\n`).join("");
+  // launchd has no environment files: ctvs reads it itself.
+  const argv = [...daemonArgv(spec), ...(spec.envFile ? ["--env-file", spec.envFile] : [])];
+  const args = argv.map((a) => `    ${string(a)}\n`).join("");
   const env = Object.entries(spec.env ?? {});
   const envBlock = env.length === 0 ? "" : `  <key>EnvironmentVariables</key>
   <dict>

@@ -21,6 +21,11 @@ export interface ServiceSpec {
   /** Where stdout and stderr go: `collectivus.log` and `collectivus.err.log`. */
   logDir: string;
   env?: Record<string, string>;
+  /**
+   * An absolute path to an environment file (`platform/env_file.ts`) with the daemon's secrets: systemd reads it
+   * (`EnvironmentFile=`), launchd's agent passes it to ctvs (`--env-file`). The values never enter the unit or plist.
+   */
+  envFile?: string;
 }
 
 /** `<home>/.hyp/collectivus`: the log directory. */

@@ -25,6 +25,8 @@ export function quoteExecArg(arg: string): string {
 /** Renders the unit. */
 export function renderUnit(spec: ServiceSpec): string {
   const env = Object.entries(spec.env ?? {}).map(([k, v]) => `Environment=${quoteExecArg(`${k}=${v}`)}\n`).join("");
+  // A path, not a command line: only specifiers (%) are expanded in it; quotes would be taken as part of the name.
+  const envFile = spec.envFile ? `EnvironmentFile=${spec.envFile.replaceAll("%", "%%")}\n` : "";
   return `[Unit]
 Description=Collectivus daemon (${LABEL})
 
@@ -35,7 +37,7 @@ Restart=always
 RestartSec=5
 StandardOutput=append:${path.join(spec.logDir, "collectivus.log")}
 StandardError=append:${path.join(spec.logDir, "collectivus.err.log")}
-${env}
+${envFile}${env}
 [Install]
 WantedBy=default.target
 `;

@@ -180,3 +180,90 @@ test("ctvs status reports daemon, config and clients; ctvs uninstall removes and
     await host.remove();
   }
 });
+
+/** A config with an `upload` block (and no proxy) at the default path. */
+async function writeUploadConfig(home: string): Promise<string> {
+  const file = path.join(home, ".hyp", "collectivus.json");
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const upload = { bucket: "archive", region: "eu-west-1" };
+  await fs.writeFile(file, JSON.stringify({ version: 1, sink: { type: "file", dir: "/tmp/rec" }, upload }));
+  return file;
+}
+
+test("ctvs install with an upload block refuses without credentials in the environment file, and says how", async () => {
+  const host = await fakeHost();
+  try {
+    await writeUploadConfig(host.home);
+    const envFile = path.join(host.home, ".hyp", "collectivus.env");
+    assert.deepEqual(await run(runInstall, ["--no"], host), {
+      code: 1,
+      stdout: "",
+      stderr: "error: the config has an upload block, but the daemon would have no AWS credentials: " +
+        "it does not see your shell's variables.\n" +
+        `Put AWS_ACCESS_KEY_ID=... and AWS_SECRET_ACCESS_KEY=... lines in ${envFile} (chmod 600), ` +
+        "then run `ctvs install` again.",
+    });
+    // A file without the keys is refused too; nothing was installed either time.
+    await fs.writeFile(envFile, "AWS_REGION=eu-west-1\n", { mode: 0o600 });
+    assert.equal((await run(runInstall, ["--no"], host)).code, 1);
+    assert.deepEqual(host.calls, []);
+  } finally {
+    await host.remove();
+  }
+});
+
+test("ctvs install passes ~/.hyp/collectivus.env to the systemd unit (EnvironmentFile=) and tightens it to 0600", async () => {
+  const host = await fakeHost();
+  try {
+    await writeUploadConfig(host.home);
+    const envFile = path.join(host.home, ".hyp", "collectivus.env");
+    await fs.writeFile(envFile, "# archive keys\nAWS_ACCESS_KEY_ID=AKIAEXAMPLE\nAWS_SECRET_ACCESS_KEY='s3cr3t/x+y'\n");
+    await fs.chmod(envFile, 0o644);
+    const { code, stdout, stderr } = await run(runInstall, ["--no"], host);
+    assert.deepEqual({ code, stderr }, { code: 0, stderr: "" });
+    assert.equal(
+      stdout,
+      [
+        `  (${envFile} was readable by other users; its mode is now 0600)`,
+        `✓ Daemon installed (systemd unit: ${UNIT})`,
+        `  Environment: ${envFile}`,
+        "  (run `loginctl enable-linger` to keep it running after you log out)",
+        "  Claude Code attach: skipped (no proxy configured)",
+        `Logs: ${host.home}/.hyp/collectivus/collectivus.log`,
+      ].join("\n"),
+    );
+    assert.equal((await fs.stat(envFile)).mode & 0o777, 0o600);
+    const unit = await fs.readFile(path.join(host.home, ".config/systemd/user", UNIT), "utf8");
+    assert.match(unit, new RegExp(`^EnvironmentFile=${envFile}$`, "m"));
+    assert.doesNotMatch(unit, /AKIAEXAMPLE|s3cr3t/, "the secrets stay in the file");
+  } finally {
+    await host.remove();
+  }
+});
+
+test("ctvs install --env-file on macOS: the agent runs ctvs --env-file; a missing or malformed file is refused", async () => {
+  const host = await fakeHost({ platform: "darwin" });
+  try {
+    await writeConfig(host.home, false);
+    const missing = path.join(host.home, "secrets", "none.env");
+    assert.deepEqual(await run(runInstall, ["--no", "--env-file", missing], host), {
+      code: 1,
+      stdout: "",
+      stderr: `error: Cannot read the environment file ${missing}: it does not exist`,
+    });
+    const broken = path.join(host.home, "broken.env");
+    await fs.writeFile(broken, "export TOKEN=x\n", { mode: 0o600 });
+    assert.match(
+      (await run(runInstall, ["--no", "--env-file", broken], host)).stderr,
+      /^error: Cannot read the environment file .*broken\.env: line 1: "export" is not supported/,
+    );
+    const good = path.join(host.home, "daemon.env");
+    await fs.writeFile(good, "OPENAI_API_KEY=sk-test\n", { mode: 0o600 });
+    assert.equal((await run(runInstall, ["--no", "--env-file", good], host)).code, 0);
+    const plist = await fs.readFile(path.join(host.home, "Library/LaunchAgents/com.hyparam.collectivus.plist"), "utf8");
+    assert.match(plist, new RegExp(`<string>--env-file</string>\\n\\s*<string>${good}</string>`));
+    assert.doesNotMatch(plist, /sk-test/);
+  } finally {
+    await host.remove();
+  }
+});

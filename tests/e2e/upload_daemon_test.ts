@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
+import { credentialsHint } from "../../cli/run.ts";
 import { startCtvs, tempDir } from "../helpers/child.ts";
 import { type S3Server, startS3 } from "../helpers/s3_server.ts";
 import { day, ledgerLines, writeRows } from "../server/upload/_fixtures.ts";
@@ -49,6 +50,7 @@ describe("the daemon's uploader against radosgw", () => {
       assert.deepEqual(child.stderr.filter(Boolean), [
         "config error: upload.bucket is set but no AWS credential source is available; " +
         "set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or run with an ECS task role.",
+        credentialsHint(undefined),
       ]);
     } finally {
       await tmp.remove();

@@ -9,9 +9,11 @@ import path from "node:path";
 import process from "node:process";
 import { test } from "node:test";
 import { renderPlist } from "../../../platform/daemon/launchd_plist.ts";
-import { daemonArgv, UNIT } from "../../../platform/daemon/service_spec.ts";
+import { runInstall } from "../../../cli/install.ts";
+import { daemonArgv, UNIT, unitPath } from "../../../platform/daemon/service_spec.ts";
 import { quoteExecArg, renderUnit } from "../../../platform/daemon/systemd_unit.ts";
 import { ROOT, tempDir } from "../../helpers/child.ts";
+import { captureIo, fakeHost } from "./_fake_host.ts";
 
 /** Runs systemd-analyze verify on `unit` and returns everything it printed. */
 async function verify(unit: string): Promise<string> {
@@ -85,4 +87,42 @@ test("the generated plist parses with plistlib and has the launchd keys", () => 
     StandardErrorPath: "/home/a/.hyp/collectivus/collectivus.err.log",
     EnvironmentVariables: { K: "v" },
   });
+});
+
+test("ctvs install with an environment file writes a unit that systemd-analyze verify accepts with no output", async () => {
+  const host = await fakeHost();
+  try {
+    // An executable that exists (verify checks ExecStart's), standing for an installed ctvs binary.
+    host.program = ["/usr/bin/true"];
+    const config = path.join(host.home, ".hyp", "collectivus.json");
+    await fs.mkdir(path.dirname(config), { recursive: true });
+    await fs.writeFile(
+      config,
+      JSON.stringify({ version: 1, sink: { type: "file", dir: "/tmp/rec" }, upload: { bucket: "b", region: "r" } }),
+    );
+    // A path with a space and a %, which systemd would take for a specifier unless doubled.
+    const envFile = path.join(host.home, "daemon secrets", "100%.env");
+    await fs.mkdir(path.dirname(envFile));
+    await fs.writeFile(envFile, "AWS_ACCESS_KEY_ID=AKIAEXAMPLE\nAWS_SECRET_ACCESS_KEY=secret\n", { mode: 0o600 });
+    const io = captureIo();
+    assert.equal(await runInstall(["--no", "--env-file", envFile], io, host), 0, io.stderr.join("\n"));
+    const unit = await fs.readFile(unitPath(host.home), "utf8");
+    assert.match(unit, /^EnvironmentFile=.*\/daemon secrets\/100%%\.env$/m);
+    assert.equal(await verify(unit), "");
+  } finally {
+    await host.remove();
+  }
+});
+
+test("the plist of an install with an environment file passes it to ctvs, after the config", () => {
+  const plist = renderPlist({ ...SPEC, envFile: "/h/.hyp/collectivus.env" });
+  const json = execFileSync("python3", [
+    "-c",
+    "import plistlib,sys,json; print(json.dumps(plistlib.loads(sys.stdin.buffer.read())))",
+  ], { input: plist, encoding: "utf8" });
+  assert.deepEqual(JSON.parse(json).ProgramArguments, [
+    ...daemonArgv(SPEC),
+    "--env-file",
+    "/h/.hyp/collectivus.env",
+  ]);
 });
