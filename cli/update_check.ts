@@ -51,7 +51,7 @@ export async function runUpdateCheck(argv: string[], io: Io, env = process.env):
   let latest: string;
   try {
     latest = await fetchLatestVersion(registry, { timeoutMs: 10_000 });
-    writeUpdateCache({ checked_at: new Date().toISOString(), latest }, updateCachePath());
+    await writeUpdateCache({ checked_at: new Date().toISOString(), latest }, updateCachePath());
   } catch (error) {
     if (values.background) return 1;
     io.err(`error: cannot check for a newer collectivus: ${errorMessage(error)}`);

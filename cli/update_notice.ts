@@ -50,11 +50,11 @@ function processHost(): NoticeHost {
  * Prepares the notice for one run of `command` (undefined for the runner): returns the function that prints it after
  * the command, or undefined when there is nothing to print. Never throws: a notice must not fail a command.
  */
-export function prepareUpdateNotice(
+export async function prepareUpdateNotice(
   command: string | undefined,
   io: Io,
   host: NoticeHost = processHost(),
-): (() => void) | undefined {
+): Promise<(() => void) | undefined> {
   try {
     const enabled = updateNoticeEnabled({
       env: host.env,
@@ -67,7 +67,7 @@ export function prepareUpdateNotice(
     const cache = readUpdateCache(file);
     if (checkIsDue(cache, host.now)) {
       // Recorded before the check starts, so the commands that follow today do not start another one.
-      writeUpdateCache({ ...cache, checked_at: host.now.toISOString() }, file);
+      await writeUpdateCache({ ...cache, checked_at: host.now.toISOString() }, file);
       host.startCheck(host.program);
     }
     const latest = cache?.latest;

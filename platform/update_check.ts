@@ -11,7 +11,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import process from "node:process";
+import { atomicWrite } from "./atomic_write.ts";
 import { homeDir } from "./paths.ts";
 
 /** Where the registry is asked for the newest version (`<registry>/collectivus/latest`). */
@@ -102,12 +102,9 @@ export function readUpdateCache(file: string = updateCachePath()): UpdateCache |
   }
 }
 
-/** Writes the cache through a temporary file and a rename, so a reader never sees half of it. */
-export function writeUpdateCache(cache: UpdateCache, file: string = updateCachePath()): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
-  const temporary = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temporary, JSON.stringify(cache) + "\n", { mode: 0o600 });
-  fs.renameSync(temporary, file);
+/** Replaces the cache atomically, so a reader never sees half of it. */
+export async function writeUpdateCache(cache: UpdateCache, file: string = updateCachePath()): Promise<void> {
+  await atomicWrite(file, JSON.stringify(cache) + "\n");
 }
 
 /** Whether the cache is missing or older than {@link CHECK_INTERVAL_MS} at `now`. */
