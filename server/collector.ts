@@ -30,6 +30,11 @@ export interface CollectorOptions {
   out(line: string): void;
   /** Warnings and errors go here (stderr). */
   err(line: string): void;
+  /**
+   * Opens the sink of a config that has one (default: a {@linkcode JsonlSink} on `sink.dir`, checked writable).
+   * The programmatic API passes one that also hands each row to the embedder.
+   */
+  openSink?(config: Config, gatewayId: string, health: SinkHealth): Promise<JsonlSink>;
 }
 
 interface Running {
@@ -66,13 +71,19 @@ export class Collector {
     return this.#gatewayId;
   }
 
+  /** The bound `host:port` of each running HTTP listener, by listener name (`otel`, `proxy`, ...). */
+  addresses(): Record<string, string> {
+    const entries = this.#running.map((r) => [r.factory.name, r.listener.address?.()] as const);
+    return Object.fromEntries(entries.filter((entry): entry is [string, string] => entry[1] !== undefined));
+  }
+
   /**
    * Opens the sink and starts every listener the config asks for, in factory order. If one fails, those already
    * started are stopped and a {@link StartError} says which failed and why.
    */
   async start(config: Config): Promise<void> {
     this.#gatewayId = resolveGatewayId(config);
-    this.#sink = config.sink ? await openSink(config, this.#gatewayId, this.health, this.#options.err) : undefined;
+    this.#sink = config.sink ? await this.#openSink(config, this.#gatewayId) : undefined;
     this.#config = config;
     const started = await this.#startAll(this.#options.factories, config);
     if (started.length === 0) {
@@ -133,7 +144,7 @@ export class Collector {
     if (changed("sink") || changed("gateway_id")) {
       try {
         this.#gatewayId = resolveGatewayId(next);
-        this.#sink = next.sink ? await openSink(next, this.#gatewayId, this.health, err) : undefined;
+        this.#sink = next.sink ? await this.#openSink(next, this.#gatewayId) : undefined;
         await oldSink?.close();
       } catch (error) {
         this.#gatewayId = oldGatewayId;
@@ -203,6 +214,11 @@ export class Collector {
         return "failed";
       }
     }
+  }
+
+  #openSink(config: Config, gatewayId: string): Promise<JsonlSink> {
+    if (this.#options.openSink) return this.#options.openSink(config, gatewayId, this.health);
+    return openSink(config, gatewayId, this.health, this.#options.err);
   }
 
   #context(config: Config) {

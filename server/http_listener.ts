@@ -39,6 +39,9 @@ export function httpListener(options: HttpListenerOptions): Listener {
     abort() {
       server?.close();
     },
+    address() {
+      return server ? formatAddress(server.hostname, server.port) : undefined;
+    },
   };
 }
 

@@ -32,6 +32,8 @@ export interface Listener {
    * undefined to be stopped and started again as usual.
    */
   update?(config: Config): Promise<string | undefined>;
+  /** The `host:port` it is bound to once started (the real port when 0 was asked for); absent for non-HTTP parts. */
+  address?(): string | undefined;
 }
 
 /** Builds the listener for one part of the config. */
