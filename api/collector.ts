@@ -136,8 +136,8 @@ export class Collector {
   }
 
   /** `await using collector = new Collector(...)` stops it at the end of the scope. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.stop();
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.stop().then(() => {});
   }
 }
 

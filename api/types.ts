@@ -47,8 +47,12 @@ export interface SinkOptions {
 /** The signals rows are recorded under. */
 export type RowSignal = "logs" | "traces" | "metrics" | "proxy";
 
-/** A recorded row: one span, data point or log record, or one proxy exchange or stream event (docs/otlp.md, docs/proxy.md). */
-export type Row = Record<string, unknown>;
+/**
+ * A recorded row, as parsed from its JSON line: one span, data point or log record, or one proxy exchange or stream
+ * event. Its fields are listed in docs/otlp.md and docs/proxy.md; typed loosely so plain JavaScript can read them.
+ */
+// deno-lint-ignore no-explicit-any
+export type Row = Record<string, any>;
 
 /**
  * Called with each row once it is recorded (after the sink file took it, when there is one), in the order rows are

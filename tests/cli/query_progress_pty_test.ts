@@ -23,7 +23,11 @@ function onTerminal(args: string[]): Promise<{ screen: string; code: number | nu
     execFile(
       "python3",
       [path.join(ROOT, "tests/cli/walkthrough_pty.py"), JSON.stringify([command, ...full]), "[]"],
-      { env: { ...process.env, NO_COLOR: "1", TERM: "xterm" }, timeout: 120_000, maxBuffer: 16 * 1024 * 1024 },
+      {
+        env: { ...process.env, NO_COLOR: "1", TERM: "xterm", COLLECTIVUS_DISABLE_UPDATE_CHECK: "1" },
+        timeout: 120_000,
+        maxBuffer: 16 * 1024 * 1024,
+      },
       (error, stdout, stderr) => error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
     );
   });

@@ -14,6 +14,8 @@ import { collectCommand } from "../../cli/collect.ts";
 import { COMMANDS } from "../../cli/commands.ts";
 import { detachCommand } from "../../cli/detach.ts";
 import { exportCommand } from "../../cli/export.ts";
+import { healthcheckCommand } from "../../cli/healthcheck.ts";
+import { updateCheckCommand } from "../../cli/update_check.ts";
 import { uploadCommand } from "../../cli/upload.ts";
 import { gascityCommand } from "../../cli/gascity.ts";
 import { ignoreCommand } from "../../cli/ignore.ts";
@@ -53,6 +55,8 @@ test("the registry lists every command with its module's own summary, init first
     exportCommand,
     uploadCommand,
     gascityCommand,
+    updateCheckCommand,
+    healthcheckCommand,
   ];
   assert.deepEqual(
     COMMANDS.map((c) => [c.name, c.summary]),

@@ -42,6 +42,8 @@ async function sandbox() {
     PATH: `${bin}:${process.env.PATH}`,
     NO_COLOR: "1",
     TERM: "xterm",
+    // A terminal would ask the real npm registry for a newer version (tests/cli/update_notice_test.ts covers that).
+    COLLECTIVUS_DISABLE_UPDATE_CHECK: "1",
     // Keep Deno's module cache where it is, or every run downloads the npm packages again.
     DENO_DIR: process.env.DENO_DIR ??
       path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "deno"),

@@ -1,8 +1,10 @@
 /**
  * The npm package, end to end: build it (`scripts/build_npm.ts`), `npm pack` it, `npm install` the tarball into a
- * fresh folder (real npm, real registry for the dependencies), and run the installed `ctvs` under Node.
+ * fresh folder (real npm, real registry for the dependencies), and run the installed `ctvs` under Node: the running
+ * Node 20, and Node 22 and 24 from npm's packages of Node builds (tests/helpers/node_versions.ts). The library entry
+ * runs the API example of docs/api.md, and TypeScript checks it against the package's declarations.
  */
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -10,8 +12,12 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
+import { V8_FLAGS } from "../../platform/v8_flags.ts";
 import { VERSION } from "../../platform/version.ts";
+import { allowedInPackage } from "../../scripts/build_npm.ts";
 import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
+import { apiExample, assertExampleOutput } from "../helpers/api_example.ts";
+import { nodeBinDir } from "../helpers/node_versions.ts";
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const MINUTE = 60_000;
@@ -67,6 +73,12 @@ function assertSuccess(result: Run, what: string): void {
 interface Installed {
   /** The temp folder holding everything this file creates. */
   base: string;
+  /** The folder the tarball was installed into (with typescript and @types/node for the type check). */
+  project: string;
+  /** What scripts/build_npm.ts printed. */
+  buildOutput: string;
+  /** The tarball's files, as `npm pack --json` listed them. */
+  packedFiles: string[];
   /** `node_modules/.bin/ctvs` of the install. */
   bin: string;
   /** HOME for the ctvs child processes. */
@@ -98,27 +110,44 @@ function installed(): Promise<Installed> {
       timeoutMs: 2 * MINUTE,
     });
     assertSuccess(pack, "npm pack");
-    const [{ filename }] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf("[")));
+    const [{ filename, files }] = JSON.parse(pack.stdout.slice(pack.stdout.indexOf("[")));
     const tarball = path.join(packs, filename);
 
     await fs.writeFile(
       path.join(project, "package.json"),
       JSON.stringify({ name: "ctvs-install-test", private: true }),
     );
-    const install = await run("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error", tarball], {
+    // TypeScript and Node's types check the API example against the package's declarations, as a user's editor would.
+    const install = await run("npm", [
+      "install",
+      "--no-audit",
+      "--no-fund",
+      "--loglevel=error",
+      tarball,
+      "typescript@5.9.3",
+      "@types/node@^20",
+    ], {
       cwd: project,
       env: npmEnv(),
       timeoutMs: 10 * MINUTE,
     });
     assertSuccess(install, "npm install");
-    return { base, bin: path.join(project, "node_modules", ".bin", "ctvs"), home };
+    return {
+      base,
+      project,
+      buildOutput: build.stdout,
+      packedFiles: files.map((f: { path: string }) => f.path).sort(),
+      bin: path.join(project, "node_modules", ".bin", "ctvs"),
+      home,
+    };
   })();
   return installing;
 }
 
 /** The environment of a ctvs child: HOME (and USERPROFILE) in the temp folder. */
 function ctvsEnv(home: string): Record<string, string> {
-  return { ...npmEnv(), HOME: home, USERPROFILE: home, NO_COLOR: "1" };
+  // A terminal would ask the real npm registry for a newer version (tests/cli/update_notice_test.ts covers that).
+  return { ...npmEnv(), HOME: home, USERPROFILE: home, NO_COLOR: "1", COLLECTIVUS_DISABLE_UPDATE_CHECK: "1" };
 }
 
 /** Runs the installed `ctvs` under Node with `args`. */
@@ -363,3 +392,160 @@ test("npm package: ctvs ui serves its embedded page under Node, with the token r
     child.kill("SIGKILL");
   }
 });
+
+/** The Node majors the package supports. */
+const NODE_MAJORS = [20, 22, 24];
+
+/** The environment of a child run under Node `major`: its folder first on PATH, so `env node` and `npx` use it. */
+async function underNode(major: number, home: string): Promise<Record<string, string>> {
+  const env = ctvsEnv(home);
+  return { ...env, PATH: `${await nodeBinDir(major)}${path.delimiter}${env.PATH}` };
+}
+
+test("npm package: the tarball holds the bundle, types and launcher, no sources, maps or tests; the build prints its size", async () => {
+  const { buildOutput, packedFiles } = await installed();
+  for (const file of ["lib/main.js", "lib/mod.js", "types/mod.d.ts", "types/api/types.d.ts", "bin/ctvs.mjs"]) {
+    assert.ok(packedFiles.includes(file), `${file} is packed: ${packedFiles.join(", ")}`);
+  }
+  assert.deepEqual(packedFiles.filter((file) => !allowedInPackage(file)), []);
+  assert.ok(!packedFiles.some((file) => /\.map$|(^|\/)tests?\/|\.ts$/.test(file.replace(/\.d\.ts$/, ""))));
+  assert.match(buildOutput, /^Packed: [\d.]+ KiB \([\d.]+ (KiB|MiB) unpacked, \d+ files\)$/m);
+});
+
+for (const major of NODE_MAJORS) {
+  test(`npm package on Node ${major}: npx collectivus prints help when piped and starts the walkthrough on a TTY`, {
+    skip: process.platform === "win32" ? "the pty driver is POSIX-only" : false,
+  }, async () => {
+    const { project, home } = await installed();
+    const env = await underNode(major, home);
+    const version = await run("node", ["--version"], { cwd: project, env, timeoutMs: MINUTE });
+    assert.match(version.stdout, new RegExp(`^v${major}\\.`));
+
+    const help = await run("npx", ["--no-install", "collectivus", "--help"], { cwd: project, env, timeoutMs: MINUTE });
+    assertSuccess(help, `npx collectivus --help on Node ${major}`);
+    assert.match(help.stdout, /^Usage: ctvs \[options\]/);
+    const bare = await run("npx", ["--no-install", "collectivus"], { cwd: project, env, timeoutMs: MINUTE });
+    assert.equal(bare.code, 2, bare.stderr);
+    assert.match(
+      bare.stderr,
+      /^error: --config <path\|url>, --config-env <env-var>, or --config-endpoint <url> is required/,
+    );
+    assert.match(bare.stderr, /Usage: ctvs \[options\]/);
+
+    const screen = await onPty(["npx", "--no-install", "collectivus"], [["Choose \\[1\\]: ", "\x03"]], project, env);
+    assert.match(screen, /Welcome to collectivus\./);
+    assert.match(screen, /What should collectivus record\?/);
+  });
+
+  test(`npm package on Node ${major}: the collector runs with ctvs's V8 flags`, {
+    skip: process.platform !== "linux" ? "reads /proc" : false,
+  }, async () => {
+    const { bin, home } = await installed();
+    const env = await underNode(major, home);
+    const config = path.join(home, `flags-${major}.json`);
+    await fs.writeFile(
+      config,
+      JSON.stringify({
+        version: 1,
+        otel: { listen: "127.0.0.1:0" },
+        sink: { type: "file", dir: path.join(home, "f") },
+      }),
+    );
+    const child = spawn(bin, ["--config", config, "--pid-file", path.join(home, `flags-${major}.pid`)], {
+      cwd: home,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk) => stdout += chunk);
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + MINUTE;
+      while (!/OTLP listener bound on/.test(stdout)) {
+        if (Date.now() > deadline) assert.fail(`no start line:\n${stdout}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      // The process that serves: the launcher itself when Node can execve (22.15+), else its one child.
+      const own = await cmdline(child.pid!);
+      const serving = own.includes(V8_FLAGS[0]) ? own : await cmdline(await onlyChild(child.pid!));
+      for (const flag of V8_FLAGS) assert.ok(serving.includes(flag), `${flag} in ${serving.join(" ")}`);
+      assert.ok(serving.some((arg) => arg.endsWith(path.join("collectivus", "bin", "ctvs.mjs"))));
+      if (major >= 24) assert.ok(own.includes(V8_FLAGS[0]), "Node 24 restarts in place (process.execve)");
+    } finally {
+      process.kill(child.pid!, "SIGTERM");
+    }
+    assert.equal(await exited, 0, stdout);
+    assert.match(stdout, /^Shutdown complete\.$/m);
+  });
+
+  test(`npm package on Node ${major}: the API example of docs/api.md runs from the installed package`, async () => {
+    const { project, home } = await installed();
+    const fake = await startFakeUpstream();
+    const dir = path.join(project, `example-${major}`);
+    await fs.mkdir(dir);
+    await fs.writeFile(path.join(dir, "api_example.mjs"), await apiExample());
+    try {
+      const env = { ...(await underNode(major, home)), ANTHROPIC_UPSTREAM: fake.url, ANTHROPIC_API_KEY: "sk-test" };
+      const result = await run("node", ["api_example.mjs"], { cwd: dir, env, timeoutMs: MINUTE });
+      assertSuccess(result, `node api_example.mjs on Node ${major}`);
+      assertExampleOutput(result.stdout);
+      const [gateway] = await fs.readdir(path.join(dir, "recordings"));
+      const day = `${new Date().toISOString().slice(0, 10)}.jsonl`;
+      const logs = await fs.readFile(path.join(dir, "recordings", gateway, "logs", day), "utf8");
+      assert.equal(JSON.parse(logs.trim()).body, "hello from my app");
+      assert.equal(fake.requests.length, 1);
+    } finally {
+      await fake.close();
+    }
+  });
+}
+
+test("npm package: TypeScript checks the API example against the package's declarations", async () => {
+  const { project, home } = await installed();
+  await fs.writeFile(path.join(project, "typed_example.mjs"), await apiExample());
+  // The check can fail: the same program with a number where a listen address goes.
+  const wrong = (await apiExample()).replace('otel: { listen: "127.0.0.1:0" }', "otel: { listen: 4318 }");
+  assert.notEqual(wrong, await apiExample());
+  await fs.writeFile(path.join(project, "wrong_example.mjs"), wrong);
+  const tsc = path.join(project, "node_modules", "typescript", "bin", "tsc");
+  const args = [tsc, "--noEmit", "--allowJs", "--checkJs", "--strict", "--module", "nodenext", "--target", "es2022"];
+  args.push("--types", "node", "typed_example.mjs", "wrong_example.mjs");
+  const result = await run("node", args, { cwd: project, env: ctvsEnv(home), timeoutMs: 3 * MINUTE });
+  const errors = result.stdout.split("\n").filter((line) => /error TS\d+/.test(line));
+  assert.equal(errors.length, 1, result.stdout);
+  assert.match(
+    errors[0],
+    /^wrong_example\.mjs\(\d+,\d+\): error TS2322: Type 'number' is not assignable to type 'string'/,
+  );
+});
+
+/** The command line of process `pid`. */
+async function cmdline(pid: number): Promise<string[]> {
+  return (await fs.readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter(Boolean);
+}
+
+/** The one child of process `pid`. */
+async function onlyChild(pid: number): Promise<number> {
+  const tasks = await fs.readdir(`/proc/${pid}/task`);
+  const children = (await Promise.all(tasks.map((t) => fs.readFile(`/proc/${pid}/task/${t}/children`, "utf8"))))
+    .join(" ").trim().split(/\s+/).filter(Boolean).map(Number);
+  assert.equal(children.length, 1, `one child of ${pid}: ${children.join(", ")}`);
+  return children[0];
+}
+
+/** Runs `command` on a pty (tests/cli/walkthrough_pty.py), typing `steps`; resolves with the screen. */
+function onPty(command: string[], steps: [string, string][], cwd: string, env: Record<string, string>) {
+  return new Promise<string>((resolve, reject) => {
+    execFile(
+      "python3",
+      [path.join(ROOT, "tests/cli/walkthrough_pty.py"), JSON.stringify(command), JSON.stringify(steps)],
+      { cwd, env: { ...env, TERM: "dumb" }, timeout: 2 * MINUTE },
+      (error, stdout) => {
+        if (error) return reject(error);
+        const result = JSON.parse(stdout);
+        if (result.stuck_at) return reject(new Error(`no /${result.stuck_at}/ on:\n${result.screen}`));
+        resolve(String(result.screen).replaceAll("\r", ""));
+      },
+    );
+  });
+}
