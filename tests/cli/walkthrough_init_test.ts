@@ -27,6 +27,7 @@ import { uiCommand } from "../../cli/ui.ts";
 import { skillsCommand } from "../../cli/skills.ts";
 import { statusCommand } from "../../cli/status.ts";
 import { uninstallCommand } from "../../cli/uninstall.ts";
+import { uiCommand } from "../../cli/ui.ts";
 import { initCommand } from "../../cli/walkthrough.ts";
 import { ROOT, tempDir } from "../helpers/child.ts";
 
@@ -101,7 +102,12 @@ test("ctvs init on a terminal runs the walkthrough", async () => {
       execFile(
         "python3",
         [path.join(ROOT, "tests/cli/walkthrough_pty.py"), JSON.stringify(command), JSON.stringify(steps)],
-        { env: { ...process.env, HOME: home.dir, NO_COLOR: "1", TERM: "xterm" }, cwd: home.dir, timeout: 120_000 },
+        {
+          // COLLECTIVUS_DISABLE_UPDATE_CHECK: a terminal would ask the real npm registry (update_notice_test.ts).
+          env: { ...process.env, HOME: home.dir, NO_COLOR: "1", TERM: "xterm", COLLECTIVUS_DISABLE_UPDATE_CHECK: "1" },
+          cwd: home.dir,
+          timeout: 120_000,
+        },
         (error, stdout, stderr) =>
           error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
       );

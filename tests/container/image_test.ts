@@ -55,7 +55,7 @@ const CONFIG = {
   version: 1,
   gateway_id: "container-test",
   otel: { listen: "0.0.0.0:4318" },
-  sink: { type: "file", dir: "/data" },
+  sink: { type: "file", dir: "/data/recordings" },
 };
 
 before(async () => {
@@ -107,7 +107,9 @@ test("image: a standalone collector takes OTLP on a published port, writes to th
     IMAGE,
   ]);
   assertOk(run, "podman run --detach");
-  const logs = await waitForLogs(/^OTLP listener bound on 0\.0\.0\.0:4318, writing to \/data\/container-test\//m);
+  const logs = await waitForLogs(
+    /^OTLP listener bound on 0\.0\.0\.0:4318, writing to \/data\/recordings\/container-test\//m,
+  );
   const port = await podman(["port", CONTAINER, "4318/tcp"]);
   assertOk(port, "podman port");
   const address = port.stdout.trim().split("\n")[0];
@@ -132,7 +134,7 @@ test("image: a standalone collector takes OTLP on a published port, writes to th
   // The rows are on the volume, owned by the image's user.
   const mount = (await podman(["volume", "inspect", VOLUME, "--format", "{{.Mountpoint}}"])).stdout.trim();
   const day = `${new Date().toISOString().slice(0, 10)}.jsonl`;
-  const file = path.join(mount, "container-test", "logs", day);
+  const file = path.join(mount, "recordings", "container-test", "logs", day);
   const rows = (await fs.readFile(file, "utf8")).trim().split("\n").map((line) => JSON.parse(line));
   assert.deepEqual(rows.map((r) => [r.serviceName, r.body, r.severityText]), [
     ["container-test-service", "first from the host", "INFO"],
