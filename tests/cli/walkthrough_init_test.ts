@@ -27,7 +27,6 @@ import { uiCommand } from "../../cli/ui.ts";
 import { skillsCommand } from "../../cli/skills.ts";
 import { statusCommand } from "../../cli/status.ts";
 import { uninstallCommand } from "../../cli/uninstall.ts";
-import { uiCommand } from "../../cli/ui.ts";
 import { initCommand } from "../../cli/walkthrough.ts";
 import { ROOT, tempDir } from "../helpers/child.ts";
 
