@@ -3,7 +3,8 @@
  * with mmdebstrap when podman's storage lacks it; kept for later runs), then a standalone collector runs in it with
  * its OTLP port published and its recordings on a named volume. A real OpenTelemetry exporter sends logs to the
  * published port, the rows are read from the volume, `ctvs query` and `ctvs export` (DuckDB, Parquet) run inside the
- * container, the HEALTHCHECK passes, and `podman stop` drains it to exit 0.
+ * container, the HEALTHCHECK passes, and `podman stop` drains it to exit 0. The docker-compose.yml for Central and
+ * rendezvous is read with .env.example as Compose would, and Central's config is validated by the image.
  *
  * Where podman cannot work this fails, saying why: it is never skipped (`.ci/run` installs podman and its settings).
  */
@@ -17,6 +18,7 @@ import { SeverityNumber } from "@opentelemetry/api";
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
+import { parseEnvFile } from "../../platform/env_file.ts";
 import { VERSION } from "../../platform/version.ts";
 import { ROOT } from "../helpers/child.ts";
 import { recording } from "../e2e/otlp_ctvs.ts";
@@ -211,3 +213,100 @@ async function waitForLogs(pattern: RegExp): Promise<string> {
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
 }
+
+/** docker-compose.yml as data (python3's YAML parser). */
+// deno-lint-ignore no-explicit-any
+function composeFile(): Promise<Record<string, any>> {
+  const script = "import json,sys,yaml; print(json.dumps(yaml.safe_load(open(sys.argv[1]))))";
+  return sh("python3", ["-c", script, path.join(ROOT, "docker-compose.yml")]).then((result) => {
+    assertOk(result, "python3 yaml (python3-yaml)");
+    return JSON.parse(result.stdout);
+  });
+}
+
+/**
+ * Compose's interpolation: `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?message}`, `${VAR?message}`, `$$`.
+ * A required variable that is missing throws with its message, as `docker compose` refuses to start.
+ */
+function interpolate(text: string, env: Record<string, string>): string {
+  return text.replace(/\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?)([-?])([^}]*))?\}/g, (whole, name, colon, op, arg) => {
+    if (whole === "$$") return "$";
+    const value = env[name];
+    const unset = value === undefined || (colon === ":" && value === "");
+    if (!unset) return value;
+    if (op === "-") return arg;
+    if (op === "?") throw new Error(`${name}: ${arg}`);
+    return "";
+  });
+}
+
+// deno-lint-ignore no-explicit-any
+function interpolateAll(value: any, env: Record<string, string>): any {
+  if (typeof value === "string") return interpolate(value, env);
+  if (Array.isArray(value)) return value.map((v) => interpolateAll(v, env));
+  if (value && typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, interpolateAll(v, env)]));
+  }
+  return value;
+}
+
+test("docker-compose.yml: Central (role server) and rendezvous on the image, every variable in .env.example", async () => {
+  const raw = await composeFile();
+  const env = parseEnvFile(await fs.readFile(path.join(ROOT, ".env.example"), "utf8"));
+  const text = await fs.readFile(path.join(ROOT, "docker-compose.yml"), "utf8");
+  const used = [...text.replace(/^\s*#.*$/gm, "").matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]);
+  assert.deepEqual([...new Set(used)].filter((name) => !(name in env)), [], "variables .env.example lacks");
+  assert.throws(() => interpolateAll(raw, {}), /COLLECTIVUS_PUBLIC_URL: set COLLECTIVUS_PUBLIC_URL in \.env/);
+  const compose = interpolateAll(raw, env);
+
+  const { central, rendezvous } = compose.services;
+  assert.deepEqual(Object.keys(compose.services).sort(), ["central", "rendezvous"]);
+  for (const service of [central, rendezvous]) {
+    assert.equal(service.build, ".", "built from this repository's Dockerfile");
+    assert.equal(service.image, env.COLLECTIVUS_IMAGE);
+    assert.equal(service.restart, "unless-stopped");
+  }
+  assert.deepEqual(central.volumes, ["central-data:/data"]);
+  assert.deepEqual(rendezvous.volumes, ["rendezvous-data:/data"]);
+  assert.deepEqual(Object.keys(compose.volumes).sort(), ["central-data", "rendezvous-data"]);
+
+  // Central: its config is a valid role "server" config, its listener the published port, its data on the volume.
+  const config = JSON.parse(central.environment.COLLECTIVUS_CONFIG_JSON);
+  assert.equal(config.role, "server");
+  assert.deepEqual(central.ports, [`${env.CENTRAL_PORT}:8788`]);
+  assert.equal(config.server.control_plane_listen, "0.0.0.0:8788");
+  assert.equal(config.server.public_url, env.COLLECTIVUS_PUBLIC_URL);
+  for (const dir of [config.server.data_dir, config.server.sink_dir]) assert.match(dir, /^\/data\/[a-z-]+$/);
+  for (const name of ["COLLECTIVUS_JWT_SECRET", "COLLECTIVUS_ADMIN_TOKEN", "COLLECTIVUS_RENDEZVOUS_URL"]) {
+    assert.equal(central.environment[name], env[name], name);
+  }
+  const envArgs = Object.entries(central.environment as Record<string, string>)
+    .flatMap(([name, value]) => ["--env", `${name}=${value}`]);
+  const printed = await podman([
+    "run",
+    "--rm",
+    "--health-cmd",
+    "none",
+    ...envArgs,
+    IMAGE,
+    "--print-config",
+    "--strict",
+  ]);
+  assertOk(printed, "the image validating Central's config (ctvs --print-config --strict)");
+  assert.deepEqual(JSON.parse(printed.stdout), config);
+
+  // Rendezvous: `ctvs rendezvous` on the published port, its health check asking that port.
+  assert.deepEqual(rendezvous.command, ["rendezvous", "--listen", "0.0.0.0:8789", "--data-dir", "/data/rendezvous"]);
+  assert.deepEqual(rendezvous.ports, [`${env.RENDEZVOUS_PORT}:8789`]);
+  assert.deepEqual(rendezvous.healthcheck.test, [
+    "CMD",
+    "ctvs",
+    "healthcheck",
+    "--url",
+    "http://127.0.0.1:8789/health",
+  ]);
+  assert.equal(
+    rendezvous.environment.COLLECTIVUS_RENDEZVOUS_REGISTRATION_TOKEN,
+    central.environment.COLLECTIVUS_RENDEZVOUS_REGISTRATION_TOKEN,
+  );
+});
