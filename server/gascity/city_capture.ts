@@ -185,20 +185,29 @@ export class CityCapture {
   }
 
   /**
-   * A supervisor whose event log restarted below the cursor (its seq started over) would send nothing until its
-   * seq passed the cursor: the cursor then starts over too, in a new epoch so event ids stay unique.
+   * Sets the cursor against the supervisor's event log head (`X-GC-Index`) before each connection. Without a cursor
+   * it starts at the head, so an event that arrives next and cannot be written (a full disk) is sent again on the
+   * reconnect rather than skipped by a stream opened at a later head. A log that restarted below the cursor (its seq
+   * started over) would send nothing until its seq passed the cursor: the cursor then starts over too, in a new
+   * epoch so event ids stay unique.
    */
   async #checkLogHead(cursorFile: string, signal: AbortSignal): Promise<void> {
+    const { city } = this.#options;
     const cursor = this.#cursor;
-    if (!cursor) return;
-    const head = await this.#client.eventHead(this.#options.city.name, signal).catch(() => undefined);
-    if (head === undefined || head >= cursor.last_seq) return;
-    this.#options.log(
-      `gascity ${this.#options.city.name}: the supervisor's event log restarted (head seq ${head}, recorded up to ` +
-        `${cursor.last_seq}); reading it from its start`,
-    );
-    this.#cursor = { ...cursor, last_seq: 0, epoch: cursor.epoch + 1, updated_at: new Date().toISOString() };
+    const head = await this.#client.eventHead(city.name, signal).catch(() => undefined);
+    if (head === undefined) return;
+    const now = new Date().toISOString();
+    if (!cursor) {
+      this.#cursor = { api_url: city.api_url, last_seq: head, epoch: 0, updated_at: now };
+    } else if (head < cursor.last_seq) {
+      this.#options.log(
+        `gascity ${city.name}: the supervisor's event log restarted (head seq ${head}, recorded up to ` +
+          `${cursor.last_seq}); reading it from its start`,
+      );
+      this.#cursor = { ...cursor, last_seq: 0, epoch: cursor.epoch + 1, updated_at: now };
+    } else return;
     await writeEventCursor(cursorFile, this.#cursor);
+    this.#status.last_seq = this.#cursor.last_seq;
   }
 
   /** Records one batch of SSE events: rows first, on disk, then the cursor; then acts on the lifecycle events. */

@@ -177,6 +177,30 @@ test("a restarted capture reads what was written and compacted out of the stream
   }
 });
 
+test("an event write that fails (a full disk) leaves the cursor; the event is recorded once the disk is back", async () => {
+  const h = await harness();
+  try {
+    const written: Record<string, unknown>[] = [];
+    let full = true;
+    h.capture({}, {
+      writeEvents: (rows) => {
+        if (full) return Promise.reject(new Error("Cannot write day file: no space left on device (ENOSPC)"));
+        written.push(...rows);
+        return Promise.resolve();
+      },
+    });
+    await eventually(() => assert.equal(h.double.openStreams.events, 1));
+    h.double.emit("alpha", "bead.created", { subject: "b-1" });
+    await eventually(() => assert.ok(h.logs.some((l) => /ENOSPC.*retrying with backoff/.test(l)), h.logs.join("\n")));
+    full = false;
+    await eventually(() => assert.deepEqual(written.map((r) => r.seq), [1]));
+    h.double.emit("alpha", "bead.closed", { subject: "b-1" });
+    await eventually(() => assert.deepEqual(written.map((r) => r.seq), [1, 2]));
+  } finally {
+    await h.close();
+  }
+});
+
 test("include_templates and exclude_templates choose the sessions recorded", async () => {
   const h = await harness();
   try {
