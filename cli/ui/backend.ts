@@ -8,6 +8,7 @@
 import { CONVERSATION_SOURCES, conversationDatasets } from "../../query/browse/conversation_sources.ts";
 import {
   conversationListSql,
+  conversationPartPlaceSql,
   conversationPartSql,
   conversationPartsSql,
   conversationTurnsSql,
@@ -26,11 +27,14 @@ import type { Dataset } from "../../query/dataset.ts";
 import { DATASETS, LOGS, METRICS, TRACES } from "../../query/datasets.ts";
 import { LLM_REQUESTS } from "../../query/llm_requests/dataset.ts";
 import { partitionStatuses } from "../../query/partition_status.ts";
-import { readRecordedExchange } from "../../query/proxy_exchange.ts";
+import { readExchangeImage, readRecordedExchange } from "../../query/proxy_exchange.ts";
+import { IMAGE_TYPES, imageBytes, MAX_IMAGE_BYTES, type RecordedImage } from "../../query/proxy_images.ts";
+import { PROXY_MESSAGES } from "../../query/proxy_messages/dataset.ts";
+import { readPartImage } from "../../query/proxy_part_image.ts";
 import { SqlRefusedError } from "../../query/read_only_sql.ts";
 import { USAGE_REPORTS, type UsageReport, usageReportSql } from "../../query/usage_report.ts";
 import { HttpError } from "../../server/proxy/http_error.ts";
-import type { DatasetFreshness, TimeRange, UiBackend, UiStatus } from "../../server/ui/backend.ts";
+import type { DatasetFreshness, ServedImage, TimeRange, UiBackend, UiStatus } from "../../server/ui/backend.ts";
 import { QueryError } from "../query/context.ts";
 import { columnsOf, csvLines, rowsOf } from "../query/render.ts";
 import { sqlDatasets, sqlNames } from "../query/sql.ts";
@@ -52,6 +56,32 @@ async function guarded<T>(work: () => Promise<T>, userSql = false): Promise<T> {
     return await work();
   } catch (error) {
     throw answerable(error, userSql);
+  }
+}
+
+/** An image's bytes, or the 4xx that says why it cannot be shown. */
+function served(image: RecordedImage | undefined, where: string): ServedImage {
+  if (!image) throw new HttpError(404, { error: `no image there: ${where} is not recorded or holds none` });
+  const got = imageBytes(image);
+  switch (got.kind) {
+    case "bytes":
+      return { media_type: got.media_type, bytes: got.bytes };
+    case "link":
+      throw new HttpError(404, {
+        error: `the image is a link, not in the recording (ctvs ui fetches nothing): ${got.url}`,
+      });
+    case "file":
+      throw new HttpError(404, {
+        error: `the image is a file uploaded to the provider (${got.file_id}), not in the recording`,
+      });
+    case "unsupported":
+      throw new HttpError(415, {
+        error: `the image's type (${got.media_type ?? "none"}) is not one ctvs ui shows: ${IMAGE_TYPES.join(", ")}`,
+      });
+    case "too_big":
+      throw new HttpError(413, {
+        error: `the image is ${got.bytes} bytes, more than the ${MAX_IMAGE_BYTES} ctvs ui serves`,
+      });
   }
 }
 
@@ -117,6 +147,35 @@ export function uiBackend(reader: UiReader): UiBackend {
       paged(await rows(conversations.datasets, conversationTurnsSql(origin, id, page)), page),
     conversationPart: async (origin, id, messageId, partIndex) =>
       (await rows(conversations.datasets, conversationPartSql(origin, id, messageId, partIndex)))[0] ?? null,
+    conversationPartImage: (origin, id, messageId, partIndex) =>
+      guarded(async () => {
+        if (CONVERSATION_SOURCES.find((s) => s.name === origin)?.messages !== PROXY_MESSAGES) {
+          throw new HttpError(404, { error: `images of ${origin} conversations are not recorded` });
+        }
+        const sql = conversationPartPlaceSql(origin, id, messageId, partIndex);
+        const part = (await reader.rows({ datasets: conversations.datasets }, sql))[0];
+        if (!part) throw new HttpError(404, { error: "no such part" });
+        if (part.part_type !== "image") {
+          throw new HttpError(404, { error: `the part is ${part.part_type}, not an image` });
+        }
+        const image = await readPartImage(reader.ctx.root, {
+          gatewayId: String(part.gateway_id),
+          date: String(part.date),
+          tsStart: String(part.message_created_at),
+          conversationId: id,
+          messageIndex: Number(part.message_index),
+          partIndex,
+        });
+        return served(
+          image,
+          `the exchange of ${part.message_created_at} in ${part.gateway_id}/proxy/${part.date}.jsonl`,
+        );
+      }),
+    exchangeImage: (gatewayId, date, exchangeId, index) =>
+      guarded(async () => {
+        const found = await readExchangeImage(reader.ctx.root, gatewayId, date, exchangeId, index);
+        return served(found?.image, `exchange ${exchangeId}`);
+      }),
     exchange: (gatewayId, date, exchangeId) =>
       guarded(async () => {
         const found = await readRecordedExchange(reader.ctx.root, gatewayId, date, exchangeId);

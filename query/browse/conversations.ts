@@ -142,3 +142,20 @@ export function conversationPartSql(
 WHERE origin = ${literal(origin)} AND conversation_id = ${literal(conversationId)}
   AND message_id = ${literal(messageId)} AND part_index = ${partIndex} LIMIT 1`;
 }
+
+/** Where one part was recorded: its day file, the start of the exchange that first carried it, its place. */
+export function conversationPartPlaceSql(
+  origin: string,
+  conversationId: string,
+  messageId: string,
+  partIndex: number,
+  sources: readonly ConversationSource[] = CONVERSATION_SOURCES,
+): string {
+  if (!Number.isSafeInteger(partIndex) || partIndex < 0) {
+    throw new RangeError(`Cannot read a part: part index must be 0 or more, got ${partIndex}`);
+  }
+  return `SELECT gateway_id, date, message_created_at, message_index, part_index, part_type
+FROM (${partsRelation(sources)})
+WHERE origin = ${literal(origin)} AND conversation_id = ${literal(conversationId)}
+  AND message_id = ${literal(messageId)} AND part_index = ${partIndex} LIMIT 1`;
+}

@@ -10,7 +10,7 @@ import { bodyLimit } from "hono/body-limit";
 import { HttpError } from "../proxy/http_error.ts";
 import type { UiBackend } from "./backend.ts";
 import { uiGuard } from "./guard.ts";
-import { choice, number, page, range, text } from "./params.ts";
+import { choice, index, number, page, range, text } from "./params.ts";
 
 /** The built front end: the page and its script and style. */
 export interface UiAssets {
@@ -91,16 +91,32 @@ export function uiApp(options: UiAppOptions): Hono {
     return c.json(await backend.conversationTurns(c.req.param("origin"), c.req.param("id"), page(c, 2000)));
   });
   app.get("/api/conversations/:origin/:id/parts/:messageId/:partIndex", async (c) => {
-    const index = Number(c.req.param("partIndex"));
-    if (!Number.isSafeInteger(index) || index < 0) throw new HttpError(400, { error: "part index must be 0 or more" });
     const row = await backend.conversationPart(
       c.req.param("origin"),
       c.req.param("id"),
       c.req.param("messageId"),
-      index,
+      index(c.req.param("partIndex"), "part index"),
     );
     if (!row) throw new HttpError(404, { error: "no such part" });
     return c.json(row);
+  });
+  app.get("/api/conversations/:origin/:id/parts/:messageId/:partIndex/image", async (c) => {
+    const image = await backend.conversationPartImage(
+      c.req.param("origin"),
+      c.req.param("id"),
+      c.req.param("messageId"),
+      index(c.req.param("partIndex"), "part index"),
+    );
+    return c.body(image.bytes, 200, { "content-type": image.media_type });
+  });
+  app.get("/api/exchanges/:gateway/:date/:id/images/:index", async (c) => {
+    const image = await backend.exchangeImage(
+      c.req.param("gateway"),
+      c.req.param("date"),
+      c.req.param("id"),
+      index(c.req.param("index"), "image index"),
+    );
+    return c.body(image.bytes, 200, { "content-type": image.media_type });
   });
   app.get("/api/exchanges/:gateway/:date/:id", async (c) => {
     return c.json(await backend.exchange(c.req.param("gateway"), c.req.param("date"), c.req.param("id")));

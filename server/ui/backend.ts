@@ -56,6 +56,12 @@ export interface UiStatus {
   config: string;
 }
 
+/** An image to serve, of a type a browser draws (the backend refuses others with a 4xx saying why). */
+export interface ServedImage {
+  media_type: string;
+  bytes: Uint8Array<ArrayBuffer>;
+}
+
 /** Every read the UI makes. */
 export interface UiBackend {
   status(): Promise<UiStatus>;
@@ -71,7 +77,11 @@ export interface UiBackend {
   conversationParts(origin: string, id: string, page: PageRequest): Promise<PageOf>;
   conversationTurns(origin: string, id: string, page: PageRequest): Promise<PageOf>;
   conversationPart(origin: string, id: string, messageId: string, partIndex: number): Promise<Row | null>;
+  /** The image of an image part, read from the raw exchange that first carried it. */
+  conversationPartImage(origin: string, id: string, messageId: string, partIndex: number): Promise<ServedImage>;
   exchange(gatewayId: string, date: string, exchangeId: string): Promise<Row>;
+  /** Image `index` of an exchange's request (in the order of the exchange's `images`). */
+  exchangeImage(gatewayId: string, date: string, exchangeId: string, index: number): Promise<ServedImage>;
 
   usage(report: string, breakdown: boolean, range: TimeRange): Promise<Row[]>;
 

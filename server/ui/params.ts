@@ -41,6 +41,15 @@ export function choice<T extends string>(c: Context, name: string, choices: read
   return value as T;
 }
 
+/** A path segment that must be a whole number, 0 or more (`what` names it in the 400). */
+export function index(value: string, what: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n)) {
+    throw new HttpError(400, { error: `${what} must be 0 or more` });
+  }
+  return n;
+}
+
 /** `limit` (default `fallback`, at most {@link MAX_PAGE}) and `offset`. */
 export function page(c: Context, fallback = DEFAULT_PAGE): PageRequest {
   return {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
+import { DATASETS } from "../../query/datasets.ts";
 import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
 
 async function config(dir: string): Promise<string> {
@@ -49,13 +50,8 @@ test("ctvs ui serves on loopback with a per-start token every request needs, and
       const status = await fetch(`${base}/api/status`, { headers: { "x-ctvs-token": token } });
       assert.equal(status.status, 200);
       const body = await status.json();
-      assert.deepEqual(body.datasets.map((d: { name: string }) => d.name), [
-        "logs",
-        "traces",
-        "metrics",
-        "proxy_messages",
-        "llm_requests",
-      ]);
+      assert.deepEqual(body.datasets.map((d: { name: string }) => d.name), DATASETS.map((d) => d.name));
+      assert.deepEqual(body.screens.trace, ["traces", "logs"]);
       const page = await fetch(url);
       assert.equal(page.status, 200);
       assert.match(await page.text(), new RegExp(`/assets/app\\.js\\?token=${token}`));

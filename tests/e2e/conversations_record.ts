@@ -33,8 +33,11 @@ export async function writeConfig(dir: string, fakeUrl: string): Promise<string>
   return config;
 }
 
-/** Runs `claude -p` and then `codex exec` through ctvs; resolves with the config path once ctvs has stopped. */
-export async function recordAgents(dir: string): Promise<string> {
+/**
+ * Runs `claude -p` and then `codex exec` through ctvs, then `more` (given the proxy's URL) if any; resolves with the
+ * config path once ctvs has stopped.
+ */
+export async function recordAgents(dir: string, more?: (proxyUrl: string) => Promise<void>): Promise<string> {
   const { claude, codex } = await ensureClients();
   const fake = await startFakeUpstream();
   try {
@@ -65,6 +68,7 @@ export async function recordAgents(dir: string): Promise<string> {
       "run the marker command",
     ], { cwd: dir, env: { HOME: dir, CODEX_HOME: dir, CTVS_E2E_KEY: "sk-e2e-c0d3" } });
     assert.equal(codexRun.code, 0, codexRun.stderr);
+    await more?.(url);
     ctvs.kill("SIGTERM");
     assert.equal((await ctvs.exited).code, 0, ctvs.transcript());
     return config;

@@ -10,7 +10,7 @@ import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
 import { launchChromium, screenshotDir } from "../helpers/chromium.ts";
 import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
-import { KNOWN_SPANS, recordForUi } from "./ui_record.ts";
+import { KNOWN_SPANS, PICTURE, PICTURE_PROMPTS, recordForUi } from "./ui_record.ts";
 
 // deno-lint-ignore no-explicit-any
 type Row = Record<string, any>;
@@ -31,6 +31,20 @@ async function until(check: () => Promise<boolean>, what: string): Promise<void>
     if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
     await new Promise((done) => setTimeout(done, 50));
   }
+}
+
+/** Waits until the image `locator` finds has loaded at the picture's own size. */
+async function imageDrawn(locator: Locator, what: string): Promise<void> {
+  await locator.waitFor();
+  let size = [0, 0];
+  await until(async () => {
+    size = await locator.evaluate((e) => {
+      const image = e as unknown as { naturalWidth: number; naturalHeight: number };
+      return [image.naturalWidth, image.naturalHeight];
+    });
+    return size[0] > 0;
+  }, `${what} is drawn`);
+  assert.deepEqual(size, [PICTURE.width, PICTURE.height], what);
 }
 
 /** A computed style property of an element. */
@@ -84,12 +98,14 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
     // Conversations: both agents, with their client, model and cost.
     await page.goto(url);
     const list = page.getByTestId("conversations");
-    await list.locator("tbody tr").nth(1).waitFor();
-    assert.equal(await list.locator("tbody tr").count(), 2);
+    await list.locator("tbody tr").nth(3).waitFor();
+    assert.equal(await list.locator("tbody tr").count(), 4);
     const listText = await list.innerText();
     assert.match(listText, /claude_code/);
     assert.match(listText, /codex/);
     assert.match(listText, /gpt-fake/);
+    const apiRows = list.locator("tbody tr").filter({ has: page.locator("td", { hasText: /^api$/ }) });
+    assert.equal(await apiRows.count(), 2, "the two SDK conversations");
     // The header speaks of this screen's datasets: fresh, though traces, logs and metrics were never read yet.
     await page.getByTestId("freshness").getByText(/^cache: fresh · refreshed \d{4}-\d{2}-\d{2} [\d:]+ UTC$/).waitFor();
     await shot(page, "conversations");
@@ -118,6 +134,23 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
     assert.match(await timeline.innerText(), /message_start[\s\S]*message_stop/);
     assert.match(await page.locator("dl.facts").innerText(), /POST \/v1\/messages/);
     await shot(page, "exchange");
+
+    // The pictures the SDKs sent: drawn in the conversation (from the raw exchange) and in the raw exchange.
+    for (const [model, prompt] of [["claude-opus", PICTURE_PROMPTS.anthropic], ["gpt-fake", PICTURE_PROMPTS.openai]]) {
+      await page.goto(url);
+      await apiRows.filter({ hasText: model }).click();
+      await messages.getByText(prompt).waitFor();
+      const image = messages.getByTestId("recorded-image");
+      assert.equal(await image.count(), 1);
+      await imageDrawn(image, `the ${model} conversation's picture`);
+      if (model === "claude-opus") await shot(page, "conversation-image");
+      await page.getByTestId("turn").first().getByText("raw exchange").click();
+      const sent = page.getByTestId("request-images");
+      await imageDrawn(sent.getByTestId("recorded-image"), `the ${model} exchange's picture`);
+      assert.match(await sent.innerText(), /image\/png · 129 bytes/);
+      assert.match(await page.locator("pre.body").first().innerText(), /\[image 1: image\/png, 129 bytes\]/);
+      if (model === "claude-opus") await shot(page, "exchange-image");
+    }
 
     // Usage: the total cost is `ctvs query usage`'s.
     await page.goto(`${url}#/usage`);

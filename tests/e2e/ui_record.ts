@@ -1,6 +1,7 @@
 /**
  * The recordings the `ctvs ui` browser test shows: one Claude Code turn and one Codex turn through a real `ctvs`
- * proxy (`conversations_record.ts`), and a trace with its logs and a few metric points sent by the real OpenTelemetry
+ * proxy (`conversations_record.ts`), a turn with a picture sent by the Anthropic SDK and one by the OpenAI SDK
+ * (Responses) through the same proxy, and a trace with its logs and a few metric points sent by the real OpenTelemetry
  * SDK and exporters to a real `ctvs`, all into one sink as gateway `e2e`.
  *
  * @module
@@ -13,7 +14,11 @@ import { resourceFromAttributes } from "@opentelemetry/resources";
 import { LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
 import { MeterProvider, PeriodicExportingMetricReader } from "@opentelemetry/sdk-metrics";
 import { SimpleSpanProcessor, TracerProvider } from "@opentelemetry/sdk-trace";
+import Anthropic from "@anthropic-ai/sdk";
+import { readFile } from "node:fs/promises";
 import path from "node:path";
+import OpenAI from "openai";
+import { ROOT } from "../helpers/child.ts";
 import { recordAgents } from "./conversations_record.ts";
 import { startOtlpCtvs } from "./otlp_ctvs.ts";
 
@@ -27,6 +32,40 @@ export const KNOWN_SPANS = [
   { name: "llm.call", parent: "render", start: 250, end: 350, failed: true },
 ] as const;
 
+/** The picture the SDK turns send (48 × 32 PNG). */
+export const PICTURE = { file: path.join(ROOT, "tests", "fixtures", "images", "checker.png"), width: 48, height: 32 };
+
+/** The prompts sent with the picture, by the Anthropic SDK and by the OpenAI SDK (Responses). */
+export const PICTURE_PROMPTS = { anthropic: "What is in this picture?", openai: "Describe this picture." };
+
+/** One turn with the picture through each SDK, to the proxy at `url`. */
+async function pictureTurns(url: string): Promise<void> {
+  const data = (await readFile(PICTURE.file)).toString("base64");
+  const anthropic = new Anthropic({ apiKey: "sk-ant-e2e-image", baseURL: url, maxRetries: 0 });
+  await anthropic.messages.create({
+    model: "claude-opus-4-8",
+    max_tokens: 256,
+    messages: [{
+      role: "user",
+      content: [
+        { type: "image", source: { type: "base64", media_type: "image/png", data } },
+        { type: "text", text: PICTURE_PROMPTS.anthropic },
+      ],
+    }],
+  });
+  const openai = new OpenAI({ apiKey: "sk-e2e-image", baseURL: `${url}/v1`, maxRetries: 0 });
+  await openai.responses.create({
+    model: "gpt-fake",
+    input: [{
+      role: "user",
+      content: [
+        { type: "input_text", text: PICTURE_PROMPTS.openai },
+        { type: "input_image", image_url: `data:image/png;base64,${data}`, detail: "auto" },
+      ],
+    }],
+  });
+}
+
 /** What was recorded, and where. */
 export interface UiRecording {
   /** A config whose sink holds everything. */
@@ -36,9 +75,9 @@ export interface UiRecording {
   logBody: string;
 }
 
-/** Records the agents' turns and the telemetry under `dir`. */
+/** Records the agents' turns, a picture sent by each SDK, and the telemetry under `dir`. */
 export async function recordForUi(dir: string): Promise<UiRecording> {
-  const config = await recordAgents(dir);
+  const config = await recordAgents(dir, pictureTurns);
   const otlp = await startOtlpCtvs({ sinkDir: path.join(dir, "data") });
   try {
     const resource = resourceFromAttributes({ "service.name": "shop", "service.version": "1.0.0" });

@@ -8,8 +8,9 @@
  */
 /// <reference lib="dom" />
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { get, type PageOf, type Row } from "../api.ts";
+import { get, type PageOf, type Row, withToken } from "../api.ts";
 import { ErrorBox, Loading } from "../components/common.tsx";
+import { RecordedImage } from "../components/image.tsx";
 import { useLoad } from "../components/load.ts";
 import { cost, count, duration, pretty, time } from "../format.ts";
 import { href } from "../route.ts";
@@ -256,7 +257,14 @@ function Part({ part, result, base }: { part: Row; result: Row | undefined; base
         </div>
       );
     case "image":
-      return <div class="part part-image">image (its data is in the raw exchange of this turn)</div>;
+      return (
+        <div class="part">
+          <RecordedImage
+            src={withToken(`${base}/parts/${encodeURIComponent(part.message_id)}/${part.part_index}/image`)}
+            alt={`image ${part.part_index + 1} of this message`}
+          />
+        </div>
+      );
     case "error":
       return <div class="part part-error error">{part.content_text ?? pretty(part.status)}</div>;
     default:

@@ -1,39 +1,18 @@
 /** @jsxImportSource preact */
 /**
  * One raw exchange as the proxy recorded it: status, timing, the request and response headers (secrets already
- * redacted by the recorder) and bodies (images in a request shown as images), and the SSE timeline: each event at
- * its offset from the request's start.
+ * redacted by the recorder) and bodies (the request's images shown as images, a marker in the body where their data
+ * was), and the SSE timeline: each event at its offset from the request's start.
  *
  * @module
  */
 /// <reference lib="dom" />
-import { get, type Row } from "../api.ts";
+import { get, type Row, withToken } from "../api.ts";
 import { ErrorBox, Loading } from "../components/common.tsx";
+import { RecordedImage } from "../components/image.tsx";
 import { useLoad } from "../components/load.ts";
 import { count, duration, pretty, time } from "../format.ts";
 import { href } from "../route.ts";
-
-/** Base64 images found in a request body (Anthropic `image` blocks, OpenAI `input_image` data URLs). */
-function imagesIn(body: string | undefined): string[] {
-  if (!body) return [];
-  const found: string[] = [];
-  const visit = (value: unknown) => {
-    if (found.length >= 20 || !value || typeof value !== "object") return;
-    const v = value as Row;
-    if (v.type === "base64" && typeof v.data === "string" && /^image\/[a-z+.-]+$/.test(v.media_type ?? "")) {
-      found.push(`data:${v.media_type};base64,${v.data}`);
-    }
-    if (typeof v.image_url === "string" && v.image_url.startsWith("data:image/")) found.push(v.image_url);
-    if (typeof v.image_url?.url === "string" && v.image_url.url.startsWith("data:image/")) found.push(v.image_url.url);
-    for (const child of Object.values(v)) visit(child);
-  };
-  try {
-    visit(JSON.parse(body));
-  } catch {
-    // a cut or non-JSON body has no images to show
-  }
-  return found;
-}
 
 function Headers({ headers }: { headers: Row | undefined }) {
   return (
@@ -68,7 +47,7 @@ export function ExchangeScreen({ gateway, date, id }: { gateway: string; date: s
   const x = data?.exchange as Row | undefined;
   const events = (data?.events ?? []) as Row[];
   const total = Math.max(1, x?.duration_ms ?? 0, ...events.map((e) => e.t_ms ?? 0));
-  const images = imagesIn(x?.request?.body);
+  const images = (data?.images ?? []) as Row[];
   return (
     <section>
       <p class="crumbs">
@@ -133,11 +112,26 @@ export function ExchangeScreen({ gateway, date, id }: { gateway: string; date: s
         <div class="two">
           <div>
             <h2>Request</h2>
-            {images.map((src, i) => <img key={i} class="shot" src={src} alt={`image ${i + 1} of the request`} />)}
+            {images.length > 0 && (
+              <div class="request-images" data-testid="request-images">
+                {images.map((image, i) => (
+                  <figure key={i}>
+                    <RecordedImage src={withToken(`${path}/images/${i}`)} alt={`image ${i + 1} of the request`} />
+                    <figcaption class="muted">
+                      {i + 1}: {image.path} · {image.media_type ?? "?"}
+                      {image.bytes !== undefined ? ` · ${count(image.bytes)} bytes` : ""}
+                    </figcaption>
+                  </figure>
+                ))}
+              </div>
+            )}
             <details>
               <summary>headers</summary>
               <Headers headers={x.request?.headers} />
             </details>
+            {images.some((image) => image.bytes !== undefined) && (
+              <p class="muted">In the body below, each image's data is replaced by a marker such as [image 1: …].</p>
+            )}
             <Body holder={x.request} />
           </div>
           <div>

@@ -109,3 +109,38 @@ test("bad parameters are 400s naming the parameter; backend errors keep their st
   }, LOCAL);
   assert.equal(big.status, 413);
 });
+
+test("an image is served as its bytes with its type (token in the URL, as an <img> sends it); a bad index is a 400", async () => {
+  const png = new Uint8Array([0x89, 0x50, 0x4e, 0x47]);
+  const asked: unknown[] = [];
+  const ui = uiApp({
+    backend: backend({
+      conversationPartImage: (...args) => {
+        asked.push(args);
+        return Promise.resolve({ media_type: "image/png", bytes: png });
+      },
+      exchangeImage: (_gw, _date, _id, index) =>
+        index === 0
+          ? Promise.resolve({ media_type: "image/jpeg", bytes: png })
+          : Promise.reject(new HttpError(404, { error: "no image there" })),
+    }),
+    token: TOKEN,
+    allowRemote: false,
+    assets: { html: "", js: "", css: "" },
+  });
+  const get = (path: string) => ui.request(`http://127.0.0.1:1${path}`, { headers: { host: "127.0.0.1:1" } }, LOCAL);
+  const part = await get(`/api/conversations/proxy/c%201/parts/m1/2/image?token=${TOKEN}`);
+  assert.equal(part.status, 200);
+  assert.equal(part.headers.get("content-type"), "image/png");
+  assert.equal(part.headers.get("x-content-type-options"), "nosniff");
+  assert.deepEqual(new Uint8Array(await part.arrayBuffer()), png);
+  assert.deepEqual(asked, [["proxy", "c 1", "m1", 2]]);
+  const exchange = await get(`/api/exchanges/gw/2025-03-01/x1234567/images/0?token=${TOKEN}`);
+  assert.equal(exchange.headers.get("content-type"), "image/jpeg");
+  await exchange.body?.cancel();
+  const missing = await get(`/api/exchanges/gw/2025-03-01/x1234567/images/1?token=${TOKEN}`);
+  assert.deepEqual([missing.status, await missing.json()], [404, { error: "no image there" }]);
+  const bad = await get(`/api/conversations/proxy/c/parts/m1/-1/image?token=${TOKEN}`);
+  assert.deepEqual([bad.status, await bad.json()], [400, { error: "part index must be 0 or more" }]);
+  assert.equal((await get("/api/conversations/proxy/c/parts/m1/2/image")).status, 401);
+});
