@@ -23,6 +23,7 @@ export async function queryCatalog(argv: string[], io: Io): Promise<number> {
   const seen = await inspect(argv, CATALOG_USAGE, {
     command: "ctvs query catalog",
     notArchived: `it lists the local cache's tables and partitions; ${ARCHIVE_QUERIES}`,
+    takes: ["cache-dir", "date", "gateway-id", "format", "limit"],
   });
   const rows: RowCell[][] = [];
   for (const dataset of DATASETS) {

@@ -23,6 +23,7 @@ export async function queryDoctor(argv: string[], io: Io): Promise<number> {
   const seen = await inspect(argv, DOCTOR_USAGE, {
     command: "ctvs query doctor",
     notArchived: `it checks the local recordings and cache; ${ARCHIVE_QUERIES}`,
+    takes: ["cache-dir", "date", "gateway-id", "format"],
   });
   const { ctx } = seen;
   const rootOk = await stat(ctx.root).then((s) => s.isDirectory(), () => false);

@@ -5,11 +5,13 @@
  * @module
  */
 import { stat } from "node:fs/promises";
+import { unlessMissing } from "../../platform/fs_error.ts";
 import type { Dataset } from "../../query/dataset.ts";
 import { type PartitionStatus, partitionStatuses } from "../../query/partition_status.ts";
 import { type FlagSpec, type ParsedFlags, parseFlags } from "../parse_flags.ts";
 import { loadContext, type QueryContext } from "./context.ts";
 import { UsageError } from "../usage_error.ts";
+import { CONFIG_FLAGS } from "../config_flags.ts";
 import { QUERY_FLAGS, type QueryOptions, queryOptionsFrom } from "./flags.ts";
 
 /** Parsed flags, options and context of a command that reads the cache's state. */
@@ -34,6 +36,20 @@ export interface InspectSpec {
   maxPositionals?: number;
   /** Flags of its own, beside the shared ones. */
   flags?: Record<string, FlagSpec>;
+  /**
+   * The shared query flags it uses (the config flags and its own always apply). Any other shared flag given is a
+   * usage error that names it, rather than an option silently without effect.
+   */
+  takes: readonly QueryFlag[];
+}
+
+/** A shared query flag, by name. */
+export type QueryFlag = keyof typeof QUERY_FLAGS;
+
+/** `--a`, `--b and --c`: the flags of a message. */
+function flagList(names: readonly string[]): string {
+  const flags = names.map((n) => `--${n}`);
+  return flags.length < 2 ? flags.join("") : `${flags.slice(0, -1).join(", ")} and ${flags.at(-1)}`;
 }
 
 /**
@@ -47,6 +63,13 @@ export async function inspect(argv: string[], usage: string, spec: InspectSpec):
   const options = queryOptionsFrom(values, usage);
   if (options.archive) {
     throw new UsageError(`${spec.command} does not take --archive: ${spec.notArchived}`, usage);
+  }
+  for (const name of Object.keys(QUERY_FLAGS)) {
+    if (name in CONFIG_FLAGS || spec.takes.includes(name) || values[name] === undefined) continue;
+    throw new UsageError(
+      `${spec.command} does not take --${name}: of the query options it uses only ${flagList(spec.takes)}`,
+      usage,
+    );
   }
   const ctx = await loadContext(values, options, usage);
   return { values, positionals, options, ctx };
@@ -66,7 +89,10 @@ export function statusesOf(
 /** How many of `statuses` still have their JSONL source on disk. */
 export async function countSources(statuses: PartitionStatus[]): Promise<number> {
   const present = await Promise.all(
-    statuses.map((s) => stat(s.partition.sourcePath).then((st) => st.isFile(), () => false)),
+    statuses.map(async (s) => {
+      const file = s.partition.sourcePath;
+      return (await unlessMissing(stat(file), "read", file))?.isFile() === true;
+    }),
   );
   return present.filter(Boolean).length;
 }

@@ -132,6 +132,7 @@ export async function queryRefresh(argv: string[], io: Io): Promise<number> {
   const seen = await inspect(argv, REFRESH_USAGE, {
     command: "ctvs query refresh",
     notArchived: "archived days never change, and a query with --archive downloads the ones it needs",
+    takes: ["cache-dir", "date", "gateway-id"],
     maxPositionals: Number.POSITIVE_INFINITY,
     flags: { all: { type: "boolean" }, force: { type: "boolean" } },
   });

@@ -4,6 +4,7 @@
  * @module
  */
 import { stat } from "node:fs/promises";
+import { unlessMissing } from "../../platform/fs_error.ts";
 import { DATASETS } from "../../query/datasets.ts";
 import type { Io } from "../io.ts";
 import { collectionStates } from "./collections.ts";
@@ -23,6 +24,7 @@ export async function queryStatus(argv: string[], io: Io): Promise<number> {
   const seen = await inspect(argv, STATUS_USAGE, {
     command: "ctvs query status",
     notArchived: `it counts the local cache's partitions; ${ARCHIVE_QUERIES}`,
+    takes: ["cache-dir", "date", "gateway-id", "format", "limit"],
   });
   const rows: RowCell[][] = [];
   for (const dataset of DATASETS) {
@@ -39,8 +41,9 @@ export async function queryStatus(argv: string[], io: Io): Promise<number> {
   }
   for (const { collection, sources } of await collectionStates(seen.ctx)) {
     const count = (state: string) => sources.filter((s) => s.freshness.state === state).length;
-    const onDisk = (await Promise.all(sources.map((s) => stat(s.sourcePath).then(() => 1, () => 0))))
-      .reduce((a: number, b: number) => a + b, 0);
+    const onDisk = (await Promise.all(
+      sources.map(async (s) => (await unlessMissing(stat(s.sourcePath), "read", s.sourcePath)) ? 1 : 0),
+    )).reduce((a: number, b: number) => a + b, 0);
     const rows_ = sources.reduce((n, s) => n + (s.cursor?.row_count ?? 0), 0);
     rows.push([collection.table, onDisk, count("fresh"), count("stale"), count("missing"), rows_]);
   }

@@ -26,6 +26,7 @@ export async function queryLogsTail(argv: string[], io: Io, usage: string): Prom
   const { ctx, options } = await inspect(argv, usage, {
     command: "ctvs query logs tail",
     notArchived: "it reads today's live JSONL, and the archive holds only finished days",
+    takes: ["date", "gateway-id", "since", "from", "to", "service", "limit", "format"],
   });
   const partitions = (await listPartitions(ctx.root, ctx.cacheDir, LOGS)).filter((p) =>
     partitionMatches(p, { gatewayIds: options.scope.gatewayIds, dates: options.scope.dates })

@@ -151,3 +151,56 @@ test("ctvs query <command> --help: every command prints its usage and exits 0", 
     assert.match(help.stdout, /--strict-freshness/, name);
   }
 });
+
+test("status, catalog, doctor, refresh and the tails refuse a shared option they would ignore, naming it (exit 2)", async () => {
+  const s = await setup();
+  try {
+    const cases = [
+      [
+        ["status", "--service", "api"],
+        "ctvs query status",
+        "--service",
+        "--cache-dir, --date, --gateway-id, --format and --limit",
+      ],
+      [
+        ["catalog", "--since", "1d"],
+        "ctvs query catalog",
+        "--since",
+        "--cache-dir, --date, --gateway-id, --format and --limit",
+      ],
+      [["doctor", "--limit", "3"], "ctvs query doctor", "--limit", "--cache-dir, --date, --gateway-id and --format"],
+      [["refresh", "--format", "json"], "ctvs query refresh", "--format", "--cache-dir, --date and --gateway-id"],
+      [
+        ["refresh", "--strict-freshness"],
+        "ctvs query refresh",
+        "--strict-freshness",
+        "--cache-dir, --date and --gateway-id",
+      ],
+      [
+        ["logs", "tail", "--refresh", "always"],
+        "ctvs query logs tail",
+        "--refresh",
+        "--date, --gateway-id, --since, --from, --to, --service, --limit and --format",
+      ],
+      [
+        ["proxy", "tail", "--service", "api"],
+        "ctvs query proxy tail",
+        "--service",
+        "--date, --gateway-id, --since, --from, --to, --limit and --format",
+      ],
+    ] as const;
+    for (const [args, name, flag, used] of cases) {
+      const r = await s.q(...args);
+      assert.equal(r.code, 2, `${name}: ${r.stderr}`);
+      assert.equal(
+        r.stderr.split("\n")[0],
+        `error: ${name} does not take ${flag}: of the query options it uses only ${used}`,
+      );
+    }
+    // What they use still works.
+    const ok = await s.q("status", "--date", "2025-03-01", "--format", "csv", "--limit", "1");
+    assert.equal(ok.code, 0, ok.stderr);
+  } finally {
+    await s.remove();
+  }
+});
