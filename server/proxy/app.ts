@@ -41,6 +41,8 @@ export interface ProxyAppOptions {
   fetchDecodes?(encoding: string | null): boolean;
   /** The session store; default a new one. */
   sessions?: SessionStore;
+  /** Warnings, one line each (a `.ctvsignore` that cannot be checked). */
+  log?: (line: string) => void;
 }
 
 /** Builds the proxy's app. Throws a TypeError for an upstream `base_url` that is not http(s). */
@@ -51,7 +53,7 @@ export function proxyApp(options: ProxyAppOptions): Hono {
   const deps = {
     recorder,
     sessions,
-    ignore: new IgnoreFilter(sessions, options.ignoredPaths),
+    ignore: new IgnoreFilter(sessions, options.ignoredPaths, options.log),
     redact: redactionSet(config.redact_headers),
     redactQuery: queryRedactionSet(config.redact_query_params),
     maxBodyBytes: config.max_record_body_bytes ?? DEFAULT_MAX_RECORD_BODY_BYTES,

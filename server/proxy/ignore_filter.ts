@@ -6,6 +6,7 @@
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
+import { errorCode, fsReason } from "../../platform/fs_error.ts";
 import type { SessionStore } from "./session_store.ts";
 
 /** How many `.ctvsignore` lookups are cached. */
@@ -17,10 +18,13 @@ export class IgnoreFilter {
   readonly #paths: string[];
   /** `.ctvsignore` results by session and cwd: a new conversation looks again, so a new file takes effect. */
   readonly #cache = new Map<string, boolean>();
+  readonly #warn: (line: string) => void;
 
-  constructor(sessions: SessionStore, ignoredPaths: readonly string[] = []) {
+  /** `warn` is told (once per session and folder) of a `.ctvsignore` that cannot be checked. */
+  constructor(sessions: SessionStore, ignoredPaths: readonly string[] = [], warn: (line: string) => void = () => {}) {
     this.#sessions = sessions;
     this.#paths = ignoredPaths.map((p) => path.resolve(p));
+    this.#warn = warn;
   }
 
   /** True when the exchange of `sessionId` must not be recorded. A failing check records (fails open). */
@@ -39,9 +43,15 @@ export class IgnoreFilter {
     if (cached !== undefined) return cached;
     let found = false;
     for (let at = dir;; at = path.dirname(at)) {
-      if (await exists(path.join(at, ".ctvsignore"))) {
-        found = true;
-        break;
+      const file = path.join(at, ".ctvsignore");
+      try {
+        if (await exists(file)) {
+          found = true;
+          break;
+        }
+      } catch (error) {
+        // Not known to be ignored: recorded, as a session without a marker is, and said once.
+        this.#warn(`warning: cannot check ${file} (${fsReason(error)}); recording the session as if it were absent`);
       }
       if (path.dirname(at) === at) break;
     }
@@ -51,11 +61,14 @@ export class IgnoreFilter {
   }
 }
 
+/** Whether `file` exists: false when it or a folder of its path is missing; any other failure rejects. */
 async function exists(file: string): Promise<boolean> {
   try {
     await stat(file);
     return true;
-  } catch {
-    return false;
+  } catch (error) {
+    const code = errorCode(error);
+    if (code === "ENOENT" || code === "ENOTDIR") return false;
+    throw error;
   }
 }

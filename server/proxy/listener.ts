@@ -18,7 +18,7 @@ export const proxyListenerFactory: ListenerFactory = {
     if (!config.proxy || !config.sink) return undefined;
     const file = path.join(sink.dir, gatewayId, "proxy", "<UTC-date>.jsonl");
     const recorder = new Recorder(sink, { log, onDropped: () => sink.health?.dropped("proxy", 1) });
-    const app = proxyApp({ config: config.proxy, recorder, ignoredPaths: config.ignored_paths });
+    const app = proxyApp({ config: config.proxy, recorder, ignoredPaths: config.ignored_paths, log });
     return httpListener({
       listen: config.proxy.listen,
       fetch: app.fetch,

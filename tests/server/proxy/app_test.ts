@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import type { UpstreamConfig } from "../../../platform/config/types.ts";
@@ -13,7 +13,7 @@ const REMOTE = { remoteAddr: { hostname: "10.1.2.3", port: 5000 } };
 /** An app whose upstream fetch is a function of the test, rows kept in memory. */
 function setup(
   upstreams: UpstreamConfig[],
-  options: { ignoredPaths?: string[]; redactHeaders?: string[]; redactQueryParams?: string[] } = {},
+  options: { ignoredPaths?: string[]; redactHeaders?: string[]; redactQueryParams?: string[]; log?: string[] } = {},
 ) {
   const lines: string[] = [];
   const seen: Request[] = [];
@@ -30,6 +30,7 @@ function setup(
     },
     recorder,
     ignoredPaths: options.ignoredPaths,
+    log: (line) => options.log?.push(line),
     fetch: (input, init) => {
       const request = new Request(input, init);
       seen.push(request);
@@ -245,6 +246,30 @@ test("session context adds cwd and git_branch; ignored_paths and .ctvsignore dro
     assert.equal(recorded[0].cwd, open);
     assert.equal(recorded[0].git_branch, "main");
     assert.deepEqual(Object.keys(recorded[0]).slice(-2), ["cwd", "git_branch"]);
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test("a .ctvsignore that cannot be checked is reported once, and the session is recorded", async () => {
+  const tmp = await tempDir();
+  try {
+    const cwd = path.join(tmp.dir, "project");
+    await mkdir(cwd);
+    // A link to itself: ELOOP, as a permission problem would be (the tests run as root).
+    await symlink(path.join(cwd, ".ctvsignore"), path.join(cwd, ".ctvsignore"));
+    const log: string[] = [];
+    const { app, rows } = setup([UP("a", "/")], { log });
+    await app.request("/_collectivus/session-context", {
+      method: "POST",
+      body: JSON.stringify({ session_id: "s-loop", cwd }),
+    }, LOCAL);
+    const body = JSON.stringify({ metadata: { user_id: JSON.stringify({ session_id: "s-loop" }) } });
+    for (let i = 0; i < 2; i++) await (await app.request("/v1/messages", { method: "POST", body }, LOCAL)).text();
+    assert.equal(rows().length, 2);
+    assert.deepEqual(log, [
+      `warning: cannot check ${cwd}/.ctvsignore (too many symbolic links); recording the session as if it were absent`,
+    ]);
   } finally {
     await tmp.remove();
   }
