@@ -10,6 +10,7 @@ import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { DENO_V8_FLAGS } from "../../platform/v8_flags.ts";
+import { Changes } from "./changes.ts";
 
 /** The repository root. */
 export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
@@ -25,8 +26,8 @@ export class Child {
   readonly stdout: string[] = [];
   readonly stderr: string[] = [];
   readonly exited: Promise<{ code: number | null; signal: string | null }>;
-  /** Checks to run again when a line arrives or the child ends. */
-  #waiters: (() => void)[] = [];
+  /** A line arrived or the child ended. */
+  readonly #changes = new Changes();
   #closed = false;
 
   constructor(
@@ -52,25 +53,16 @@ export class Child {
   }
 
   /** Resolves with the first stdout or stderr line matching `pattern`; rejects after `timeoutMs` or on exit. */
-  waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
-    return new Promise((resolve, reject) => {
-      const check = () => {
-        const line = [...this.stdout, ...this.stderr].find((l) => pattern.test(l));
-        if (line !== undefined) done(() => resolve(line));
-        else if (this.#closed) done(() => reject(new Error(`exited before ${pattern}:\n${this.transcript()}`)));
-        else this.#waiters.push(check);
-      };
-      const timer = setTimeout(
-        () => done(() => reject(new Error(`timed out waiting for ${pattern}:\n${this.transcript()}`))),
-        timeoutMs,
-      );
-      const done = (settle: () => void) => {
-        clearTimeout(timer);
-        this.#waiters = this.#waiters.filter((w) => w !== check);
-        settle();
-      };
-      check();
-    });
+  async waitFor(pattern: RegExp, timeoutMs = 15_000): Promise<string> {
+    const find = () => [...this.stdout, ...this.stderr].find((l) => pattern.test(l));
+    try {
+      await this.#changes.until(() => find() !== undefined || this.#closed, `${pattern}`, timeoutMs);
+    } catch {
+      throw new Error(`timed out waiting for ${pattern}:\n${this.transcript()}`);
+    }
+    const line = find();
+    if (line === undefined) throw new Error(`exited before ${pattern}:\n${this.transcript()}`);
+    return line;
   }
 
   /** Sends a signal. */
@@ -102,7 +94,7 @@ export class Child {
   }
 
   #notify(): void {
-    for (const waiter of this.#waiters.splice(0)) waiter();
+    this.#changes.notify();
   }
 }
 

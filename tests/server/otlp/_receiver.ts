@@ -11,6 +11,7 @@ import { serve } from "../../../platform/runtime.ts";
 import { otlpApp } from "../../../server/otlp/app.ts";
 import { DEFAULT_MAX_BODY_BYTES } from "../../../server/otlp/options.ts";
 import { JsonlSink } from "../../../storage/jsonl_sink.ts";
+import { Changes } from "../../helpers/changes.ts";
 
 /** A running receiver. */
 export interface TestReceiver {
@@ -46,29 +47,15 @@ export async function startReceiver(options: { maxBodyBytes?: number; keepRaw?: 
   // Requests that reached the app and those it finished with, so a test can wait for the handling itself.
   let started = 0;
   let finished = 0;
-  const waiters: (() => void)[] = [];
-  const changed = () => {
-    for (const waiter of waiters.splice(0)) waiter();
-  };
-  /** Resolves when `condition` holds, checked at each request start and end; fails after 10 s. */
-  const when = (condition: () => boolean, what: string) =>
-    new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 10_000);
-      const check = () => {
-        if (!condition()) return void waiters.push(check);
-        clearTimeout(timer);
-        resolve();
-      };
-      check();
-    });
+  const changes = new Changes();
   const handler = async (request: Request) => {
     started++;
-    changed();
+    changes.notify();
     try {
       return await app.fetch(request);
     } finally {
       finished++;
-      changed();
+      changes.notify();
     }
   };
   const server = await serve({ hostname: "127.0.0.1", port: 0, handler });
@@ -77,8 +64,8 @@ export async function startReceiver(options: { maxBodyBytes?: number; keepRaw?: 
     url: `http://127.0.0.1:${server.port}`,
     dir,
     logs,
-    reached: (n) => when(() => started >= n, `${n} requests reached the app`),
-    handled: (n) => when(() => started >= n && finished === started, `${n} requests were handled`),
+    reached: (n) => changes.until(() => started >= n, `${n} requests reached the app`, 10_000),
+    handled: (n) => changes.until(() => started >= n && finished === started, `${n} requests were handled`, 10_000),
     async rows(signal) {
       await sink.flush();
       let text: string;

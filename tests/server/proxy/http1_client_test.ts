@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import net from "node:net";
 import { test } from "node:test";
 import { Http1Client } from "../../../server/proxy/upstream/http1_client.ts";
+import { Changes } from "../../helpers/changes.ts";
 import { parseHead } from "../../../server/proxy/upstream/http1_connection.ts";
 import { proxiedByEnv } from "../../../server/proxy/upstream/select.ts";
 import type { UpstreamRequest } from "../../../server/proxy/upstream/types.ts";
@@ -29,11 +30,9 @@ async function rawServer(
   const sockets = new Set<net.Socket>();
   let connections = 0;
   let closed = 0;
-  /** Checks to run again after each change: a connection opened or closed, a request received. */
-  let waiters: (() => void)[] = [];
-  const changed = () => {
-    for (const waiter of waiters.splice(0)) waiter();
-  };
+  /** A connection opened or closed, a request received. */
+  const changes = new Changes();
+  const changed = () => changes.notify();
   const server = net.createServer((socket) => {
     sockets.add(socket);
     socket.on("close", () => {
@@ -79,18 +78,7 @@ async function rawServer(
       return closed;
     },
     /** Resolves once `check` holds, re-checked at each change of the server; fails after 5 s saying `what`. */
-    until(check: () => boolean, what: string): Promise<void> {
-      return new Promise((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`timed out waiting until ${what}`)), 5000);
-        const test = () => {
-          if (!check()) return void waiters.push(test);
-          clearTimeout(timer);
-          waiters = waiters.filter((w) => w !== test);
-          resolve();
-        };
-        test();
-      });
-    },
+    until: (check: () => boolean, what: string) => changes.until(check, what),
     /** Closes every open connection from the server's side at once; resolves when they are closed. */
     drop(): Promise<void> {
       const target = closed + sockets.size;
