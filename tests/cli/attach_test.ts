@@ -96,6 +96,25 @@ test("ctvs attach reads the port from the default config and attaches Codex unde
   }
 });
 
+test("ctvs attach --client codex refuses a config.toml that is not valid TOML: exit 1, the file untouched", async () => {
+  const host = await fakeHost();
+  try {
+    host.env.CODEX_HOME = path.join(host.home, "codex");
+    const file = path.join(host.home, "codex", "config.toml");
+    await fs.mkdir(path.dirname(file), { recursive: true });
+    await fs.writeFile(file, 'model = "gpt-5\n');
+    const { code, stdout, stderr } = await run(runAttach, ["--port", "8788", "--client", "codex"], host);
+    assert.deepEqual({ code, stdout }, { code: 1, stdout: "" });
+    assert.match(
+      stderr,
+      new RegExp(`^error: ${file} is not valid TOML \\(line 1, column \\d+: .+\\); fix it and retry$`),
+    );
+    assert.equal(await fs.readFile(file, "utf8"), 'model = "gpt-5\n');
+  } finally {
+    await host.remove();
+  }
+});
+
 test("ctvs attach errors: usage (exit 2) and config (exit 1) messages", async () => {
   const host = await fakeHost();
   try {
