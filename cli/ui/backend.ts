@@ -7,11 +7,14 @@
  */
 import { CONVERSATION_SOURCES, conversationDatasets } from "../../query/browse/conversation_sources.ts";
 import {
+  conversationContextSql,
   conversationListSql,
   conversationPartPlaceSql,
   conversationPartSql,
   conversationPartsSql,
+  conversationSearchSql,
   conversationTurnsSql,
+  MAX_SEARCH_MATCHES,
 } from "../../query/browse/conversations.ts";
 import { logListSql } from "../../query/browse/logs.ts";
 import { metricListSql, metricSeriesSql } from "../../query/browse/metrics.ts";
@@ -147,6 +150,11 @@ export function uiBackend(reader: UiReader): UiBackend {
       paged(await rows(conversations.datasets, conversationTurnsSql(origin, id, page)), page),
     conversationPart: async (origin, id, messageId, partIndex) =>
       (await rows(conversations.datasets, conversationPartSql(origin, id, messageId, partIndex)))[0] ?? null,
+    conversationContext: (origin, id) => rows(conversations.datasets, conversationContextSql(origin, id)),
+    conversationSearch: async (origin, id, q) => {
+      const matches = await rows(conversations.datasets, conversationSearchSql(origin, id, q));
+      return { matches: matches.slice(0, MAX_SEARCH_MATCHES), more: matches.length > MAX_SEARCH_MATCHES };
+    },
     conversationPartImage: (origin, id, messageId, partIndex) =>
       guarded(async () => {
         if (CONVERSATION_SOURCES.find((s) => s.name === origin)?.messages !== PROXY_MESSAGES) {

@@ -118,3 +118,11 @@ export function requestsRelation(sources: readonly ConversationSource[] = CONVER
     " UNION ALL ",
   );
 }
+
+/** The columns of what a conversation's requests offered the model (typed as in `proxy_messages`). */
+export const CONTEXT_COLUMNS = ["conversation_id", "message_created_at", "system_text", "tools"] as const;
+
+/** A relation of every source's system text and tools by message (`origin` then {@link CONTEXT_COLUMNS}). */
+export function contextRelation(sources: readonly ConversationSource[] = CONVERSATION_SOURCES): string {
+  return sources.map((s) => select(s.messages, CONTEXT_COLUMNS, s.name)).join(" UNION ALL ");
+}

@@ -7,6 +7,7 @@
  */
 import { literal } from "../dataset.ts";
 import {
+  contextRelation,
   CONVERSATION_SOURCES,
   type ConversationSource,
   partsRelation,
@@ -112,7 +113,68 @@ export function conversationPartsSql(
   length(CAST(tool_args AS VARCHAR)) AS tool_args_length, status
 FROM (${partsRelation(sources)})
 WHERE origin = ${literal(origin)} AND conversation_id = ${literal(conversationId)}
-ORDER BY message_index, message_created_at, part_index${pageClause(page)}`;
+ORDER BY ${PART_ORDER}${pageClause(page)}`;
+}
+
+/** The order of a conversation's parts: the pages and the search's ordinals agree on it. */
+const PART_ORDER = "message_index, message_created_at, message_id, part_index";
+
+/** Parts a search reports at most. */
+export const MAX_SEARCH_MATCHES = 1000;
+
+/**
+ * The parts of one conversation whose text, tool name or tool arguments contain `q` (ignoring case), in order, each
+ * with its ordinal: its place in the order {@link conversationPartsSql} pages through. At most
+ * {@link MAX_SEARCH_MATCHES} (and one more, to tell there are more).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const sql = conversationSearchSql("proxy", "c1", "it's");
+ * assert.match(sql, /strpos\(lower\(CAST\("content_text" AS VARCHAR\)\), lower\('it''s'\)\) > 0/);
+ * assert.match(sql, /LIMIT 1001$/);
+ * ```
+ */
+export function conversationSearchSql(
+  origin: string,
+  conversationId: string,
+  q: string,
+  sources: readonly ConversationSource[] = CONVERSATION_SOURCES,
+): string {
+  const fields = ['"content_text"', '"tool_name"', '"tool_args"'].map((c) => containsText(c, q)).join(" OR ");
+  return `SELECT ordinal, message_id, message_index, part_index, part_type FROM (
+  SELECT row_number() OVER (ORDER BY ${PART_ORDER}) - 1 AS ordinal, *
+  FROM (${partsRelation(sources)})
+  WHERE origin = ${literal(origin)} AND conversation_id = ${literal(conversationId)}
+) WHERE ${fields}
+ORDER BY ordinal LIMIT ${MAX_SEARCH_MATCHES + 1}`;
+}
+
+/**
+ * What the requests of one conversation offered the model: each distinct system text and each distinct tool list
+ * (as JSON text), with when it was first sent and by how many requests that added messages, oldest first (at most
+ * 20 of each).
+ */
+export function conversationContextSql(
+  origin: string,
+  conversationId: string,
+  sources: readonly ConversationSource[] = CONVERSATION_SOURCES,
+): string {
+  return `WITH ctx AS (
+  SELECT system_text, CAST(tools AS VARCHAR) AS tools, message_created_at FROM (${contextRelation(sources)})
+  WHERE origin = ${literal(origin)} AND conversation_id = ${literal(conversationId)}
+),
+system AS (
+  SELECT 'system' AS kind, system_text AS text, min(message_created_at) AS first_at,
+    count(DISTINCT message_created_at) AS requests
+  FROM ctx WHERE system_text IS NOT NULL AND system_text <> '' GROUP BY system_text ORDER BY first_at LIMIT 20
+),
+tools AS (
+  SELECT 'tools' AS kind, tools AS text, min(message_created_at) AS first_at,
+    count(DISTINCT message_created_at) AS requests
+  FROM ctx WHERE tools IS NOT NULL AND tools NOT IN ('null', '[]') GROUP BY tools ORDER BY first_at LIMIT 20
+)
+SELECT * FROM system UNION ALL SELECT * FROM tools ORDER BY kind, first_at`;
 }
 
 /** The turns (model requests) of one conversation, oldest first, with where their raw exchange is recorded. */

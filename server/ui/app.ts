@@ -87,6 +87,14 @@ export function uiApp(options: UiAppOptions): Hono {
   app.get("/api/conversations/:origin/:id/parts", async (c) => {
     return c.json(await backend.conversationParts(c.req.param("origin"), c.req.param("id"), page(c, 1000)));
   });
+  app.get("/api/conversations/:origin/:id/context", async (c) => {
+    return c.json({ rows: await backend.conversationContext(c.req.param("origin"), c.req.param("id")) });
+  });
+  app.get("/api/conversations/:origin/:id/search", async (c) => {
+    const q = text(c, "q");
+    if (!q) throw new HttpError(400, { error: "q is required" });
+    return c.json(await backend.conversationSearch(c.req.param("origin"), c.req.param("id"), q));
+  });
   app.get("/api/conversations/:origin/:id/turns", async (c) => {
     return c.json(await backend.conversationTurns(c.req.param("origin"), c.req.param("id"), page(c, 2000)));
   });

@@ -77,6 +77,10 @@ export interface UiBackend {
   conversationParts(origin: string, id: string, page: PageRequest): Promise<PageOf>;
   conversationTurns(origin: string, id: string, page: PageRequest): Promise<PageOf>;
   conversationPart(origin: string, id: string, messageId: string, partIndex: number): Promise<Row | null>;
+  /** The system texts and tool lists the conversation's requests sent. */
+  conversationContext(origin: string, id: string): Promise<Row[]>;
+  /** The parts that contain `q`, with their ordinals in the parts' order; `more` when there are more than shown. */
+  conversationSearch(origin: string, id: string, q: string): Promise<{ matches: Row[]; more: boolean }>;
   /** The image of an image part, read from the raw exchange that first carried it. */
   conversationPartImage(origin: string, id: string, messageId: string, partIndex: number): Promise<ServedImage>;
   exchange(gatewayId: string, date: string, exchangeId: string): Promise<Row>;

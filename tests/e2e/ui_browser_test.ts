@@ -10,7 +10,7 @@ import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
 import { launchChromium, screenshotDir } from "../helpers/chromium.ts";
 import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
-import { KNOWN_SPANS, PICTURE, PICTURE_PROMPTS, recordForUi } from "./ui_record.ts";
+import { KNOWN_SPANS, LONG, PICTURE, PICTURE_PROMPTS, recordForUi } from "./ui_record.ts";
 
 // deno-lint-ignore no-explicit-any
 type Row = Record<string, any>;
@@ -21,8 +21,10 @@ async function cliJson(args: string[]): Promise<Row[]> {
   return JSON.parse(result.stdout);
 }
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: path.join(screenshotDir(), `${name}.png`), fullPage: true });
+/** Saves a screenshot of the whole page (from its top: sticky bars stay put), or of the view only. */
+async function shot(page: Page, name: string, fullPage = true): Promise<void> {
+  if (fullPage) await page.evaluate(() => globalThis.scrollTo(0, 0));
+  await page.screenshot({ path: path.join(screenshotDir(), `${name}.png`), fullPage });
 }
 
 /** Polls `check` (the page's CSP forbids playwright's evaluated waits) for up to 10 s. */
@@ -98,14 +100,14 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
     // Conversations: both agents, with their client, model and cost.
     await page.goto(url);
     const list = page.getByTestId("conversations");
-    await list.locator("tbody tr").nth(3).waitFor();
-    assert.equal(await list.locator("tbody tr").count(), 4);
+    await list.locator("tbody tr").nth(4).waitFor();
+    assert.equal(await list.locator("tbody tr").count(), 5);
     const listText = await list.innerText();
     assert.match(listText, /claude_code/);
     assert.match(listText, /codex/);
     assert.match(listText, /gpt-fake/);
     const apiRows = list.locator("tbody tr").filter({ has: page.locator("td", { hasText: /^api$/ }) });
-    assert.equal(await apiRows.count(), 2, "the two SDK conversations");
+    assert.equal(await apiRows.count(), 3, "the SDK conversations");
     // The header speaks of this screen's datasets: fresh, though traces, logs and metrics were never read yet.
     await page.getByTestId("freshness").getByText(/^cache: fresh · refreshed \d{4}-\d{2}-\d{2} [\d:]+ UTC$/).waitFor();
     await shot(page, "conversations");
@@ -125,6 +127,46 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
     assert.equal(await turns.count(), 2);
     assert.match(await turns.first().innerText(), /ms.*in \d+ \/ out \d+.*\$0\.\d+.*raw exchange/s);
     assert.match(await page.getByTestId("conversation-summary").innerText(), /claude_code/);
+
+    // What the requests offered the model comes first, folded: the system prompt (a few lines, all of it on request)
+    // and the tools (their names; each one's description and schema on request).
+    const [offered] = await cliJson([
+      "query",
+      "sql",
+      "select any_value(system_text) as system_text, any_value(json_array_length(tools)) as tools " +
+      "from proxy_messages where conversation_source = 'claude_code'",
+      ...config,
+    ]);
+    const system = page.getByTestId("system-prompt");
+    const firstUser = messages.locator("article.role-user").first();
+    assert.ok((await system.boundingBox())!.y < (await firstUser.boundingBox())!.y, "the system prompt comes first");
+    const systemText = system.locator(".text");
+    const folded = (await systemText.boundingBox())!.height;
+    assert.ok(folded < 100, `the system prompt is folded to a few lines (${folded} px)`);
+    await system.getByRole("button", { name: /^Show all \(\d+ lines/ }).click();
+    assert.ok((await systemText.boundingBox())!.height > folded * 4, "and shown whole on request");
+    assert.equal((await systemText.innerText()).trimEnd(), offered.system_text.trimEnd());
+    await system.getByRole("button", { name: "Show less" }).click();
+    const tools = page.getByTestId("tools");
+    assert.match(await tools.innerText(), new RegExp(`^▸ Tools offered to the model \\(${offered.tools}\\)\n.*Bash`));
+    assert.equal(await tools.getByTestId("tool").count(), 0, "the tools are folded");
+    await tools.getByRole("button", { name: /Tools offered/ }).click();
+    assert.equal(await tools.getByTestId("tool").count(), offered.tools);
+    const bash = tools.getByTestId("tool").filter({ has: page.getByRole("button", { name: "Bash", exact: true }) });
+    await bash.getByRole("button", { name: "Bash", exact: true }).click();
+    assert.match(await bash.locator("pre").innerText(), /"command"/);
+    await tools.getByRole("button", { name: /Tools offered/ }).click();
+    // Claude Code's system reminder in the prompt and its system message are folded too.
+    const reminder = firstUser.getByTestId("collapsible");
+    assert.match(await reminder.innerText(), /^system reminder\n/i);
+    assert.match((await reminder.getAttribute("class"))!, /folded/);
+    assert.match(await firstUser.innerText(), /run the marker command/);
+    assert.match(
+      (await messages.locator("article.role-system:not([data-testid])").getByTestId("collapsible").getAttribute(
+        "class",
+      ))!,
+      /folded/,
+    );
     await shot(page, "conversation");
 
     // Its raw exchange: the request and the SSE timeline.
@@ -151,6 +193,55 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
       assert.match(await page.locator("pre.body").first().innerText(), /\[image 1: image\/png, 129 bytes\]/);
       if (model === "claude-opus") await shot(page, "exchange-image");
     }
+
+    // A long conversation is drawn a hundred messages at a time; the search looks through all of it, brings a match
+    // not drawn yet into view and marks it; Show all draws everything (for the browser's own find).
+    await page.goto(url);
+    await apiRows.filter({ hasText: LONG.model }).click();
+    await messages.getByText(`Step 0 ${LONG.step}.`, { exact: true }).waitFor();
+    await page.getByTestId("more-messages").waitFor();
+    assert.equal(await messages.getByText(LONG.needle).count(), 0, "the last messages are not drawn yet");
+    const search = page.getByTestId("conversation-search");
+    const searchStatus = page.getByTestId("search-status");
+    await search.fill(LONG.needle);
+    await search.press("Enter");
+    await searchStatus.getByText("1 of 2").waitFor();
+    const current = messages.locator("mark.current");
+    await current.waitFor();
+    assert.equal(await current.innerText(), LONG.needle);
+    const inView = async () => {
+      const box = (await current.boundingBox())!;
+      return box.y >= 0 && box.y + box.height <= page.viewportSize()!.height;
+    };
+    await until(inView, "the match is in view");
+    assert.match(
+      await current.locator("xpath=ancestor::article").innerText(),
+      new RegExp(`^User[\\s\\S]*Step ${LONG.turns - 1} `),
+    );
+    await shot(page, "conversation-search", false);
+    await search.press("Enter");
+    await searchStatus.getByText("2 of 2").waitFor();
+    await until(
+      async () => /^Assistant/.test(await current.locator("xpath=ancestor::article").innerText()),
+      "the answer",
+    );
+    await until(inView, "the second match is in view");
+    const [stepParts] = await cliJson([
+      "query",
+      "sql",
+      `select count(*) as n from proxy_messages where model = '${LONG.model}' and content_text ilike '%${LONG.step}%'`,
+      ...config,
+    ]);
+    await search.fill(LONG.step);
+    await search.press("Enter");
+    await searchStatus.getByText(`1 of ${stepParts.n}`).waitFor();
+    await page.reload();
+    await page.getByTestId("more-messages").waitFor();
+    await page.getByTestId("show-all").click();
+    await until(async () => await page.getByTestId("more-messages").count() === 0, "every message is drawn");
+    assert.equal(await messages.locator("article.message").count(), LONG.turns * 2);
+    assert.equal(await messages.getByText(LONG.needle).count(), 2);
+    assert.equal(await page.getByTestId("show-all").count(), 0);
 
     // Usage: the total cost is `ctvs query usage`'s.
     await page.goto(`${url}#/usage`);

@@ -1,7 +1,7 @@
 /**
  * The recordings the `ctvs ui` browser test shows: one Claude Code turn and one Codex turn through a real `ctvs`
  * proxy (`conversations_record.ts`), a turn with a picture sent by the Anthropic SDK and one by the OpenAI SDK
- * (Responses) through the same proxy, and a trace with its logs and a few metric points sent by the real OpenTelemetry
+ * (Responses) and a 60-turn conversation by the Anthropic SDK through the same proxy, and a trace with its logs and a few metric points sent by the real OpenTelemetry
  * SDK and exporters to a real `ctvs`, all into one sink as gateway `e2e`.
  *
  * @module
@@ -38,8 +38,14 @@ export const PICTURE = { file: path.join(ROOT, "tests", "fixtures", "images", "c
 /** The prompts sent with the picture, by the Anthropic SDK and by the OpenAI SDK (Responses). */
 export const PICTURE_PROMPTS = { anthropic: "What is in this picture?", openai: "Describe this picture." };
 
-/** One turn with the picture through each SDK, to the proxy at `url`. */
-async function pictureTurns(url: string): Promise<void> {
+/** The long conversation: its turns, each prompt `Step <i> of the long conversation.`, and the last one's marker. */
+export const LONG = { turns: 60, model: "claude-sonnet-5-5", step: "of the long conversation", needle: "needle-7f3a" };
+
+/**
+ * One turn with the picture through each SDK, then a conversation of {@link LONG}`.turns` turns through the
+ * Anthropic SDK (each request sending the history, as a client does), to the proxy at `url`.
+ */
+async function sdkTurns(url: string): Promise<void> {
   const data = (await readFile(PICTURE.file)).toString("base64");
   const anthropic = new Anthropic({ apiKey: "sk-ant-e2e-image", baseURL: url, maxRetries: 0 });
   await anthropic.messages.create({
@@ -64,6 +70,16 @@ async function pictureTurns(url: string): Promise<void> {
       ],
     }],
   });
+  const history: Anthropic.MessageParam[] = [];
+  for (let i = 0; i < LONG.turns; i++) {
+    const last = i === LONG.turns - 1 ? ` The ${LONG.needle} is here.` : "";
+    history.push({ role: "user", content: `Step ${i} ${LONG.step}.${last}` });
+    const answer = await anthropic.messages.create(
+      { model: LONG.model, max_tokens: 256, messages: history },
+      { headers: { "x-fake-scenario": "echo" } },
+    );
+    history.push({ role: "assistant", content: answer.content.filter((b) => b.type === "text") });
+  }
 }
 
 /** What was recorded, and where. */
@@ -77,7 +93,7 @@ export interface UiRecording {
 
 /** Records the agents' turns, a picture sent by each SDK, and the telemetry under `dir`. */
 export async function recordForUi(dir: string): Promise<UiRecording> {
-  const config = await recordAgents(dir, pictureTurns);
+  const config = await recordAgents(dir, sdkTurns);
   const otlp = await startOtlpCtvs({ sinkDir: path.join(dir, "data") });
   try {
     const resource = resourceFromAttributes({ "service.name": "shop", "service.version": "1.0.0" });

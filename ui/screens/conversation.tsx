@@ -1,19 +1,25 @@
 /** @jsxImportSource preact */
 /**
- * One conversation: its messages in order with text, thinking, tool calls beside their results, images, errors,
- * and on each answer its turn's model, latency, tokens and cost with a link to the raw exchange. Parts arrive a page
- * at a time (long texts cut, shown whole on request) and are rendered as they arrive.
+ * One conversation: what its requests offered the model (system prompt and tools, folded), then its messages in order
+ * with text, thinking, tool calls beside their results, images, errors, and on each answer its turn's model, latency,
+ * tokens and cost with a link to the raw exchange. Parts arrive a page at a time (long texts cut, shown whole on
+ * request) and messages are drawn a hundred at a time as the reader scrolls; the search looks through the whole
+ * conversation on the server and brings its matches into view one by one, and "Show all" draws everything (for the
+ * browser's own find).
  *
  * @module
  */
 /// <reference lib="dom" />
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import { get, type PageOf, type Row, withToken } from "../api.ts";
+import { get, type PageOf, type Row } from "../api.ts";
 import { ErrorBox, Loading } from "../components/common.tsx";
-import { RecordedImage } from "../components/image.tsx";
+import { SearchQuery } from "../components/highlight.tsx";
 import { useLoad } from "../components/load.ts";
-import { cost, count, duration, pretty, time } from "../format.ts";
+import { cost, count, time } from "../format.ts";
 import { href } from "../route.ts";
+import { ConversationContext } from "./conversation_context.tsx";
+import { Part, partKey, TurnChip } from "./conversation_parts.tsx";
+import { SearchBar, useConversationSearch } from "./conversation_search.tsx";
 
 const PAGE = 2000;
 /** Messages drawn at first, and added each time the reader nears the end of those drawn. */
@@ -45,6 +51,7 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
   const base = `/api/conversations/${encodeURIComponent(origin)}/${encodeURIComponent(id)}`;
   const summary = useLoad((signal) => get<Row>(base, {}, signal), base);
   const turns = useLoad((signal) => get<PageOf<Row>>(`${base}/turns`, {}, signal), base);
+  const context = useLoad((signal) => get<{ rows: Row[] }>(`${base}/context`, {}, signal), base);
   const [parts, setParts] = useState<Row[]>([]);
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | undefined>();
@@ -80,6 +87,19 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
     for (const p of parts) if (p.part_type === "tool_call" && p.tool_call_id) ids.add(p.tool_call_id);
     return ids;
   }, [parts]);
+  // The message each part is drawn in (a paired result: its call's).
+  const drawnIn = useMemo(() => {
+    const map = new Map<string, number>();
+    const callAt = new Map<string, number>();
+    messages.forEach((m, i) => {
+      for (const p of m.parts) {
+        if (p.part_type === "tool_call" && p.tool_call_id) callAt.set(p.tool_call_id, i);
+        const paired = p.part_type === "tool_result" && callAt.has(p.tool_call_id);
+        map.set(partKey(p), paired ? callAt.get(p.tool_call_id)! : i);
+      }
+    });
+    return map;
+  }, [messages]);
   const turnAt = useMemo(() => {
     const map = new Map<string, Row>();
     for (const t of turns.data?.rows ?? []) if (!map.has(t.ts_start)) map.set(t.ts_start, t);
@@ -100,13 +120,39 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
     return () => observer.disconnect();
   }, [undrawn, drawn]);
 
+  const search = useConversationSearch(base, context.data?.rows ?? []);
+  const focus = search.current?.key;
+  const list = useRef<HTMLDivElement>(null);
+  // The match in focus: its parts loaded, its message drawn, then brought into view (once per visit).
+  const scrolled = useRef(0);
+  useEffect(() => {
+    const match = search.current;
+    if (!match || scrolled.current === search.visit) return;
+    if (match.ordinal !== undefined) {
+      if (parts.length <= match.ordinal) {
+        if (wanted <= match.ordinal) setWanted(match.ordinal + 1);
+        return;
+      }
+      const at = drawnIn.get(match.key);
+      if (at !== undefined && at >= drawn) {
+        setDrawn(at + DRAW_STEP / 2);
+        return;
+      }
+    }
+    const element = list.current?.querySelector(`[data-part="${CSS.escape(match.key)}"]`);
+    if (!element) return;
+    scrolled.current = search.visit;
+    (element.querySelector("mark.current") ?? element).scrollIntoView({ block: "center" });
+  }, [search.visit, parts.length, drawn, drawnIn, context.data]);
+
+  const everything = !more && !undrawn;
   const c = summary.data;
   return (
     <section class="conversation">
       <p class="crumbs">
         <a href={href("conversations")}>← Conversations</a>
       </p>
-      <ErrorBox error={summary.error ?? error ?? turns.error} />
+      <ErrorBox error={summary.error ?? error ?? turns.error ?? context.error} />
       {c && (
         <div class="summary" data-testid="conversation-summary">
           <h1>{c.cwd ?? c.conversation_id}</h1>
@@ -130,36 +176,50 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
           </dl>
         </div>
       )}
-      <div class="messages" data-testid="messages">
-        {messages.slice(0, drawn).map((m) => {
-          const visible = m.parts.filter((p) => !(p.part_type === "tool_result" && called.has(p.tool_call_id)));
-          if (visible.length === 0) return null;
-          const turn = m.role === "assistant" && !shownTurns.has(m.createdAt) ? turnAt.get(m.createdAt) : undefined;
-          if (turn) shownTurns.add(m.createdAt);
-          return (
-            <article key={m.key} class={`message role-${m.role}`}>
-              <header>
-                <span class="role">{m.role}</span>
-                <span class="when">{time(m.createdAt)}</span>
-                {turn && <TurnChip turn={turn} />}
-              </header>
-              {visible.map((p) => (
-                <Part
-                  key={p.part_index}
-                  part={p}
-                  result={p.tool_call_id ? results.get(p.tool_call_id) : undefined}
-                  base={base}
-                />
-              ))}
-            </article>
-          );
-        })}
-        {undrawn && (
-          <div ref={sentinel} class="muted" data-testid="more-messages">
-            {count(messages.length - drawn)} more messages below…
-          </div>
-        )}
-      </div>
+      <SearchBar
+        search={search}
+        showAll={everything ? undefined : () => {
+          setWanted(Number.POSITIVE_INFINITY);
+          setDrawn(Number.POSITIVE_INFINITY);
+        }}
+        messages={messages.length}
+        loading={loading}
+      />
+      <SearchQuery.Provider value={search.query}>
+        <div class="messages" data-testid="messages" ref={list}>
+          {context.data && <ConversationContext rows={context.data.rows} focus={focus} />}
+          {messages.slice(0, drawn).map((m) => {
+            const visible = m.parts.filter((p) => !(p.part_type === "tool_result" && called.has(p.tool_call_id)));
+            if (visible.length === 0) return null;
+            const turn = m.role === "assistant" && !shownTurns.has(m.createdAt) ? turnAt.get(m.createdAt) : undefined;
+            if (turn) shownTurns.add(m.createdAt);
+            return (
+              <article key={m.key} class={`message role-${m.role}`}>
+                <header>
+                  <span class="role">{m.role}</span>
+                  <span class="when">{time(m.createdAt)}</span>
+                  {turn && <TurnChip turn={turn} />}
+                </header>
+                {visible.map((p) => (
+                  <Part
+                    key={p.part_index}
+                    part={p}
+                    role={m.role}
+                    result={p.tool_call_id ? results.get(p.tool_call_id) : undefined}
+                    base={base}
+                    focus={focus}
+                  />
+                ))}
+              </article>
+            );
+          })}
+          {undrawn && (
+            <div ref={sentinel} class="muted" data-testid="more-messages">
+              {count(messages.length - drawn)} more messages below…
+            </div>
+          )}
+        </div>
+      </SearchQuery.Provider>
       <Loading loading={loading} />
       {!loading && more && (
         <button type="button" onClick={() => setWanted(wanted + AUTO_PARTS)}>
@@ -170,133 +230,5 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
         <p class="muted" data-testid="parts-count">{count(parts.length)} parts</p>
       )}
     </section>
-  );
-}
-
-function TurnChip({ turn }: { turn: Row }) {
-  const failed = turn.error || (turn.status ?? 200) >= 400;
-  return (
-    <span class={`turn ${failed ? "failed" : ""}`} data-testid="turn">
-      {turn.model ?? "?"} · {duration(turn.latency_ms)}
-      {turn.ttft_ms !== null ? ` (first token ${duration(turn.ttft_ms)})` : ""} · in {count(turn.input_tokens)} / out
-      {" "}
-      {count(turn.output_tokens)}
-      {turn.cache_read_tokens ? ` / cache read ${count(turn.cache_read_tokens)}` : ""} · {cost(turn.cost_usd)}
-      {failed ? ` · ${turn.error ?? `HTTP ${turn.status}`}` : ""} ·{" "}
-      <a href={href(["exchange", turn.gateway_id, turn.date, turn.exchange_id])}>raw exchange</a>
-    </span>
-  );
-}
-
-/** A text that may have been cut: the rest is fetched on request. */
-function LongText(
-  { text, length, field, part, base }: {
-    text: string | null;
-    length: number | null;
-    field: string;
-    part: Row;
-    base: string;
-  },
-) {
-  const [whole, setWhole] = useState<string | undefined>();
-  const shown = whole ?? text ?? "";
-  const cut = whole === undefined && length !== null && text !== null && length > text.length;
-  return (
-    <>
-      <div class="text">{shown}</div>
-      {cut && (
-        <button
-          type="button"
-          class="link"
-          onClick={async () => {
-            const row = await get<Row>(
-              `${base}/parts/${encodeURIComponent(part.message_id)}/${part.part_index}`,
-            );
-            setWhole(String(row[field] ?? ""));
-          }}
-        >
-          Show all ({count(length)} characters)
-        </button>
-      )}
-    </>
-  );
-}
-
-function Part({ part, result, base }: { part: Row; result: Row | undefined; base: string }) {
-  switch (part.part_type) {
-    case "text":
-      return (
-        <div class="part part-text">
-          <LongText
-            text={part.content_text}
-            length={part.content_length}
-            field="content_text"
-            part={part}
-            base={base}
-          />
-        </div>
-      );
-    case "reasoning":
-      return <Thinking part={part} base={base} />;
-    case "tool_call":
-      return (
-        <div class="part tool-pair" data-testid="tool-call">
-          <div class="tool-call">
-            <div class="tool-name">{part.tool_name ?? "tool"}</div>
-            <pre>{pretty(part.tool_args)}</pre>
-            {part.tool_args_length > (part.tool_args?.length ?? 0) && <p class="muted">(arguments cut)</p>}
-          </div>
-          {result ? <ToolResult part={result} base={base} /> : <div class="tool-result pending">no result</div>}
-        </div>
-      );
-    case "tool_result":
-      return (
-        <div class="part tool-pair">
-          <div class="tool-call muted">call not shown</div>
-          <ToolResult part={part} base={base} />
-        </div>
-      );
-    case "image":
-      return (
-        <div class="part">
-          <RecordedImage
-            src={withToken(`${base}/parts/${encodeURIComponent(part.message_id)}/${part.part_index}/image`)}
-            alt={`image ${part.part_index + 1} of this message`}
-          />
-        </div>
-      );
-    case "error":
-      return <div class="part part-error error">{part.content_text ?? pretty(part.status)}</div>;
-    default:
-      return (
-        <div class="part part-other">
-          <span class="badge">{part.part_type}</span> {part.content_text ?? ""}
-        </div>
-      );
-  }
-}
-
-/** Thinking, folded until clicked (a plain toggle: a thousand `<details>` cost far more to draw). */
-function Thinking({ part, base }: { part: Row; base: string }) {
-  const [open, setOpen] = useState(false);
-  return (
-    <div class="part part-reasoning">
-      <button type="button" class="link" aria-expanded={open} onClick={() => setOpen(!open)}>
-        {open ? "▾ Thinking" : "▸ Thinking"}
-      </button>
-      {open && (
-        <LongText text={part.content_text} length={part.content_length} field="content_text" part={part} base={base} />
-      )}
-    </div>
-  );
-}
-
-function ToolResult({ part, base }: { part: Row; base: string }) {
-  const failed = part.status?.tool_status === "error";
-  return (
-    <div class={`tool-result ${failed ? "failed" : ""}`} data-testid="tool-result">
-      <div class="tool-name">{failed ? "result (error)" : "result"}</div>
-      <LongText text={part.content_text} length={part.content_length} field="content_text" part={part} base={base} />
-    </div>
   );
 }
