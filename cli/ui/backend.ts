@@ -9,7 +9,6 @@ import { CONVERSATION_SOURCES, conversationDatasets } from "../../query/browse/c
 import {
   conversationContextSql,
   conversationListSql,
-  conversationPartPlaceSql,
   conversationPartSql,
   conversationPartsSql,
   conversationSearchSql,
@@ -160,7 +159,7 @@ export function uiBackend(reader: UiReader): UiBackend {
         if (CONVERSATION_SOURCES.find((s) => s.name === origin)?.messages !== PROXY_MESSAGES) {
           throw new HttpError(404, { error: `images of ${origin} conversations are not recorded` });
         }
-        const sql = conversationPartPlaceSql(origin, id, messageId, partIndex);
+        const sql = conversationPartSql(origin, id, messageId, partIndex);
         const part = (await reader.rows({ datasets: conversations.datasets }, sql))[0];
         if (!part) throw new HttpError(404, { error: "no such part" });
         if (part.part_type !== "image") {

@@ -189,7 +189,10 @@ WHERE origin = ${literal(origin)} AND conversation_id = ${literal(conversationId
 ORDER BY ts_start, exchange_id${pageClause(page)}`;
 }
 
-/** One part whole (its full text and tool arguments). */
+/**
+ * One part whole (its full text and tool arguments) and where it was recorded: its day file, the start of the
+ * exchange that first carried it, its place in that request.
+ */
 export function conversationPartSql(
   origin: string,
   conversationId: string,
@@ -200,23 +203,8 @@ export function conversationPartSql(
   if (!Number.isSafeInteger(partIndex) || partIndex < 0) {
     throw new RangeError(`Cannot read a part: part index must be 0 or more, got ${partIndex}`);
   }
-  return `SELECT content_text, CAST(tool_args AS VARCHAR) AS tool_args FROM (${partsRelation(sources)})
-WHERE origin = ${literal(origin)} AND conversation_id = ${literal(conversationId)}
-  AND message_id = ${literal(messageId)} AND part_index = ${partIndex} LIMIT 1`;
-}
-
-/** Where one part was recorded: its day file, the start of the exchange that first carried it, its place. */
-export function conversationPartPlaceSql(
-  origin: string,
-  conversationId: string,
-  messageId: string,
-  partIndex: number,
-  sources: readonly ConversationSource[] = CONVERSATION_SOURCES,
-): string {
-  if (!Number.isSafeInteger(partIndex) || partIndex < 0) {
-    throw new RangeError(`Cannot read a part: part index must be 0 or more, got ${partIndex}`);
-  }
-  return `SELECT gateway_id, date, message_created_at, message_index, part_index, part_type
+  return `SELECT content_text, CAST(tool_args AS VARCHAR) AS tool_args,
+  gateway_id, date, message_created_at, message_index, part_index, part_type
 FROM (${partsRelation(sources)})
 WHERE origin = ${literal(origin)} AND conversation_id = ${literal(conversationId)}
   AND message_id = ${literal(messageId)} AND part_index = ${partIndex} LIMIT 1`;

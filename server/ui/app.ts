@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { HttpError } from "../proxy/http_error.ts";
 import type { UiBackend } from "./backend.ts";
@@ -98,23 +98,21 @@ export function uiApp(options: UiAppOptions): Hono {
   app.get("/api/conversations/:origin/:id/turns", async (c) => {
     return c.json(await backend.conversationTurns(c.req.param("origin"), c.req.param("id"), page(c, 2000)));
   });
+  // A part: origin, conversation, message id, part index.
+  const partOf = (c: Context) =>
+    [
+      c.req.param("origin")!,
+      c.req.param("id")!,
+      c.req.param("messageId")!,
+      index(c.req.param("partIndex")!, "part index"),
+    ] as const;
   app.get("/api/conversations/:origin/:id/parts/:messageId/:partIndex", async (c) => {
-    const row = await backend.conversationPart(
-      c.req.param("origin"),
-      c.req.param("id"),
-      c.req.param("messageId"),
-      index(c.req.param("partIndex"), "part index"),
-    );
+    const row = await backend.conversationPart(...partOf(c));
     if (!row) throw new HttpError(404, { error: "no such part" });
     return c.json(row);
   });
   app.get("/api/conversations/:origin/:id/parts/:messageId/:partIndex/image", async (c) => {
-    const image = await backend.conversationPartImage(
-      c.req.param("origin"),
-      c.req.param("id"),
-      c.req.param("messageId"),
-      index(c.req.param("partIndex"), "part index"),
-    );
+    const image = await backend.conversationPartImage(...partOf(c));
     return c.body(image.bytes, 200, { "content-type": image.media_type });
   });
   app.get("/api/exchanges/:gateway/:date/:id/images/:index", async (c) => {

@@ -23,7 +23,7 @@ async function cliJson(args: string[]): Promise<Row[]> {
 
 /** Saves a screenshot of the whole page (from its top: sticky bars stay put), or of the view only. */
 async function shot(page: Page, name: string, fullPage = true): Promise<void> {
-  if (fullPage) await page.evaluate(() => globalThis.scrollTo(0, 0));
+  if (fullPage) await page.locator("body").evaluate((e) => e.ownerDocument.defaultView!.scrollTo(0, 0));
   await page.screenshot({ path: path.join(screenshotDir(), `${name}.png`), fullPage });
 }
 
