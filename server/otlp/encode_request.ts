@@ -1,12 +1,14 @@
 /**
  * A request body, JSON or protobuf, to the lines it is written as: one JSON line per row, and the request itself as
  * one OTLP/JSON line for `raw/<signal>/`, both encoded into reusable buffers as they are made. A protobuf request is
- * read record by record ({@link streamRequest}); a JSON one is parsed whole, then normalized record by record.
+ * read record by record ({@link streamRequest}); a JSON one goes straight from its bytes to its lines when it is in
+ * the form senders use ({@link transcodeJsonRequest}), else it is parsed whole, then normalized record by record.
  *
  * @module
  */
 import type { JsonlBytes } from "../../storage/jsonl_bytes.ts";
 import { parseJsonBody } from "./json/parse_json_body.ts";
+import { transcodeJsonRequest } from "./json/transcode_request.ts";
 import type { Encoding } from "./media.ts";
 import { type ResourceFields, resourceFields, type Row, type Scope, scopeOf } from "./normalize/common.ts";
 import { badData, OtlpError } from "./otlp_error.ts";
@@ -59,6 +61,10 @@ export function encodeRequest(
     rows++;
   };
   if (encoding === "json") {
+    if (signal.transcodeJsonRecord !== undefined) {
+      const rows = transcodeJsonRequest(bytes, signal.shape, signal.transcodeJsonRecord, out);
+      if (rows !== undefined) return { rows };
+    }
     const { envelope, rawLine } = parseJsonBody(bytes);
     if (rawLine !== undefined) out.raw?.pushLine(rawLine);
     signal.rows(envelope, emit);

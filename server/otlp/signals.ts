@@ -9,6 +9,9 @@ import { create, type DescMessage, type MessageInitShape } from "@bufbuild/proto
 import { ExportLogsServiceResponseSchema } from "./gen/opentelemetry/proto/collector/logs/v1/logs_service_pb.ts";
 import { ExportMetricsServiceResponseSchema } from "./gen/opentelemetry/proto/collector/metrics/v1/metrics_service_pb.ts";
 import { ExportTraceServiceResponseSchema } from "./gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
+import type { RecordTranscoder } from "./json/transcode_request.ts";
+import { logRecord } from "./json/transcode_logs.ts";
+import { spanRecord } from "./json/transcode_spans.ts";
 import type { RecordRows, RequestShape, Row } from "./normalize/common.ts";
 import { LOG_REQUEST, logRow, logRows } from "./normalize/logs.ts";
 import { METRIC_REQUEST, metricPointRows, metricRows } from "./normalize/metrics.ts";
@@ -39,6 +42,8 @@ export interface Signal {
   readProtobufRecord(r: OtlpReader, end: number): Json;
   /** Emits the normalized rows of one record in OTLP/JSON form, given its resource and scope. */
   recordRows: RecordRows;
+  /** Writes the row lines of one OTLP/JSON record straight from its bytes (the fast path), when the signal has one. */
+  transcodeJsonRecord?: RecordTranscoder;
   /** Emits the normalized rows of a whole request in OTLP/JSON form, one at a time. */
   rows(envelope: Record<string, unknown>, emit: (row: Row) => void): void;
   /** The `Export*ServiceResponse`: empty on full success, or with a partial success warning. */
@@ -56,6 +61,7 @@ export const TRACES: Signal = {
   shape: TRACE_REQUEST,
   readProtobufRecord: readSpan,
   recordRows: spanRow,
+  transcodeJsonRecord: spanRecord,
   rows: spanRows,
   response: (warning) =>
     response(ExportTraceServiceResponseSchema, warning ? { partialSuccess: { errorMessage: warning } } : {}),
@@ -80,6 +86,7 @@ export const LOGS: Signal = {
   shape: LOG_REQUEST,
   readProtobufRecord: readLogRecord,
   recordRows: logRow,
+  transcodeJsonRecord: logRecord,
   rows: logRows,
   response: (warning) =>
     response(ExportLogsServiceResponseSchema, warning ? { partialSuccess: { errorMessage: warning } } : {}),

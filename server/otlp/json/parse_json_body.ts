@@ -68,11 +68,29 @@ export function parseJsonBody(bytes: Uint8Array): JsonBody {
  * written as it came.
  */
 function objectBytes(bytes: Uint8Array): Uint8Array | undefined {
+  const bounds = objectBounds(bytes);
+  return bounds && bytes.subarray(bounds[0], bounds[1]);
+}
+
+/**
+ * Where the JSON object in `bytes` starts and ends, without the whitespace (and byte order mark) around it, or
+ * undefined when it does not start with `{` and end with `}`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { objectBounds } from "./parse_json_body.ts";
+ *
+ * assert.deepEqual(objectBounds(new TextEncoder().encode(' {"a":1}\n')), [1, 8]);
+ * assert.equal(objectBounds(new TextEncoder().encode("[1]")), undefined);
+ * ```
+ */
+export function objectBounds(bytes: Uint8Array): [start: number, end: number] | undefined {
   let start = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
   let end = bytes.byteLength;
   while (start < end && isSpace(bytes[start])) start++;
   while (end > start && isSpace(bytes[end - 1])) end--;
-  return bytes[start] === OPEN_BRACE && bytes[end - 1] === CLOSE_BRACE ? bytes.subarray(start, end) : undefined;
+  return end - start >= 2 && bytes[start] === OPEN_BRACE && bytes[end - 1] === CLOSE_BRACE ? [start, end] : undefined;
 }
 
 /** JSON's whitespace: space, tab, line feed, carriage return. */

@@ -38,12 +38,15 @@ export interface JsonScan {
 export function scanJson(text: string, maxDepth: number): JsonScan {
   let depth = 0;
   let snakeCaseKeys = false;
+  // The next underscore at or after the cursor (-1: none left), found once and reused: searching afresh from every
+  // key would read the rest of the text per key when underscores are rare.
+  let underscore = text.indexOf("_");
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c === QUOTE) {
       const end = stringEnd(text, i);
-      if (!snakeCaseKeys && isKey(text, end)) {
-        const underscore = text.indexOf("_", i + 1);
+      if (!snakeCaseKeys && underscore !== -1 && isKey(text, end)) {
+        if (underscore <= i) underscore = text.indexOf("_", i + 1);
         snakeCaseKeys = underscore !== -1 && underscore < end;
       }
       i = end;

@@ -7,7 +7,8 @@ import { requestRows, type RequestShape, type ResourceFields, type Row, type Sco
 import { isoTime } from "./nanos.ts";
 import { anyValue, attributes, hexId, int32, text } from "./values.ts";
 
-const SEVERITY_NUMBERS = [
+/** The severity numbers by number, as OTLP/JSON may name them. */
+export const SEVERITY_NUMBERS = [
   "SEVERITY_NUMBER_UNSPECIFIED",
   ...["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"].flatMap((level) =>
     ["", "2", "3", "4"].map((n) => `SEVERITY_NUMBER_${level}${n}`)

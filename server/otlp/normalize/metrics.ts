@@ -8,7 +8,8 @@ import { requestRows, type RequestShape, type ResourceFields, type Row, type Sco
 import { isoTime } from "./nanos.ts";
 import { type Attributes, attributes, bool, double, hexId, int32, int64, list, object, text } from "./values.ts";
 
-const TEMPORALITIES = [
+/** The aggregation temporalities by number. */
+export const TEMPORALITIES = [
   "AGGREGATION_TEMPORALITY_UNSPECIFIED",
   "AGGREGATION_TEMPORALITY_DELTA",
   "AGGREGATION_TEMPORALITY_CUMULATIVE",

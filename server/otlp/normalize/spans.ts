@@ -7,7 +7,8 @@ import { requestRows, type RequestShape, type ResourceFields, type Row, type Sco
 import { between, iso, isoTime, nanos } from "./nanos.ts";
 import { attributes, hexId, int32, list, object, text } from "./values.ts";
 
-const SPAN_KINDS = [
+/** The span kinds by number, as OTLP/JSON may name them. */
+export const SPAN_KINDS = [
   "SPAN_KIND_UNSPECIFIED",
   "SPAN_KIND_INTERNAL",
   "SPAN_KIND_SERVER",
@@ -15,7 +16,8 @@ const SPAN_KINDS = [
   "SPAN_KIND_PRODUCER",
   "SPAN_KIND_CONSUMER",
 ];
-const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"];
+/** The status codes by number. */
+export const STATUS_CODES = ["STATUS_CODE_UNSET", "STATUS_CODE_OK", "STATUS_CODE_ERROR"];
 
 /**
  * Emits the span rows of an `ExportTraceServiceRequest` in OTLP/JSON form, one at a time (so the caller can

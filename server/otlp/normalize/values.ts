@@ -98,11 +98,20 @@ export function hexId(value: unknown, what: string, size: 8 | 16): string | unde
     const hex = lowerHex(value);
     if (hex !== undefined) return hex;
     if (BASE64.test(value)) {
-      const bytes = base64Decode(value);
-      if (bytes.length === size) return hexOf(bytes);
+      const bytes = base64OrUndefined(value);
+      if (bytes?.length === size) return hexOf(bytes);
     }
   }
   throw badData(`Invalid OTLP: ${what} is neither hex nor base64 of ${size} bytes`);
+}
+
+/** The bytes of `value` in base64, or undefined when it does not decode (a length no base64 has). */
+function base64OrUndefined(value: string): Uint8Array | undefined {
+  try {
+    return base64Decode(value);
+  } catch {
+    return undefined;
+  }
 }
 
 /** `value` in lowercase when it is hex (an even number of hex digits), else undefined; no regex, no copy if lower. */
