@@ -20,13 +20,34 @@ export interface BenchResult {
   peakRssBytes: number;
   /** The `case` of the same benchmark this one is compared with (rows/s ratio); absent for a baseline. */
   baseline?: string;
+  /**
+   * CPU time (user + system) the measured process spent on the case, when known: on a shared machine, CPU per row
+   * moves much less with the neighbours' load than wall time does.
+   */
+  cpuSeconds?: number;
 }
 
-const COLUMNS = ["benchmark", "case", "rows", "time", "rows/s", "MB/s", "vs baseline", "peak RSS"] as const;
+const COLUMNS = [
+  "benchmark",
+  "case",
+  "rows",
+  "time",
+  "rows/s",
+  "MB/s",
+  "vs baseline",
+  "peak RSS",
+  "CPU µs/row",
+  "CPU vs baseline",
+] as const;
 
-/** Renders `results` as an aligned plain-text table, with each case's rows/s ratio to its baseline. */
+/**
+ * Renders `results` as an aligned plain-text table, with each case's rows/s ratio to its baseline, and where CPU
+ * time was measured, the CPU per row and how many times less of it the case needs than its baseline.
+ */
 export function formatTable(results: readonly BenchResult[]): string {
   const rate = (r: BenchResult) => r.rows / r.seconds;
+  const cpuPerRow = (r: BenchResult | undefined) =>
+    r?.cpuSeconds === undefined || r.rows === 0 ? undefined : r.cpuSeconds / r.rows;
   const cells = results.map((r) => {
     const base = r.baseline === undefined
       ? undefined
@@ -40,6 +61,10 @@ export function formatTable(results: readonly BenchResult[]): string {
       (r.bytes / r.seconds / 1e6).toFixed(1),
       base ? `${(rate(r) / rate(base)).toFixed(2)}x` : r.baseline === undefined ? "baseline" : "?",
       `${Math.round(r.peakRssBytes / 2 ** 20)} MiB`,
+      cpuPerRow(r) === undefined ? "" : (cpuPerRow(r)! * 1e6).toFixed(2),
+      cpuPerRow(r) === undefined || cpuPerRow(base) === undefined
+        ? ""
+        : `${(cpuPerRow(base)! / cpuPerRow(r)!).toFixed(2)}x`,
     ];
   });
   const widths = COLUMNS.map((title, i) => Math.max(title.length, ...cells.map((row) => row[i].length)));

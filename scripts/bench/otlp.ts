@@ -78,6 +78,8 @@ interface Run {
   requests: number;
   seconds: number;
   peakRssBytes: number;
+  /** The receiver's CPU time (user + system) during the run. */
+  cpuSeconds: number;
 }
 
 /** The in-process baseline: decode, normalize and write each body in this process, one after the other. */
@@ -93,17 +95,20 @@ async function inProcess(c: Captured, encoding: Encoding, dir: string): Promise<
     });
   await sustained(1, WARMUP_SECONDS, once);
   let run = { requests: 0, seconds: 0 };
+  const cpu = process.cpuUsage();
   const { peakRssBytes } = await measure(async () => {
     run = await sustained(1, SECONDS, once);
   });
+  const used = process.cpuUsage(cpu);
   await sink.close();
-  return { ...run, peakRssBytes };
+  return { ...run, peakRssBytes, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
-/** A receiver child process: where to post, and its peak RSS so far. */
+/** A receiver child process: where to post, its peak RSS and its CPU time so far. */
 interface Receiver {
   url: string;
   peakRss(): Promise<number>;
+  cpuSeconds(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -128,6 +133,12 @@ function receiver(child: ChildProcess, url: string): Receiver {
     async peakRss() {
       const status = await readFile(`/proc/${child.pid}/status`, "utf8").catch(() => "");
       return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+    },
+    async cpuSeconds() {
+      // utime and stime, fields 14 and 15 of /proc/<pid>/stat, in clock ticks (100 a second on Linux).
+      const stat = await readFile(`/proc/${child.pid}/stat`, "utf8").catch(() => "");
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      return (Number(fields[11] ?? 0) + Number(fields[12] ?? 0)) / 100;
     },
     async stop() {
       const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -173,8 +184,10 @@ async function overHttp(start: (dir: string) => Promise<Receiver>, c: Captured, 
   };
   try {
     await sustained(SENDERS, WARMUP_SECONDS, send);
+    const cpu = await target.cpuSeconds();
     const run = await sustained(SENDERS, SECONDS, send);
-    return { ...run, peakRssBytes: await target.peakRss() };
+    const cpuSeconds = await target.cpuSeconds() - cpu;
+    return { ...run, peakRssBytes: await target.peakRss(), cpuSeconds };
   } finally {
     await target.stop();
   }
@@ -253,6 +266,7 @@ export async function run(): Promise<BenchResult[]> {
       bytes: run.requests * c.captured.bodies[c.encoding].byteLength,
       seconds: run.seconds,
       peakRssBytes: peak.get(c)!,
+      cpuSeconds: run.cpuSeconds,
       ...(c.baseline ? { baseline: c.baseline } : {}),
     };
   });
