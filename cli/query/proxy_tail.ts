@@ -30,7 +30,8 @@ export async function queryProxyTail(argv: string[], io: Io, usage: string): Pro
   const { ctx, options } = await inspect(argv, usage, {
     command: "ctvs query proxy tail",
     notArchived: "it reads today's live JSONL, and the archive holds only finished days",
-    takes: ["date", "gateway-id", "since", "from", "to", "limit", "format"],
+    // --service is refused after this, with the proxy commands' own reason (proxy traffic has no serviceName).
+    takes: ["date", "gateway-id", "since", "from", "to", "service", "limit", "format"],
   });
   rejectService("proxy tail", options, usage);
   const partitions = (await listPartitions(ctx.root, ctx.cacheDir, PROXY_MESSAGES)).filter((p) =>

@@ -183,10 +183,10 @@ test("status, catalog, doctor, refresh and the tails refuse a shared option they
         "--date, --gateway-id, --since, --from, --to, --service, --limit and --format",
       ],
       [
-        ["proxy", "tail", "--service", "api"],
+        ["proxy", "tail", "--strict-freshness"],
         "ctvs query proxy tail",
-        "--service",
-        "--date, --gateway-id, --since, --from, --to, --limit and --format",
+        "--strict-freshness",
+        "--date, --gateway-id, --since, --from, --to, --service, --limit and --format",
       ],
     ] as const;
     for (const [args, name, flag, used] of cases) {
