@@ -12,7 +12,7 @@ import type { GascityConfig } from "../../platform/config/types.ts";
 import { resolveGatewayId } from "../../platform/gateway_id.ts";
 import { errorMessage } from "../../platform/runtime.ts";
 import { backfillSession, type SessionBackfill } from "../../server/gascity/backfill.ts";
-import { isLive } from "../../server/gascity/city_capture.ts";
+import { isLive } from "../../server/gascity/session_roster.ts";
 import { type SessionInfo, SupervisorClient } from "../../server/gascity/supervisor_client.ts";
 import { templateRecorded } from "../../server/gascity/template_filter.ts";
 import { MESSAGES_SIGNAL } from "../../server/gascity/types.ts";

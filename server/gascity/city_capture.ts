@@ -1,8 +1,8 @@
 /**
  * The capture of one city: its event stream (recorded to `gascity_events`, resumed by `seq` from the city's
- * cursor), the session lifecycle it reports (a worker per live session whose template passes the filters), and a
- * reconciliation against the session list at every (re)connect and every few minutes, so a missed lifecycle event
- * costs at most that long. A supervisor that is down is retried with backoff, never fatal.
+ * cursor), the session lifecycle it reports handed to the city's {@linkcode SessionRoster}, and a reconciliation
+ * against the session list at every (re)connect and every few minutes, so a missed lifecycle event costs at most
+ * that long. A supervisor that is down is retried with backoff, never fatal.
  *
  * @module
  */
@@ -11,13 +11,11 @@ import { errorMessage } from "../../platform/runtime.ts";
 import { Backoff, type BackoffOptions, sleep } from "./backoff.ts";
 import { type EventCursor, eventCursorFile, readEventCursor, writeEventCursor } from "./event_cursor.ts";
 import { type EventEnvelope, eventRow } from "./event_row.ts";
-import { journalFile, SessionJournal } from "./session_journal.ts";
-import { SessionRecorder } from "./session_recorder.ts";
-import { SessionWorker, type WorkerStatus } from "./session_worker.ts";
+import { lifecycleOf, SessionRoster } from "./session_roster.ts";
+import type { WorkerStatus } from "./session_worker.ts";
 import { readSse } from "./sse_reader.ts";
-import { type SessionInfo, SupervisorClient } from "./supervisor_client.ts";
-import { templateRecorded } from "./template_filter.ts";
-import type { SessionIdentity, SessionRowsFactory } from "./types.ts";
+import { SupervisorClient } from "./supervisor_client.ts";
+import type { SessionRowsFactory } from "./types.ts";
 
 /** What a city's capture is doing, for `ctvs gascity status`. */
 export interface CityStatus {
@@ -58,26 +56,6 @@ export interface CityCaptureOptions {
   backoff?: BackoffOptions;
 }
 
-/** Lifecycle types after which a session has a transcript that grows. */
-const STARTS = new Set([
-  "request.result.session.create",
-  "session.created", // older builds
-  "session.woke",
-  "session.pending",
-  "session.undrained",
-]);
-/** Lifecycle types after which a session's transcript no longer grows. */
-const ENDS = new Set([
-  "session.stopped",
-  "session.crashed",
-  "session.suspended",
-  "session.idle_killed",
-  "session.max_age_killed",
-  "session.quarantined",
-  "session.closed",
-]);
-/** Session states with no running agent. */
-const NOT_LIVE = new Set(["closed", "asleep", "suspended", "quarantined", "stopped", "crashed"]);
 /** SSE event names that carry an envelope; any other name (older builds) is the event type itself. */
 const ENVELOPE_EVENTS = new Set(["event", "tagged_event", "message"]);
 const HEARTBEATS = new Set(["heartbeat", "ping"]);
@@ -87,9 +65,7 @@ export class CityCapture {
   readonly #options: CityCaptureOptions;
   readonly #client: SupervisorClient;
   readonly #abort = new AbortController();
-  readonly #workers = new Map<string, SessionWorker>();
-  /** Workers of stopped sessions reading their last lines, by session id. */
-  readonly #retiring = new Map<string, Promise<void>>();
+  readonly #roster: SessionRoster;
   readonly #status: CityStatus;
   #cursor: EventCursor | undefined;
   #loop: Promise<void> | undefined;
@@ -101,6 +77,19 @@ export class CityCapture {
   constructor(options: CityCaptureOptions) {
     this.#options = options;
     this.#client = options.client ?? new SupervisorClient(options.city.api_url);
+    this.#roster = new SessionRoster({
+      city: options.city,
+      root: options.root,
+      client: this.#client,
+      rows: options.rows,
+      writeMessages: options.writeMessages,
+      log: options.log,
+      onMalformedLine: (reason) => this.#skipped("malformed_lines", reason),
+      idleMs: options.idleMs ?? 45_000,
+      catchUpTimeoutMs: options.catchUpTimeoutMs ?? 120_000,
+      backoff: options.backoff,
+      signal: this.#abort.signal,
+    });
     this.#status = {
       name: options.city.name,
       api_url: options.city.api_url,
@@ -123,7 +112,7 @@ export class CityCapture {
 
   /** A snapshot of the status, sessions included. */
   get status(): CityStatus {
-    return { ...this.#status, sessions: [...this.#workers.values()].map((w) => w.status) };
+    return { ...this.#status, sessions: this.#roster.statuses };
   }
 
   /** Starts the capture; returns at once (connecting happens in the background). */
@@ -136,8 +125,7 @@ export class CityCapture {
     this.#abort.abort();
     await this.#loop;
     await this.#serial;
-    await Promise.all([...this.#workers.values()].map((w) => w.stop()));
-    await Promise.all(this.#retiring.values());
+    await this.#roster.stop();
     this.#status.state = "stopped";
   }
 
@@ -155,7 +143,7 @@ export class CityCapture {
           await this.#checkLogHead(cursorFile, signal);
           const response = await this.#client.cityEvents(city.name, this.#cursor?.last_seq, signal);
           // Subscribed first, listed second: a session that starts in between is in one or the other.
-          await this.#enqueue(() => this.#reconcile());
+          await this.#enqueue(() => this.#roster.reconcile());
           this.#status.state = "connected";
           this.#status.last_error = null;
           backoff.reset();
@@ -163,7 +151,7 @@ export class CityCapture {
           this.#failing = false;
           clearInterval(reconcileTimer);
           reconcileTimer = setInterval(
-            () => void this.#enqueue(() => this.#reconcile()),
+            () => void this.#enqueue(() => this.#roster.reconcile()),
             this.#options.reconcileMs ?? 300_000,
           );
           for await (const batch of readSse(response.body!, { idleMs: this.#options.idleMs ?? 45_000, signal })) {
@@ -214,7 +202,7 @@ export class CityCapture {
   async #record(batch: { event: string; data: string; id?: string }[], cursorFile: string): Promise<void> {
     const { city } = this.#options;
     const rows: Record<string, unknown>[] = [];
-    const lifecycle: { type: string; envelope: EventEnvelope }[] = [];
+    const lifecycle: { change: "start" | "end"; envelope: EventEnvelope }[] = [];
     let maxSeq = this.#cursor?.last_seq;
     for (const { event, data, id } of batch) {
       if (HEARTBEATS.has(event)) continue;
@@ -240,7 +228,8 @@ export class CityCapture {
         epoch: this.#cursor?.epoch ?? 0,
       }));
       if (seq !== null && (maxSeq === undefined || seq > maxSeq)) maxSeq = seq;
-      if (type !== null && (STARTS.has(type) || ENDS.has(type))) lifecycle.push({ type, envelope });
+      const change = lifecycleOf(type);
+      if (change) lifecycle.push({ change, envelope });
     }
     if (rows.length > 0) {
       await this.#options.writeEvents(rows);
@@ -257,107 +246,9 @@ export class CityCapture {
       await writeEventCursor(cursorFile, this.#cursor);
       this.#status.last_seq = maxSeq;
     }
-    for (const { type, envelope } of lifecycle) {
-      void this.#enqueue(() => STARTS.has(type) ? this.#sessionStarted(envelope) : this.#sessionEnded(envelope));
+    for (const { change, envelope } of lifecycle) {
+      void this.#enqueue(() => change === "start" ? this.#roster.started(envelope) : this.#roster.ended(envelope));
     }
-  }
-
-  /** Compares the live sessions with the workers: starts the missing ones, retires those no longer live. */
-  async #reconcile(): Promise<void> {
-    const { city } = this.#options;
-    let sessions: SessionInfo[];
-    try {
-      sessions = await this.#client.listSessions(city.name, this.#abort.signal);
-    } catch (error) {
-      if (!this.#abort.signal.aborted) {
-        this.#options.log(`gascity ${city.name}: cannot list the sessions (${errorMessage(error)}); retrying later`);
-      }
-      return;
-    }
-    const live = new Set<string>();
-    for (let info of sessions) {
-      if (!isLive(info)) continue;
-      if (info.template === undefined) info = await this.#lookup(info.id) ?? info;
-      if (!templateRecorded(city, info.template)) continue;
-      live.add(info.id);
-      this.#ensureWorker(info);
-    }
-    for (const [id, worker] of this.#workers) if (!live.has(id)) this.#retire(id, worker);
-  }
-
-  async #sessionStarted(envelope: EventEnvelope): Promise<void> {
-    const payload = (envelope.payload ?? {}) as Record<string, unknown>;
-    const fromPayload = payload.session && typeof payload.session === "object"
-      ? payload.session as Partial<SessionInfo>
-      : undefined;
-    const id = fromPayload?.id ?? sessionIdOf(envelope);
-    if (!id) return;
-    const info = await this.#lookup(id) ?? (fromPayload?.id ? fromPayload as SessionInfo : undefined);
-    if (!info || !isLive(info) || !templateRecorded(this.#options.city, info.template)) return;
-    this.#ensureWorker(info);
-  }
-
-  async #sessionEnded(envelope: EventEnvelope): Promise<void> {
-    const id = sessionIdOf(envelope);
-    if (!id) return;
-    // The subject may name the session by its alias rather than its id.
-    let key = this.#workers.has(id) ? id : [...this.#workers].find(([, w]) => w.status.alias === id)?.[0];
-    key ??= (await this.#lookup(id))?.id;
-    const worker = key === undefined ? undefined : this.#workers.get(key);
-    if (worker) this.#retire(key!, worker);
-  }
-
-  /** The session `id` (or alias) as the supervisor describes it now; undefined when unknown or unreachable. */
-  async #lookup(id: string): Promise<SessionInfo | undefined> {
-    try {
-      return await this.#client.getSession(this.#options.city.name, id, this.#abort.signal);
-    } catch {
-      return undefined;
-    }
-  }
-
-  #ensureWorker(info: SessionInfo): void {
-    const current = this.#workers.get(info.id);
-    if (current && !current.retiring && !current.done) return;
-    const { city, root } = this.#options;
-    const session: SessionIdentity = {
-      city: city.name,
-      apiUrl: city.api_url,
-      sessionId: info.id,
-      template: info.template || null,
-      rig: info.rig || null,
-      alias: info.alias || null,
-      provider: info.provider || null,
-    };
-    const worker = new SessionWorker({
-      client: this.#client,
-      session,
-      open: async () =>
-        new SessionRecorder({
-          journal: await SessionJournal.open(journalFile(root, city.name, info.id)),
-          session,
-          rows: this.#options.rows,
-          write: this.#options.writeMessages,
-          onMalformed: (reason) => this.#skipped("malformed_lines", reason),
-        }),
-      // A worker of the same session still reading its last lines finishes first.
-      after: this.#retiring.get(info.id),
-      log: this.#options.log,
-      idleMs: this.#options.idleMs ?? 45_000,
-      catchUpTimeoutMs: this.#options.catchUpTimeoutMs ?? 120_000,
-      backoff: this.#options.backoff,
-    });
-    this.#workers.set(info.id, worker);
-    worker.start();
-  }
-
-  #retire(id: string, worker: SessionWorker): void {
-    if (this.#workers.get(id) === worker) this.#workers.delete(id);
-    const before = this.#retiring.get(id);
-    const done: Promise<void> = Promise.all([before, worker.retire()]).then(() => {
-      if (this.#retiring.get(id) === done) this.#retiring.delete(id);
-    });
-    this.#retiring.set(id, done);
   }
 
   #enqueue(step: () => Promise<void>): Promise<void> {
@@ -384,20 +275,6 @@ export class CityCapture {
       `gascity ${this.#options.city.name}: skipped ${reason}; later ones are counted in \`ctvs gascity status\``,
     );
   }
-}
-
-/** Whether a session has a running agent (its transcript may grow): any state but closed, asleep and the like. */
-export function isLive(info: SessionInfo): boolean {
-  return !NOT_LIVE.has(info.state ?? "");
-}
-
-/** The session an event is about: its payload's `session_id`, else its subject. */
-function sessionIdOf(envelope: EventEnvelope): string | undefined {
-  const payload = (envelope.payload ?? {}) as Record<string, unknown>;
-  for (const value of [payload.session_id, payload.sessionId, envelope.subject]) {
-    if (typeof value === "string" && value !== "") return value;
-  }
-  return undefined;
 }
 
 function toSeq(value: unknown): number | null {

@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { after, test } from "node:test";
 import assert from "node:assert/strict";
 import { V8_FLAGS } from "../../platform/v8_flags.ts";
+import { DATASETS } from "../../query/datasets.ts";
 import { VERSION } from "../../platform/version.ts";
 import { allowedInPackage } from "../../scripts/build_npm.ts";
 import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
@@ -383,7 +384,7 @@ test("npm package: ctvs ui serves its embedded page under Node, with the token r
     await refused.body?.cancel();
     const status = await fetch(`${url.origin}/api/status`, { headers: { "x-ctvs-token": token } });
     assert.equal(status.status, 200);
-    assert.equal((await status.json()).datasets.length, 5);
+    assert.equal((await status.json()).datasets.length, DATASETS.length);
     // process.kill, not child.kill: Deno's child_process would report the signal instead of the exit code.
     process.kill(child.pid!, "SIGTERM");
     assert.equal(await exited, 0, output);
