@@ -17,6 +17,8 @@ import { DATASETS } from "../../query/datasets.ts";
 import { VERSION } from "../../platform/version.ts";
 import { allowedInPackage } from "../../scripts/build_npm.ts";
 import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
+import { SupervisorDouble } from "../fixtures/gascity_supervisor.ts";
+import { repeatedTranscript, ROWS_PER_COPY } from "../fixtures/gascity_transcript.ts";
 import { apiExample, assertExampleOutput } from "../helpers/api_example.ts";
 import { nodeBinDir } from "../helpers/node_versions.ts";
 
@@ -230,6 +232,54 @@ test("npm package: the parsers under Node: Codex TOML (smol-toml), a glob (picom
   assertSuccess(table, "ctvs query sql");
   assert.equal(table.stdout, "name    n\n------  -\n日本語  1\nabc     2\n(2 rows)\n");
 });
+
+test(
+  "npm package: Gas City capture under Node: attach by city.toml, the collector records a session, backfill, status",
+  {
+    skip: process.platform === "win32" ? "no SIGTERM on Windows" : false,
+  },
+  async () => {
+    const { bin, home } = await installed();
+    const double = await SupervisorDouble.start({ cities: ["node-city"], keepaliveMs: 500 });
+    const lines = repeatedTranscript(2);
+    double.addSession("node-city", { id: "s-1", template: "mayor", state: "active", provider: "claude" }, lines);
+    double.addSession("node-city", { id: "s-0", template: "mayor", state: "closed", provider: "claude" }, lines);
+    const dir = path.join(home, "gascity");
+    const config = path.join(dir, "collectivus.json");
+    await fs.mkdir(path.join(dir, "city"), { recursive: true });
+    await fs.writeFile(path.join(dir, "city", "city.toml"), '[workspace]\nname = "node-city"\n');
+    await fs.writeFile(
+      config,
+      JSON.stringify({ version: 1, gateway_id: "gw", sink: { type: "file", dir: path.join(dir, "rec") } }),
+    );
+    const flags = ["--config", config, "--pid-file", path.join(dir, "ctvs.pid")];
+    assertSuccess(
+      await ctvs(["gascity", "attach", path.join(dir, "city"), "--api-url", double.url, ...flags]),
+      "attach",
+    );
+    const child = spawn(bin, flags, { cwd: home, env: ctvsEnv(home), stdio: ["ignore", "ignore", "pipe"] });
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    try {
+      const rows = async () => {
+        const status = await ctvs(["gascity", "status", "--config", config, "--format", "json"]);
+        return JSON.parse(status.stdout)[0]?.sessions?.[0]?.rows ?? 0;
+      };
+      const deadline = Date.now() + MINUTE;
+      while ((await rows()) < 2 * ROWS_PER_COPY && Date.now() < deadline) await new Promise((r) => setTimeout(r, 300));
+      assert.equal(await rows(), 2 * ROWS_PER_COPY);
+      const backfill = await ctvs(["gascity", "backfill", "--all", "--config", config]);
+      assertSuccess(backfill, "ctvs gascity backfill");
+      assert.match(
+        backfill.stdout,
+        new RegExp(`^node-city/s-0 \\(mayor\\): \\d+ line\\(s\\) recorded .*, ${2 * ROWS_PER_COPY} row`, "m"),
+      );
+    } finally {
+      process.kill(child.pid!, "SIGTERM");
+      assert.equal(await exited, 0);
+      await double.close();
+    }
+  },
+);
 
 test("npm package: a bad config exits 1 with a config error", async () => {
   const { home } = await installed();
