@@ -90,7 +90,7 @@ export class SessionRoster {
   /** Compares the live sessions with the workers: starts the missing ones, retires those no longer live. */
   async reconcile(): Promise<void> {
     const { city } = this.#options;
-    let sessions: SessionInfo[];
+    let sessions: Awaited<ReturnType<SupervisorClient["listSessions"]>>;
     try {
       sessions = await this.#options.client.listSessions(city.name, this.#options.signal);
     } catch (error) {
@@ -107,7 +107,12 @@ export class SessionRoster {
       live.add(info.id);
       this.#ensureWorker(info);
     }
-    for (const [id, worker] of this.#workers) if (!live.has(id)) this.#retire(id, worker);
+    // In a partial list (the supervisor could not read some sessions) a missing session may be live: only those
+    // listed as not live are retired.
+    const listed = new Set(sessions.map((s) => s.id));
+    for (const [id, worker] of this.#workers) {
+      if (!live.has(id) && (!sessions.partial || listed.has(id))) this.#retire(id, worker);
+    }
   }
 
   /** A session was created or woke (`envelope` names it, or carries it whole): it gets a worker if it qualifies. */

@@ -108,9 +108,12 @@ export class SupervisorClient {
     );
   }
 
-  /** Every session of `city` (all pages of `GET /v0/city/{city}/sessions`). */
-  async listSessions(city: string, signal?: AbortSignal): Promise<SessionInfo[]> {
-    const out: SessionInfo[] = [];
+  /**
+   * Every session of `city` (all pages of `GET /v0/city/{city}/sessions`). The array's `partial` is true when the
+   * supervisor said some could not be read (`partial` in its answer): a session missing from such a list may be live.
+   */
+  async listSessions(city: string, signal?: AbortSignal): Promise<SessionInfo[] & { partial?: boolean }> {
+    const out: SessionInfo[] & { partial?: boolean } = [];
     let cursor: string | undefined;
     for (let page = 0; page < MAX_LIST_PAGES; page++) {
       const query = cursor ? `?cursor=${encodeURIComponent(cursor)}` : "";
@@ -119,6 +122,7 @@ export class SupervisorClient {
         throw new SupervisorError(`Cannot list the sessions of ${city}: the answer has no items array`);
       }
       for (const item of body.items) if (isSession(item)) out.push(item);
+      if (body.partial === true) out.partial = true;
       cursor = typeof body.next_cursor === "string" && body.next_cursor !== "" ? body.next_cursor : undefined;
       if (!cursor) break;
     }

@@ -218,6 +218,25 @@ test("include_templates and exclude_templates choose the sessions recorded", asy
   }
 });
 
+test("a partial session list retires no session it leaves out; a full one retires the sessions gone", async () => {
+  const h = await harness();
+  try {
+    h.double.addSession("alpha", MAYOR, [line("u1")]);
+    h.double.addSession("alpha", { ...MAYOR, id: "s-2", alias: "m2" }, [line("v1")]);
+    const capture = h.capture({}, { reconcileMs: 100 });
+    await eventually(() => assert.equal(capture.status.sessions.length, 2));
+    h.double.partialLists = true;
+    h.double.unlisted.add("s-1");
+    const lists = h.double.requests.filter((r) => r.includes("/sessions")).length;
+    await eventually(() => assert.ok(h.double.requests.filter((r) => r.includes("/sessions")).length >= lists + 3));
+    assert.deepEqual(capture.status.sessions.map((s) => s.session_id).sort(), ["s-1", "s-2"]);
+    h.double.partialLists = false;
+    await eventually(() => assert.deepEqual(capture.status.sessions.map((s) => s.session_id), ["s-2"]));
+  } finally {
+    await h.close();
+  }
+});
+
 test("a malformed frame is counted and skipped; the frames around it are recorded", async () => {
   const h = await harness();
   try {
