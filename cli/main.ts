@@ -19,7 +19,7 @@ import { UsageError } from "./usage_error.ts";
  */
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
   const command = COMMANDS.find((c) => c.name === argv[0]);
-  const notice = await prepareUpdateNotice(command?.name, io);
+  const notice = prepareUpdateNotice(command?.name, io);
   const code = await dispatch(command, argv, io);
   notice?.();
   return code;

@@ -13,6 +13,7 @@ import {
   fetchLatestVersion,
   installKind,
   isNewerVersion,
+  readUpdateCache,
   updateCachePath,
   updateNoticeLines,
   writeUpdateCache,
@@ -48,10 +49,16 @@ export async function runUpdateCheck(argv: string[], io: Io, env = process.env):
     return 0;
   }
   const registry = env.COLLECTIVUS_UPDATE_REGISTRY || DEFAULT_REGISTRY;
+  const file = updateCachePath();
+  if (values.background) {
+    // First, before the registry answers (or not): today's check has started, and no other command starts one.
+    const cache = readUpdateCache(file);
+    await writeUpdateCache({ ...cache, checked_at: new Date().toISOString() }, file).catch(() => {});
+  }
   let latest: string;
   try {
     latest = await fetchLatestVersion(registry, { timeoutMs: 10_000 });
-    await writeUpdateCache({ checked_at: new Date().toISOString(), latest }, updateCachePath());
+    await writeUpdateCache({ checked_at: new Date().toISOString(), latest }, file);
   } catch (error) {
     if (values.background) return 1;
     io.err(`error: cannot check for a newer collectivus: ${errorMessage(error)}`);

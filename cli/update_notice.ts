@@ -1,7 +1,7 @@
 /**
  * The update notice around a command (`platform/update_check.ts` has the rules): before the command runs, read the
  * cached answer and, once a day, start `ctvs update-check --background` detached; after it, print the notice from
- * what was cached. Nothing here waits on the network.
+ * what was cached. Nothing here waits on the network or writes a file.
  *
  * @module
  */
@@ -16,7 +16,6 @@ import {
   updateCachePath,
   updateNoticeEnabled,
   updateNoticeLines,
-  writeUpdateCache,
 } from "../platform/update_check.ts";
 import { homeDir } from "../platform/paths.ts";
 import { VERSION } from "../platform/version.ts";
@@ -50,11 +49,11 @@ function processHost(): NoticeHost {
  * Prepares the notice for one run of `command` (undefined for the runner): returns the function that prints it after
  * the command, or undefined when there is nothing to print. Never throws: a notice must not fail a command.
  */
-export async function prepareUpdateNotice(
+export function prepareUpdateNotice(
   command: string | undefined,
   io: Io,
   host: NoticeHost = processHost(),
-): Promise<(() => void) | undefined> {
+): (() => void) | undefined {
   try {
     const enabled = updateNoticeEnabled({
       env: host.env,
@@ -65,11 +64,9 @@ export async function prepareUpdateNotice(
     if (!enabled) return undefined;
     const file = updateCachePath(host.home);
     const cache = readUpdateCache(file);
-    if (checkIsDue(cache, host.now)) {
-      // Recorded before the check starts, so the commands that follow today do not start another one.
-      await writeUpdateCache({ ...cache, checked_at: host.now.toISOString() }, file);
-      host.startCheck(host.program);
-    }
+    // The check records that it started (its first step), so the commands that follow today start no other; this
+    // command writes nothing: an fsync'd write here would cost more than everything else the notice does.
+    if (checkIsDue(cache, host.now)) host.startCheck(host.program);
     const latest = cache?.latest;
     if (latest === undefined || !isNewerVersion(latest, VERSION)) return undefined;
     const lines = updateNoticeLines(latest, VERSION, installKind(host.program));

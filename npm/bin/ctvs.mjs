@@ -2,14 +2,17 @@
 // The `ctvs` / `collectivus` command of the npm package. It runs ../lib/main.js with ctvs's V8 flags, the ones a
 // compiled binary has built in (platform/v8_flags.ts; the build writes them below). V8 takes them only when the
 // process starts, so when they are missing Node is started again with them: in place with process.execve where Node
-// has it (22.15+, 23.11+), else as a child whose exit this process mirrors, passing signals on.
+// has it (22.15+, 23.11+), else as a child whose exit this process mirrors, passing signals on. Commands that end at
+// once (the Claude Code hook on every prompt, --version, --help, the background update check, the health check)
+// allocate too little for the flags to matter, and are not made to pay for a second start.
 import { spawn } from "node:child_process";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 
 const V8_FLAGS = /* V8_FLAGS */ [];
+const SHORT_LIVED = new Set(["claude-hook", "update-check", "healthcheck", "--version", "-V", "-v", "--help", "-h"]);
 
-if (V8_FLAGS.every((flag) => process.execArgv.includes(flag))) {
+if (V8_FLAGS.every((flag) => process.execArgv.includes(flag)) || SHORT_LIVED.has(process.argv[2])) {
   await import("../lib/main.js");
 } else {
   const self = fileURLToPath(import.meta.url);

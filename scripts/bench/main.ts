@@ -19,6 +19,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   upload: async () => (await import("./upload.ts")).run(),
   ui: async () => (await import("./ui.ts")).run(),
   gascity: async () => (await import("./gascity.ts")).run(),
+  startup: async () => (await import("./startup.ts")).run(),
 };
 
 async function main(args: string[]): Promise<number> {
