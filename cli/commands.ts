@@ -66,6 +66,12 @@ export const COMMANDS: readonly Command[] = [
   lazy("healthcheck", "exit 0 when the ctvs running with this config answers (container HEALTHCHECK)", async () => {
     return (await import("./healthcheck.ts")).healthcheckCommand;
   }),
+  lazy("config", "on a Central server: gateway configs and bootstrap tokens", async () => {
+    return (await import("./config.ts")).configCommand;
+  }),
+  lazy("admin", "keep the Central server's admin URL and token on this machine", async () => {
+    return (await import("./admin.ts")).adminCommand;
+  }),
 ];
 
 /** The command list for `ctvs --help`; empty while there are no subcommands. */

@@ -5,7 +5,7 @@
  * @module
  */
 import process from "node:process";
-import { loadConfig } from "../platform/config/load.ts";
+import { type ConfigSource, loadConfig } from "../platform/config/load.ts";
 import { applyEnv, defaultEnvFilePath, exposedToOthers, readEnvFile } from "../platform/env_file.ts";
 import { resolveSecrets } from "../platform/config/secrets.ts";
 import type { Config, LoadedConfig } from "../platform/config/types.ts";
@@ -17,10 +17,13 @@ import { useClaudeTranscripts } from "../query/transcripts.ts";
 import { credentialSource, NO_CREDENTIALS_MESSAGE } from "../storage/s3/credentials.ts";
 import { checkUploadSupported } from "../storage/upload/upload_settings.ts";
 import { Collector, DRAIN_TIMEOUT_MS } from "../server/collector.ts";
+import { Gateway } from "../server/gateway/gateway.ts";
+import { loadVendedConfig, saveVendedConfig, vendedConfigPath } from "../server/gateway/vended_config.ts";
 import type { ListenerFactory } from "../server/listener.ts";
 import { listenerFactories } from "../server/listeners.ts";
 import type { SessionRowsFactory } from "../server/gascity/types.ts";
 import { publishStatus, statusFileFor } from "../server/status_file.ts";
+import type { SinkHealth } from "../storage/sink_health.ts";
 import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flags.ts";
 import type { Io } from "./io.ts";
@@ -31,7 +34,9 @@ export function runnerUsage(commandList: string): string {
   return `Usage: ctvs [options]
        ctvs <command> [options]
 
-Runs the collector: the OTLP/HTTP receiver and the recording LLM proxy, as the config asks.
+Runs the collector as the config's role asks: standalone (the OTLP/HTTP receiver, the recording LLM proxy and the
+daily archive, recording locally), gateway (the same listeners, shipping through a durable outbox to a Central
+server that vends their config) or server (a Central server's control plane and ingest).
 
 ${CONFIG_FLAGS_HELP}
 
@@ -39,13 +44,14 @@ Options:
   --env-file <path>         set the variables of this file (NAME=value lines) that are not already set,
                             before anything else: how a daemon gets AWS keys and other secrets (ctvs install)
   --print-config            load and validate the config, print it as JSON, exit
-  --pid-file <path>         where a standalone daemon writes its PID
-                            (default: ~/.collectivus/runtime/collectivus.pid)
+  --pid-file <path>         where the daemon writes its PID (default for the standalone role:
+                            ~/.collectivus/runtime/collectivus.pid; other roles write one only when asked)
   -h, --help                show this help
   -V, -v, --version         print the version
 ${commandList}
 Signals: SIGINT or SIGTERM drain in-flight work (at most ${DRAIN_TIMEOUT_MS / 1000} s) and stop;
-SIGHUP re-reads a config file and restarts only the listeners whose section changed.
+SIGHUP re-reads a config file and restarts only the listeners whose section changed (a gateway polls
+its Central server for its config instead).
 Exit codes: 0 ok, 1 runtime or config failure, 2 usage error.`;
 }
 
@@ -62,8 +68,10 @@ const FLAGS = {
 
 /** What tests and embedders may swap. */
 export interface RunOptions {
-  /** Listener factories (default: every listener the product has, the uploader writing query/'s Parquet). */
+  /** Listener factories (default: the role's listeners, the uploader writing query/'s Parquet). */
   factories?: readonly ListenerFactory[];
+  /** How a gateway reaches Central (default the global fetch). */
+  fetch?: typeof fetch;
   /** The list of subcommands shown in `--help`. */
   commandList?: string;
 }
@@ -87,7 +95,8 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
   // First: the config may name variables the file sets (--config-env, *_env secrets, AWS keys).
   if (envFile !== undefined && !(await loadEnvFile(envFile, io))) return 1;
   const source = configSourceFrom(values, usage);
-  const loaded = await loadConfig(source, { strict: values.strict === true });
+  const fromEndpoint = values["config-endpoint"] !== undefined;
+  const loaded = await loadRunConfig(source, fromEndpoint, values.strict === true, io);
   for (const warning of loaded.warnings) io.err(warning);
   // The daily archive derives proxy_messages, which reads Claude Code transcripts from here.
   useClaudeTranscripts(loaded.config.query?.claude_transcripts_dir);
@@ -96,10 +105,6 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
     return 0;
   }
   const role = loaded.config.role ?? "standalone";
-  if (role !== "standalone") {
-    io.err(`error: role "${role}" is not available in this build yet; run with role "standalone"`);
-    return 1;
-  }
 
   // Fail at start, not at the first tick hours later (reference §2.2 step 2).
   if (loaded.config.upload) checkUploadSupported(loaded.config.upload);
@@ -119,36 +124,43 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
   }
 
   const factories = options.factories ??
-    listenerFactories({ parquetWriterFor: lazyArchiveWriter, loadGascityRows: loadGascityRows });
-  const collector = new Collector({ factories, out: io.out, err: io.err });
+    listenerFactories({ parquetWriterFor: lazyArchiveWriter, loadGascityRows: loadGascityRows }, role);
+  const config = resolveSecrets(loaded.config, process.env);
+  const service = role === "gateway"
+    ? gatewayService(new Gateway({ factories, out: io.out, err: io.err, fetch: options.fetch }))
+    : collectorService(new Collector({ factories, out: io.out, err: io.err }), loaded, io, values.strict === true);
   // Signals are handled from before the first listener binds: a SIGTERM that arrives while starting still drains.
-  const signals = handleSignals(collector, loaded, io, values.strict === true);
+  const signals = handleSignals(service, io);
   try {
-    await collector.start(resolveSecrets(loaded.config, process.env));
+    await service.start(config);
   } catch (error) {
     signals.dispose();
     io.err(`error: ${errorMessage(error)}`);
     return 1;
   }
-  const pidFile = (values["pid-file"] as string | undefined) ?? pidFilePath();
-  try {
-    const other = await writePidFile(pidFile);
-    if (other) io.err(`warning: ${pidFile} named another running collectivus (pid ${other}); replaced it`);
-  } catch (error) {
-    io.err(`warning: cannot write the PID file ${pidFile}: ${errorMessage(error)}`);
+  // The PID file belongs to the standalone daemon (reference §2.2); other roles write one only when asked to.
+  const explicitPidFile = values["pid-file"] as string | undefined;
+  const pidFile = explicitPidFile ?? (role === "standalone" ? pidFilePath() : undefined);
+  if (pidFile) {
+    try {
+      const other = await writePidFile(pidFile);
+      if (other) io.err(`warning: ${pidFile} named another running collectivus (pid ${other}); replaced it`);
+    } catch (error) {
+      io.err(`warning: cannot write the PID file ${pidFile}: ${errorMessage(error)}`);
+    }
   }
   // Recording failures, for `ctvs status`: a file beside the PID file, rewritten when they change.
-  const status = publishStatus(statusFileFor(pidFile), {
-    pid: process.pid,
-    config: loaded.source,
-    health: collector.health,
-  }, io.err);
+  const status = pidFile
+    ? publishStatus(statusFileFor(pidFile), { pid: process.pid, config: loaded.source, health: service.health }, io.err)
+    : undefined;
   signals.started();
   const code = await signals.stopped;
-  await status.stop();
-  await removePidFile(pidFile).catch((error) => {
-    io.err(`warning: cannot remove the PID file ${pidFile}: ${errorMessage(error)}`);
-  });
+  await status?.stop();
+  if (pidFile) {
+    await removePidFile(pidFile).catch((error) => {
+      io.err(`warning: cannot remove the PID file ${pidFile}: ${errorMessage(error)}`);
+    });
+  }
   return code;
 }
 
@@ -180,6 +192,85 @@ export function credentialsHint(envFile: string | undefined): string {
       `(or run ctvs with --env-file <path>)`;
 }
 
+/**
+ * Loads the config. A gateway started from `--config-endpoint` keeps the config it was vended, and when the endpoint
+ * no longer answers (its one-shot token spent by the first start, or Central down) starts from the config Central
+ * vended last instead, with a warning: the config poll brings it up to date once Central answers.
+ */
+async function loadRunConfig(
+  source: ConfigSource,
+  fromEndpoint: boolean,
+  strict: boolean,
+  io: Io,
+): Promise<LoadedConfig> {
+  if (!fromEndpoint || source.kind !== "url") return await loadConfig(source, { strict });
+  try {
+    const loaded = await loadConfig(source, { strict });
+    if (loaded.config.role === "gateway") {
+      await saveVendedConfig(loaded.config).catch((error) => {
+        io.err(`warning: cannot keep the vended config: ${errorMessage(error)}`);
+      });
+    }
+    return loaded;
+  } catch (error) {
+    const last = await loadVendedConfig(source.url);
+    if (!last) throw error;
+    io.err(
+      `warning: ${errorMessage(error)}; starting from the config Central vended last ` +
+        `(${vendedConfigPath()}, saved ${last.savedAt})`,
+    );
+    return { config: last.config, kind: "url", source: source.url, warnings: [] };
+  }
+}
+
+/** What the runner drives, whatever the role. */
+interface Service {
+  /** Its recording failures (for the status file). */
+  health: SinkHealth;
+  start(config: Config): Promise<void>;
+  stop(deadlineMs: number): Promise<{ timedOut: boolean }>;
+  /** What SIGHUP does. */
+  hangup(): Promise<void>;
+}
+
+/** A gateway: SIGHUP polls Central for its config. */
+function gatewayService(gateway: Gateway): Service {
+  return {
+    health: gateway.health,
+    start: (config) => gateway.start(config),
+    stop: (deadlineMs) => gateway.stop(deadlineMs),
+    hangup: () => Promise.resolve(gateway.hangup()),
+  };
+}
+
+/** A standalone collector or a Central server: SIGHUP re-reads a config file and reloads what changed. */
+function collectorService(collector: Collector, loaded: LoadedConfig, io: Io, strict: boolean): Service {
+  const role = loaded.config.role ?? "standalone";
+  return {
+    health: collector.health,
+    start: (config) => collector.start(config),
+    stop: (deadlineMs) => collector.stop(deadlineMs),
+    async hangup() {
+      if (loaded.kind !== "file") {
+        io.err(`warning: SIGHUP ignored: the config came from ${loaded.source}, and only a file can be re-read`);
+        return;
+      }
+      io.out("local reload: applying config");
+      let next;
+      try {
+        next = await loadConfig({ kind: "file", path: loaded.source }, { strict });
+        for (const warning of next.warnings) io.err(warning);
+        if ((next.config.role ?? "standalone") !== role) throw new Error("the role cannot change on reload");
+        next = { ...next, config: resolveSecrets(next.config, process.env) };
+      } catch (error) {
+        io.err(`config error: ${errorMessage(error)}; keeping the running config`);
+        return;
+      }
+      await collector.reload(next.config);
+    },
+  };
+}
+
 /** A second stop signal sooner than this after the first is the same signal delivered twice, not a "force". */
 export const DUPLICATE_SIGNAL_MS = 500;
 
@@ -192,8 +283,8 @@ interface SignalHandling {
   dispose(): void;
 }
 
-/** SIGINT/SIGTERM drain and stop the collector; SIGHUP reloads it. */
-function handleSignals(collector: Collector, loaded: LoadedConfig, io: Io, strict: boolean): SignalHandling {
+/** SIGINT/SIGTERM drain and stop the service; SIGHUP is its `hangup`. */
+function handleSignals(service: Service, io: Io): SignalHandling {
   let markStarted!: () => void;
   const up = new Promise<void>((resolve) => markStarted = resolve);
   const removers: (() => void)[] = [];
@@ -221,7 +312,7 @@ function handleSignals(collector: Collector, loaded: LoadedConfig, io: Io, stric
       stopping = true;
       firstSignalAt = Date.now();
       io.out(`Received ${signal}, shutting down...`);
-      up.then(() => collector.stop(DRAIN_TIMEOUT_MS)).then(({ timedOut }) => {
+      up.then(() => service.stop(DRAIN_TIMEOUT_MS)).then(({ timedOut }) => {
         if (finished) return;
         if (timedOut) io.err(`warning: drain exceeded ${DRAIN_TIMEOUT_MS}ms; forcing exit`);
         io.out("Shutdown complete.");
@@ -234,22 +325,7 @@ function handleSignals(collector: Collector, loaded: LoadedConfig, io: Io, stric
     const reload = async () => {
       await up;
       if (stopping) return;
-      if (loaded.kind !== "file") {
-        io.err(`warning: SIGHUP ignored: the config came from ${loaded.source}, and only a file can be re-read`);
-        return;
-      }
-      io.out("local reload: applying config");
-      let next;
-      try {
-        next = await loadConfig({ kind: "file", path: loaded.source }, { strict });
-        for (const warning of next.warnings) io.err(warning);
-        if ((next.config.role ?? "standalone") !== "standalone") throw new Error("the role cannot change on reload");
-        next = { ...next, config: resolveSecrets(next.config, process.env) };
-      } catch (error) {
-        io.err(`config error: ${errorMessage(error)}; keeping the running config`);
-        return;
-      }
-      await collector.reload(next.config);
+      await service.hangup();
     };
     removers.push(onSignal("SIGINT", () => shutdown("SIGINT")));
     removers.push(onSignal("SIGTERM", () => shutdown("SIGTERM")));

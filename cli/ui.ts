@@ -6,7 +6,7 @@
  */
 import { spawn } from "node:child_process";
 import process from "node:process";
-import { isLoopback } from "../server/proxy/client_address.ts";
+import { isLoopback } from "../server/client_address.ts";
 import { UI_ASSETS } from "../server/ui/assets.gen.ts";
 import { uiApp } from "../server/ui/app.ts";
 import { newToken } from "../server/ui/token.ts";

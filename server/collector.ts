@@ -12,6 +12,7 @@ import { errorMessage } from "../platform/runtime.ts";
 import { exposedDirWarning } from "../storage/exposed_dir.ts";
 import { JsonlSink } from "../storage/jsonl_sink.ts";
 import { SinkHealth } from "../storage/sink_health.ts";
+import type { RowSink } from "../storage/row_sink.ts";
 import type { Listener, ListenerFactory } from "./listener.ts";
 
 /** A listener that could not start, or a collector that has nothing to start. */
@@ -35,6 +36,15 @@ export interface CollectorOptions {
    * The programmatic API passes one that also hands each row to the embedder.
    */
   openSink?(config: Config, gatewayId: string, health: SinkHealth): Promise<JsonlSink>;
+  /**
+   * A sink the caller owns (a gateway's outbox), used instead of opening `config.sink`; the collector never closes
+   * it. `spool` is its directory, for the start lines.
+   */
+  fixedSink?: { sink: RowSink; gatewayId: string; spool: string };
+  /** Starting no listener is fine (a gateway still polls for its config and ships its outbox). */
+  allowEmpty?: boolean;
+  /** Where recording failures are counted (default a new one, {@linkcode Collector.health}). */
+  health?: SinkHealth;
 }
 
 interface Running {
@@ -54,16 +64,17 @@ export const DRAIN_TIMEOUT_MS = 5000;
 export class Collector {
   #options: CollectorOptions;
   #config: Config | undefined;
-  #sink: JsonlSink | undefined;
+  #sink: RowSink | undefined;
   #gatewayId = "";
   #running: Running[] = [];
   /** Recording failures since start, across sinks replaced by reloads. */
-  readonly health: SinkHealth = new SinkHealth();
+  readonly health: SinkHealth;
   /** Reloads and shutdown run one after the other, never interleaved. */
   #chain: Promise<unknown> = Promise.resolve();
 
   constructor(options: CollectorOptions) {
     this.#options = options;
+    this.health = options.health ?? new SinkHealth();
   }
 
   /** The gateway id the recordings are filed under (after `start`). */
@@ -82,12 +93,13 @@ export class Collector {
    * started are stopped and a {@link StartError} says which failed and why.
    */
   async start(config: Config): Promise<void> {
-    this.#gatewayId = resolveGatewayId(config);
-    this.#sink = config.sink ? await this.#openSink(config, this.#gatewayId) : undefined;
+    const fixed = this.#options.fixedSink;
+    this.#gatewayId = fixed ? fixed.gatewayId : resolveGatewayId(config);
+    this.#sink = fixed ? fixed.sink : config.sink ? await this.#openSink(config, this.#gatewayId) : undefined;
     this.#config = config;
     const started = await this.#startAll(this.#options.factories, config);
-    if (started.length === 0) {
-      await this.#sink?.close();
+    if (started.length === 0 && !this.#options.allowEmpty) {
+      await this.#closeSink();
       throw new StartError("no listeners configured");
     }
   }
@@ -141,7 +153,7 @@ export class Collector {
 
     const oldSink = this.#sink;
     const oldGatewayId = this.#gatewayId;
-    if (changed("sink") || changed("gateway_id")) {
+    if (!this.#options.fixedSink && (changed("sink") || changed("gateway_id"))) {
       try {
         this.#gatewayId = resolveGatewayId(next);
         this.#sink = next.sink ? await this.#openSink(next, this.#gatewayId) : undefined;
@@ -170,7 +182,7 @@ export class Collector {
     this.#running = [];
     const timedOut = await stopWithin(listeners, deadlineMs);
     try {
-      await this.#sink?.close();
+      await this.#closeSink();
     } catch (error) {
       this.#options.err(`error: closing the sink: ${errorMessage(error)}`);
     }
@@ -186,7 +198,7 @@ export class Collector {
       } catch (error) {
         await stopWithin(this.#running.map((r) => r.listener).reverse(), DRAIN_TIMEOUT_MS);
         this.#running = [];
-        await this.#sink?.close();
+        await this.#closeSink();
         throw new StartError(`failed to start listener: ${describeStartError(error)}`);
       }
       this.#running.push({ factory, listener, config });
@@ -224,10 +236,16 @@ export class Collector {
   #context(config: Config) {
     return {
       config,
-      sink: this.#sink!,
+      sink: this.#sink,
       gatewayId: this.#gatewayId,
+      spool: this.#options.fixedSink?.spool,
       log: this.#options.err,
     };
+  }
+
+  /** Closes the sink this collector opened (never a fixed one). */
+  async #closeSink(): Promise<void> {
+    if (!this.#options.fixedSink) await this.#sink?.close();
   }
 }
 

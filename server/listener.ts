@@ -5,16 +5,18 @@
  * @module
  */
 import type { Config } from "../platform/config/types.ts";
-import type { JsonlSink } from "../storage/jsonl_sink.ts";
+import type { RowSink } from "../storage/row_sink.ts";
 
 /** What a listener factory gets to build its listener from. */
 export interface ListenerContext {
   /** The validated config, secrets resolved. */
   config: Config;
-  /** The recording sink shared by every listener of the process. */
-  sink: JsonlSink;
+  /** The recording sink shared by every listener of the process (a gateway's outbox); absent without one. */
+  sink: RowSink | undefined;
   /** The gateway id that names the recordings directory. */
   gatewayId: string;
+  /** On a gateway, the outbox directory rows are spooled to for Central ingest. */
+  spool?: string;
   /** Progress and warnings, one line each, to stderr. */
   log(line: string): void;
 }

@@ -1,11 +1,19 @@
 /**
- * Every listener the collector knows, in the order they start (reference §2.2: otel, proxy, then the uploader,
- * control plane, config poll and gascity as they are added).
+ * Every listener the collector knows, per role, in the order they start (reference §2.2: otel, proxy, upload, the
+ * control plane, then gascity as it is added). This is the one place a role's listeners are listed: a new listener
+ * adds itself to the roles that run it.
+ *
+ * - standalone: records locally (OTLP, proxy, Gas City) and archives (upload);
+ * - gateway: OTLP and proxy spool to the outbox; the identity, outbox shipping and config poll are the gateway
+ *   runtime's own (`gateway/gateway.ts`), not listeners;
+ * - server: the control plane (identity, configs, ingest), plus local OTLP/proxy/Gas City and the upload of what it
+ *   holds.
  *
  * @module
  */
-import type { Config } from "../platform/config/types.ts";
+import type { Config, Role } from "../platform/config/types.ts";
 import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
+import { controlPlaneListenerFactory } from "./central/listener.ts";
 import { gascityListenerFactory } from "./gascity/listener.ts";
 import type { SessionRowsFactory } from "./gascity/types.ts";
 import type { ListenerFactory } from "./listener.ts";
@@ -21,12 +29,16 @@ export interface ListenerDeps {
   loadGascityRows(): Promise<SessionRowsFactory>;
 }
 
-/** The listener factories in start order. */
-export function listenerFactories(deps: ListenerDeps): readonly ListenerFactory[] {
-  return [
-    otlpListenerFactory,
-    proxyListenerFactory,
-    uploadListenerFactory(deps.parquetWriterFor),
-    gascityListenerFactory(deps.loadGascityRows),
-  ];
+/** The listener factories of `role` (default standalone), in start order. */
+export function listenerFactories(deps: ListenerDeps, role: Role = "standalone"): readonly ListenerFactory[] {
+  const upload = uploadListenerFactory(deps.parquetWriterFor);
+  const gascity = gascityListenerFactory(deps.loadGascityRows);
+  switch (role) {
+    case "standalone":
+      return [otlpListenerFactory, proxyListenerFactory, upload, gascity];
+    case "gateway":
+      return [otlpListenerFactory, proxyListenerFactory];
+    case "server":
+      return [otlpListenerFactory, proxyListenerFactory, upload, controlPlaneListenerFactory, gascity];
+  }
 }

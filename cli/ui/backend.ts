@@ -35,7 +35,7 @@ import { PROXY_MESSAGES } from "../../query/proxy_messages/dataset.ts";
 import { readPartImage } from "../../query/proxy_part_image.ts";
 import { SqlRefusedError } from "../../query/read_only_sql.ts";
 import { USAGE_REPORTS, type UsageReport, usageReportSql } from "../../query/usage_report.ts";
-import { HttpError } from "../../server/proxy/http_error.ts";
+import { HttpError } from "../../server/http_error.ts";
 import type { DatasetFreshness, ServedImage, TimeRange, UiBackend, UiStatus } from "../../server/ui/backend.ts";
 import { QueryError } from "../query/context.ts";
 import { columnsOf, csvLines, rowsOf } from "../query/render.ts";

@@ -97,21 +97,51 @@ async function fetchConfig(
   timeoutMs: number,
 ): Promise<{ text: string; label: string }> {
   const signal = AbortSignal.timeout(timeoutMs);
+  const label = redactTokens(url);
   let response: Response;
   try {
     response = await fetchFn(url, { signal, headers: { accept: "application/json" } });
   } catch (error) {
-    throw new ConfigError(`failed to fetch ${url}: ${fetchErrorMessage(error, signal, timeoutMs)}`);
+    throw new ConfigError(`failed to fetch ${label}: ${fetchErrorMessage(error, signal, timeoutMs)}`);
   }
   if (!response.ok) {
-    await response.body?.cancel().catch(() => {});
+    const detail = await errorDetail(response);
     const status = response.statusText ? `${response.status} ${response.statusText}` : String(response.status);
-    throw new ConfigError(`failed to fetch ${url}: HTTP ${status}`);
+    throw new ConfigError(`failed to fetch ${label}: HTTP ${status}${detail}`);
   }
   try {
-    return { text: await response.text(), label: url };
+    return { text: await response.text(), label };
   } catch (error) {
-    throw new ConfigError(`failed to read response body from ${url}: ${fetchErrorMessage(error, signal, timeoutMs)}`);
+    throw new ConfigError(`failed to read response body from ${label}: ${fetchErrorMessage(error, signal, timeoutMs)}`);
+  }
+}
+
+/**
+ * `url` with the values of `token` and `bootstrap_token` query parameters (a Central setup URL's one-shot token)
+ * replaced by `REDACTED`, for messages and logs.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(
+ *   redactTokens("https://c:8788/v1/bootstrap-config?token=bt_secret&x=1"),
+ *   "https://c:8788/v1/bootstrap-config?token=REDACTED&x=1",
+ * );
+ * ```
+ */
+export function redactTokens(url: string): string {
+  return url.replace(/([?&](?:bootstrap_)?token=)[^&#]*/gi, "$1REDACTED");
+}
+
+/** A Central server's JSON error, as ` (invalid bootstrap token: already_used)`; nothing for other bodies. */
+async function errorDetail(response: Response): Promise<string> {
+  const text = await response.text().catch(() => "");
+  try {
+    const body = JSON.parse(text);
+    if (typeof body?.error !== "string") return "";
+    return ` (${body.error}${typeof body.reason === "string" ? `: ${body.reason}` : ""})`;
+  } catch {
+    return "";
   }
 }
 

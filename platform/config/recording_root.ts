@@ -1,11 +1,13 @@
 /**
  * Where a config's recordings live on this host: `sink.dir`, else, for a server, `server.sink_dir` (default
- * `~/.hyp/collectivus/server-data/ingested`). Queries, exports and Gas City capture all read or write there.
+ * `<data_dir>/ingested`, so `~/.hyp/collectivus/server-data/ingested`). Queries, exports, the daily upload and Gas
+ * City capture all read or write there.
  *
  * @module
  */
 import path from "node:path";
-import { expandHome, homeDir } from "../paths.ts";
+import { serverSinkDir } from "../fleet_paths.ts";
+import { expandHome } from "../paths.ts";
 import { ConfigError } from "./config_error.ts";
 import type { Config } from "./types.ts";
 
@@ -20,10 +22,7 @@ import type { Config } from "./types.ts";
  * ```
  */
 export function recordingRoot(config: Config): string {
-  const dir = config.sink?.dir ??
-    (config.role === "server"
-      ? (config.server?.sink_dir ?? path.join(homeDir(), ".hyp", "collectivus", "server-data", "ingested"))
-      : undefined);
-  if (!dir) throw new ConfigError("config has no local recording root; set sink.dir or server.sink_dir");
-  return path.resolve(expandHome(dir));
+  if (config.sink?.dir) return path.resolve(expandHome(config.sink.dir));
+  if (config.role === "server" && config.server) return serverSinkDir(config.server);
+  throw new ConfigError("config has no local recording root; set sink.dir or server.sink_dir");
 }

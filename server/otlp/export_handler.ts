@@ -7,7 +7,7 @@
  */
 import { ByteBuffer } from "../../storage/byte_buffer.ts";
 import { JsonlBytes } from "../../storage/jsonl_bytes.ts";
-import type { JsonlSink } from "../../storage/jsonl_sink.ts";
+import type { RowSink } from "../../storage/row_sink.ts";
 import { encodeRequest } from "./encode_request.ts";
 import { requestEncoding } from "./media.ts";
 import { OtlpError } from "./otlp_error.ts";
@@ -20,7 +20,7 @@ import { writeRows } from "./write_rows.ts";
 /** What the handlers share. */
 export interface ExportOptions {
   /** Where rows and raw envelopes go. */
-  sink: JsonlSink;
+  sink: RowSink;
   /** The largest body accepted, after decompression. */
   maxBodyBytes: number;
   /** Whether request envelopes are kept under `raw/` (not on a gateway, whose outbox ships rows only). */

@@ -14,13 +14,15 @@ import { otlpOptions } from "./options.ts";
 export const otlpListenerFactory: ListenerFactory = {
   name: "otel",
   keys: ["otel", "sink", "gateway_id", "role"],
-  create({ config, sink, gatewayId, log }) {
-    if (!config.otel || !config.sink) return undefined;
-    const files = path.join(config.sink.dir, gatewayId, "<signal>", "<UTC-date>.jsonl");
+  create({ config, sink, gatewayId, spool, log }) {
+    if (!config.otel || !sink) return undefined;
+    const target = spool
+      ? `spooling to ${path.join(spool, "<signal>")} for Central ingest`
+      : `writing to ${path.join(config.sink!.dir, gatewayId, "<signal>", "<UTC-date>.jsonl")}`;
     return httpListener({
       listen: config.otel.listen,
       fetch: otlpApp({ ...otlpOptions(config, sink), log }).fetch,
-      describe: (address) => `OTLP listener bound on ${address}, writing to ${files}`,
+      describe: (address) => `OTLP listener bound on ${address}, ${target}`,
     });
   },
 };

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { JsonlSink } from "../../storage/jsonl_sink.ts";
+import type { RowSink } from "../../storage/row_sink.ts";
 import { OtlpError } from "./otlp_error.ts";
 import type { Signal } from "./signals.ts";
 
@@ -15,7 +15,7 @@ import type { Signal } from "./signals.ts";
  * write is a 503 (the client keeps the data and retries); bytes the sink refuses are a bug, a 500.
  */
 export async function writeRows(
-  sink: JsonlSink,
+  sink: RowSink,
   signal: Signal,
   rows: Uint8Array,
   raw: Uint8Array | undefined,

@@ -11,7 +11,7 @@ import { errorMessage } from "../../platform/runtime.ts";
 import { Exchange } from "./exchange.ts";
 import { readHeaders } from "./headers.ts";
 import { redactQuery } from "./query_redaction.ts";
-import { HttpError } from "./http_error.ts";
+import { HttpError } from "../http_error.ts";
 import type { IgnoreFilter } from "./ignore_filter.ts";
 import type { Recorder } from "./recorder.ts";
 import { relayStream } from "./relay_stream.ts";

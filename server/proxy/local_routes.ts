@@ -6,8 +6,8 @@
  * @module
  */
 import type { Context, Hono } from "hono";
-import { clientAddress, isLoopback } from "./client_address.ts";
-import { HttpError } from "./http_error.ts";
+import { clientAddress, isLoopback } from "../client_address.ts";
+import { HttpError } from "../http_error.ts";
 import type { SessionStore } from "./session_store.ts";
 
 /** The prefix of the local endpoints' paths. */

@@ -6,10 +6,10 @@
  *
  * @module
  */
-import type { JsonlSink } from "../../storage/jsonl_sink.ts";
+import type { RowSink } from "../../storage/row_sink.ts";
 
 /** Where recorded rows go: the proxy signal of the process's sink. */
-export type RowSink = Pick<JsonlSink, "appendLines" | "flush">;
+export type RecorderSink = Pick<RowSink, "appendLines" | "flush">;
 
 /** Options of a {@linkcode Recorder}. */
 export interface RecorderOptions {
@@ -23,7 +23,7 @@ export interface RecorderOptions {
 
 /** Writes proxy rows to the sink; see the module doc. */
 export class Recorder {
-  readonly #sink: RowSink;
+  readonly #sink: RecorderSink;
   readonly #log: (line: string) => void;
   readonly #maxPending: number;
   readonly #onDropped: (() => void) | undefined;
@@ -37,7 +37,7 @@ export class Recorder {
   /** Rows still being worked out (an exchange waiting for its stream decoder): flush waits for them. */
   readonly #deferred = new Set<Promise<void>>();
 
-  constructor(sink: RowSink, options: RecorderOptions) {
+  constructor(sink: RecorderSink, options: RecorderOptions) {
     this.#sink = sink;
     this.#log = options.log;
     this.#maxPending = options.maxPendingBytes ?? 64 * 1024 * 1024;

@@ -7,7 +7,7 @@
  */
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { HttpError } from "../proxy/http_error.ts";
+import { HttpError } from "../http_error.ts";
 import type { UiBackend } from "./backend.ts";
 import { uiGuard } from "./guard.ts";
 import { choice, index, number, page, range, text } from "./params.ts";

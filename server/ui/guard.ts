@@ -7,8 +7,8 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { clientAddress, isLoopback } from "../proxy/client_address.ts";
-import { HttpError } from "../proxy/http_error.ts";
+import { clientAddress, isLoopback } from "../client_address.ts";
+import { HttpError } from "../http_error.ts";
 import { tokenMatches } from "./token.ts";
 
 /** How the gate is set. */

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Context } from "hono";
-import { HttpError } from "../proxy/http_error.ts";
+import { HttpError } from "../http_error.ts";
 import type { PageRequest, TimeRange } from "./backend.ts";
 
 /** Rows a page has unless `limit` says otherwise, and the most it may ask for. */

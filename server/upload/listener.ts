@@ -18,7 +18,7 @@ import { createUploader } from "./uploader.ts";
 export function uploadListenerFactory(writerFor: (config: Config) => ParquetWriter): ListenerFactory {
   return {
     name: "upload",
-    keys: ["upload", "sink", "gateway_id", "query"],
+    keys: ["upload", "sink", "gateway_id", "query", "server"],
     create(context: ListenerContext): Listener | undefined {
       if (!context.config.upload) return undefined;
       return uploadListener(context, writerFor);

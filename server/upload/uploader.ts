@@ -5,9 +5,8 @@
  *
  * @module
  */
-import path from "node:path";
 import type { Config } from "../../platform/config/types.ts";
-import { expandHome } from "../../platform/paths.ts";
+import { recordingRoot } from "../../platform/config/recording_root.ts";
 import { type CredentialEnv, credentialProvider } from "../../storage/s3/credentials.ts";
 import type { RetryPolicy } from "../../storage/s3/retry.ts";
 import { S3Client } from "../../storage/s3/s3_client.ts";
@@ -25,7 +24,10 @@ export interface Uploader {
   tick(options: Pick<UploadTickOptions, "log" | "onJob" | "onBytes" | "stopped">): ReturnType<typeof runUploadTick>;
 }
 
-/** Builds the uploader of `config` (which must have `upload` and `sink`), writing each day with `writeParquet`. */
+/**
+ * Builds the uploader of `config` (which must have `upload`, and `sink` or the server role), writing each day with
+ * `writeParquet`.
+ */
 export function createUploader(
   config: Config,
   env: CredentialEnv,
@@ -33,8 +35,11 @@ export function createUploader(
   options: { retry?: RetryPolicy } = {},
 ): Uploader {
   if (!config.upload) throw new Error("Cannot upload: the config has no upload block");
-  if (!config.sink) throw new Error("Cannot upload: the config has no sink; upload archives sink.dir");
-  const root = path.resolve(expandHome(config.sink.dir));
+  if (!config.sink && config.role !== "server") {
+    throw new Error("Cannot upload: the config has no sink; upload archives sink.dir");
+  }
+  // A Central server archives what its gateways shipped (server.sink_dir) when it records nothing itself.
+  const root = recordingRoot(config);
   const settings = uploadSettings(config.upload, env);
   const client = new S3Client({
     region: settings.region,

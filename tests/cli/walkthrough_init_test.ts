@@ -18,6 +18,8 @@ import { healthcheckCommand } from "../../cli/healthcheck.ts";
 import { updateCheckCommand } from "../../cli/update_check.ts";
 import { uploadCommand } from "../../cli/upload.ts";
 import { gascityCommand } from "../../cli/gascity.ts";
+import { configCommand } from "../../cli/config.ts";
+import { adminCommand } from "../../cli/admin.ts";
 import { ignoreCommand } from "../../cli/ignore.ts";
 import { installCommand } from "../../cli/install.ts";
 import type { Io } from "../../cli/io.ts";
@@ -57,6 +59,8 @@ test("the registry lists every command with its module's own summary, init first
     gascityCommand,
     updateCheckCommand,
     healthcheckCommand,
+    configCommand,
+    adminCommand,
   ];
   assert.deepEqual(
     COMMANDS.map((c) => [c.name, c.summary]),

@@ -110,11 +110,24 @@ test("loadConfig() fetches a URL config once", async () => {
     assert.deepEqual(loaded, {
       config: { version: 1, query: { cache: { enabled: false } } },
       kind: "url",
-      source: url,
+      // The one-shot token of a setup URL never reaches messages or logs.
+      source: `${base}/v1/bootstrap-config?token=REDACTED`,
       warnings: [],
     });
     assert.equal(requests, 1);
   });
+});
+
+test("loadConfig() names Central's error in an HTTP failure, without the token", async () => {
+  await withServer(
+    () => Response.json({ error: "invalid bootstrap token", reason: "already_used" }, { status: 401 }),
+    async (base) => {
+      await assertRejects(
+        loadConfig({ kind: "url", url: `${base}/v1/bootstrap-config?token=bt_secret` }),
+        `failed to fetch ${base}/v1/bootstrap-config?token=REDACTED: HTTP 401 Unauthorized (invalid bootstrap token: already_used)`,
+      );
+    },
+  );
 });
 
 test("loadConfig() reports an HTTP error status", async () => {

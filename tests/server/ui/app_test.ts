@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { HttpError } from "../../../server/proxy/http_error.ts";
+import { HttpError } from "../../../server/http_error.ts";
 import { uiApp } from "../../../server/ui/app.ts";
 import type { UiBackend } from "../../../server/ui/backend.ts";
 import { newToken, tokenMatches } from "../../../server/ui/token.ts";

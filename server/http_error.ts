@@ -1,10 +1,10 @@
 /**
- * The proxy's one HTTP error type: a status and a JSON body. Handlers throw it; the app's `onError` answers it.
+ * The listeners' one HTTP error type: a status and a JSON body. Handlers throw it; the app's `onError` answers it.
  *
  * @module
  */
 
-/** An answer the proxy gives itself (404 no upstream, 502 upstream failed, 403 not loopback, ...). */
+/** An answer a listener gives itself (the proxy's 404 no upstream, 502 upstream failed; Central's 401, 429, ...). */
 export class HttpError extends Error {
   /** The HTTP status. */
   readonly status: number;
