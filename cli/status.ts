@@ -14,6 +14,7 @@ import { currentHost, type Host } from "../platform/daemon/host.ts";
 import { serviceBackend } from "../platform/daemon/service.ts";
 import { logDir } from "../platform/daemon/service_spec.ts";
 import type { ServiceState } from "../platform/daemon/service_state.ts";
+import { exposedToOthers } from "../platform/env_file.ts";
 import { unlessMissing } from "../platform/fs_error.ts";
 import { isAlive } from "../platform/pid_file.ts";
 import { errorMessage } from "../platform/runtime.ts";
@@ -51,7 +52,9 @@ export async function runStatus(argv: string[], io: Io, host: Host): Promise<num
   }
   let unitConfig: string | undefined;
   try {
-    unitConfig = state && (await daemonConfig(state.file));
+    const unit = state && (await daemonFiles(state.file));
+    unitConfig = unit?.config;
+    if (unit?.envFile) io.out(`  Environment: ${unit.envFile} (${await envFileState(unit.envFile)})`);
   } catch (error) {
     io.out(`  Config: unknown (${errorMessage(error)})`);
     code = 1;
@@ -166,10 +169,26 @@ function parsedMarker(text: string): ReturnType<typeof readMarker> {
 }
 
 /** The `--config` argument inside the unit or plist; undefined without one (or without the file). */
-async function daemonConfig(file: string): Promise<string | undefined> {
+/** The config path and environment file the unit or plist at `file` runs with. */
+async function daemonFiles(file: string): Promise<{ config?: string; envFile?: string }> {
   const text = (await unlessMissing(fs.readFile(file, "utf8"), "read", file)) ?? "";
-  return /--config"?\s+"?([^"\n]+?)"?\s*$/m.exec(text)?.[1] ??
+  const config = /--config"?\s+"?([^"\n]+?)"?\s*$/m.exec(text)?.[1] ??
     /<string>--config<\/string>\s*<string>([^<]+)<\/string>/.exec(text)?.[1];
+  const envFile = /^EnvironmentFile=(.+)$/m.exec(text)?.[1].replaceAll("%%", "%") ??
+    /<string>--env-file<\/string>\s*<string>([^<]+)<\/string>/.exec(text)?.[1];
+  return { config, envFile };
+}
+
+/** `mode 0600`, `missing`, or what is wrong with the daemon's environment file. */
+async function envFileState(file: string): Promise<string> {
+  try {
+    const stat = await unlessMissing(fs.stat(file), "read", file);
+    if (!stat) return "missing: the daemon cannot start";
+    const mode = `mode ${(stat.mode & 0o777).toString(8).padStart(4, "0")}`;
+    return exposedToOthers(stat.mode) ? `${mode}: other users may read it; chmod 600 it` : mode;
+  } catch (error) {
+    return `unreadable: ${errorMessage(error)}`;
+  }
 }
 
 async function size(file: string): Promise<string> {

@@ -236,6 +236,14 @@ test("ctvs install passes ~/.hyp/collectivus.env to the systemd unit (Environmen
     const unit = await fs.readFile(path.join(host.home, ".config/systemd/user", UNIT), "utf8");
     assert.match(unit, new RegExp(`^EnvironmentFile=${envFile}$`, "m"));
     assert.doesNotMatch(unit, /AKIAEXAMPLE|s3cr3t/, "the secrets stay in the file");
+
+    // ctvs status names the file and says when it would keep the daemon from starting or is exposed.
+    const environment = async () => /^ {2}Environment: .*$/m.exec((await run(runStatus, [], host)).stdout)?.[0];
+    assert.equal(await environment(), `  Environment: ${envFile} (mode 0600)`);
+    await fs.chmod(envFile, 0o644);
+    assert.equal(await environment(), `  Environment: ${envFile} (mode 0644: other users may read it; chmod 600 it)`);
+    await fs.rm(envFile);
+    assert.equal(await environment(), `  Environment: ${envFile} (missing: the daemon cannot start)`);
   } finally {
     await host.remove();
   }
