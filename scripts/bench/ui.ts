@@ -77,9 +77,45 @@ async function time(page: Page, url: string, hash: string, done: () => Promise<u
   return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
 }
 
+/**
+ * Median of `RUNS` searches for `query` in the conversation at `hash` (loaded first, untimed): from Enter to the
+ * match marked and in view (its parts loaded and its message drawn first when it is past what is drawn).
+ */
+async function timeSearch(page: Page, url: string, hash: string, query: string): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i <= RUNS; i++) {
+    await page.goto("about:blank");
+    await page.goto(`${url}${hash}`);
+    await page.getByTestId("parts-count").waitFor({ timeout: 60_000 });
+    const box = page.getByTestId("conversation-search");
+    await box.fill(query);
+    const start = performance.now();
+    await box.press("Enter");
+    const mark = page.locator("mark.current");
+    await mark.waitFor({ timeout: 60_000 });
+    const height = page.viewportSize()!.height;
+    for (let b = await mark.boundingBox(); !b || b.y < 0 || b.y + b.height > height; b = await mark.boundingBox()) {
+      await page.waitForTimeout(5);
+    }
+    if (i > 0) times.push((performance.now() - start) / 1000);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(times.length / 2)];
+}
+
 async function peakRss(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, "utf8").catch(() => "");
   return Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** The case name a result was reported under, for the case named `name` in the list. */
+function baselineOf(results: BenchResult[], name: string, counted: Map<string, number>): string {
+  if (name.startsWith("trace")) return results.find((r) => r.case.startsWith(name))!.case;
+  const parts = counted.get(name.replace(", search", ""))!.toLocaleString("en-US");
+  const search = name.endsWith(", search");
+  return results.find((r) =>
+    r.case.startsWith(`conversation, ${parts} parts, `) && r.case.includes("search") === search
+  )!
+    .case;
 }
 
 /** Runs the benchmark. */
@@ -134,7 +170,7 @@ export async function run(): Promise<BenchResult[]> {
       await page.locator(".trace-facts").getByText(new RegExp(`^${n} spans · `)).waitFor({ timeout: 60_000 });
       await page.locator(".span-row").nth(Math.min(Number(n.replace(",", "")), 30) - 1).waitFor();
     };
-    const cases: [string, number, string, () => Promise<unknown>, string?][] = [
+    const cases: [string, number, string, () => Promise<unknown>, string?, string?][] = [
       ["trace, 50 spans", 50, `#/trace/${small}`, spansShown("50")],
       ["trace, 5,000 spans", 5000, `#/trace/${big}`, spansShown("5,000"), "trace, 50 spans"],
       ["conversation, 10 turns", 0, "#/conversation/proxy/session-2", partsShown("conversation, 10 turns")],
@@ -152,14 +188,26 @@ export async function run(): Promise<BenchResult[]> {
         partsShown("conversation, 500 turns, scrolled to the last part", true),
         "conversation, 10 turns",
       ],
+      // The last turn's tool call, past the messages drawn at first: searched on the server, loaded, drawn, in view.
+      ["conversation, 10 turns, search", 0, "#/conversation/proxy/session-2", async () => {}, undefined, "src/9"],
+      [
+        "conversation, 500 turns, search",
+        0,
+        "#/conversation/proxy/session-1",
+        async () => {},
+        "conversation, 10 turns, search",
+        "src/499",
+      ],
     ];
     const results: BenchResult[] = [];
-    for (const [name, rows, hash, done, baseline] of cases) {
-      const seconds = await time(page, url, hash, done);
-      const parts = counted.get(name);
+    for (const [name, rows, hash, done, baseline, query] of cases) {
+      const seconds = query ? await timeSearch(page, url, hash, query) : await time(page, url, hash, done);
+      const parts = counted.get(query ? name.replace(", search", "") : name);
       results.push({
         benchmark: "ui",
-        case: parts
+        case: query
+          ? `conversation, ${parts!.toLocaleString("en-US")} parts, search: Enter to the last turn's match in view`
+          : parts
           ? `conversation, ${parts.toLocaleString("en-US")} parts, load to ${
             name.endsWith("last part") ? "the last part drawn (scrolled)" : "first screen, all parts fetched"
           }`
@@ -168,7 +216,7 @@ export async function run(): Promise<BenchResult[]> {
         bytes: 0,
         seconds,
         peakRssBytes: await peakRss(ui.process.pid!),
-        ...(baseline ? { baseline: results.find((r) => r.case.startsWith(baseline.split(",")[0]))!.case } : {}),
+        ...(baseline ? { baseline: baselineOf(results, baseline, counted) } : {}),
       });
     }
     return results;

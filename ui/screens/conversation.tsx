@@ -51,7 +51,6 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
   const base = `/api/conversations/${encodeURIComponent(origin)}/${encodeURIComponent(id)}`;
   const summary = useLoad((signal) => get<Row>(base, {}, signal), base);
   const turns = useLoad((signal) => get<PageOf<Row>>(`${base}/turns`, {}, signal), base);
-  const context = useLoad((signal) => get<{ rows: Row[] }>(`${base}/context`, {}, signal), base);
   const [parts, setParts] = useState<Row[]>([]);
   const [more, setMore] = useState(false);
   const [error, setError] = useState<string | undefined>();
@@ -74,6 +73,9 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
     });
     return () => controller.abort();
   }, [base, parts.length, wanted]);
+
+  // After the first page of parts: the server readies the cache for one read at a time, in the order they come.
+  const context = useLoad((signal) => get<{ rows: Row[] }>(`${base}/context`, {}, signal), base);
 
   const messages = useMemo(() => messagesOf(parts), [parts]);
   // A tool result is shown beside its call; a message of paired results only is not shown again.
