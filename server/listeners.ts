@@ -37,7 +37,8 @@ export function listenerFactories(deps: ListenerDeps, role: Role = "standalone")
     case "standalone":
       return [otlpListenerFactory, proxyListenerFactory, upload, gascity];
     case "gateway":
-      return [otlpListenerFactory, proxyListenerFactory];
+      // A gateway records no city; the gascity factory is listed so a `gascity` block says so instead of vanishing.
+      return [otlpListenerFactory, proxyListenerFactory, gascity];
     case "server":
       return [otlpListenerFactory, proxyListenerFactory, upload, controlPlaneListenerFactory, gascity];
   }

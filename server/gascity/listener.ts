@@ -82,7 +82,7 @@ export class GascityListener implements Listener {
     this.#rows = await this.#loadRows();
     this.#root = root;
     // A sink of its own on the same directory: its files are only the gascity signals, fsync'd on every batch.
-    this.#sink = new JsonlSink({ dir: root, gatewayId, fsync: "always" });
+    this.#sink = new JsonlSink({ dir: root, gatewayId, fsync: "always", health: sink?.health });
     this.#startedAt = new Date().toISOString();
     for (const city of config.gascity ?? []) this.#startCity(city);
     this.#timer = setInterval(() => void this.#writeStatus(true), STATUS_EVERY_MS);

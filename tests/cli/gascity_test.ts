@@ -145,3 +145,45 @@ test("ctvs records a Gas City session exactly once across a restart, and ctvs qu
     await tmp.remove();
   }
 });
+
+test("a Central server (role server) records its cities into its server.sink_dir", async () => {
+  const double = await SupervisorDouble.start({ keepaliveMs: 500 });
+  const tmp = await gascityHome([]);
+  try {
+    const sinkDir = path.join(tmp.dir, "ingested");
+    const secret = "s".repeat(40);
+    const gascity = [{ name: "alpha", api_url: double.url }];
+    const server = {
+      version: 1,
+      role: "server",
+      server: {
+        control_plane_listen: "127.0.0.1:0",
+        identity_issuer: { secret, bootstrap_store_path: path.join(tmp.dir, "data", "bootstrap.json") },
+        data_dir: path.join(tmp.dir, "data"),
+        sink_dir: sinkDir,
+      },
+      gascity,
+    };
+    await fs.writeFile(tmp.config, JSON.stringify(server));
+    double.addSession("alpha", MAYOR, CLAUDE.slice(0, 8));
+    const central = startCtvs(["--config", tmp.config, "--pid-file", tmp.pidFile]);
+    try {
+      const line = await central.waitFor(/^Gas City capture of alpha/);
+      assert.match(line, new RegExp(`recording to ${sinkDir}/[^/]+/gascity_messages/<UTC-date>\\.jsonl$`));
+      const status = await waitFor(
+        async () => JSON.parse((await ctvs(["gascity", "status", "--config", tmp.config, "--format", "json"])).stdout),
+        (s) => s[0]?.sessions?.[0]?.rows > 0,
+      );
+      assert.equal(status[0].collector, "running");
+      const rows = await sql(tmp.config, "select count(*) as n, min(gascity_template) as t from gascity_messages");
+      assert.equal(rows[0].t, "mayor");
+      assert.ok((rows[0].n as number) > 0);
+    } finally {
+      central.kill("SIGTERM");
+      assert.equal((await central.exited).code, 0, central.transcript());
+    }
+  } finally {
+    await double.close();
+    await tmp.remove();
+  }
+});

@@ -7,6 +7,7 @@ import path from "node:path";
 import { test } from "node:test";
 import type { Config } from "../../../platform/config/types.ts";
 import { gascityListenerFactory } from "../../../server/gascity/listener.ts";
+import { listenerFactories } from "../../../server/listeners.ts";
 import { statusFile } from "../../../server/gascity/state_paths.ts";
 import { readStatusSnapshot } from "../../../server/gascity/status_snapshot.ts";
 import type { ListenerContext } from "../../../server/listener.ts";
@@ -34,6 +35,14 @@ test("the gascity listener exists for a city list outside the gateway role, and 
   assert.ok(factory.create(context({ version: 1, gascity: [city] }, undefined)));
   assert.ok(factory.create(context({ version: 1, role: "server", gascity: [city] } as Config, undefined)));
   assert.deepEqual(factory.keys, ["gascity", "sink", "gateway_id", "role"]);
+  // Every role lists it: a gateway's, so a `gascity` block there is reported rather than ignored.
+  const deps = {
+    parquetWriterFor: () => () => Promise.reject(new Error("unused")),
+    loadGascityRows: () => Promise.resolve(lineRows),
+  };
+  for (const role of ["standalone", "server", "gateway"] as const) {
+    assert.ok(listenerFactories(deps, role).some((f) => f.name === "gascity"), role);
+  }
 });
 
 test("the gascity listener needs a directory to record to: the sink's, or a server's sink_dir", async () => {
