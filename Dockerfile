@@ -15,6 +15,8 @@
 ARG BASE_IMAGE=docker.io/library/debian:bookworm-slim
 
 FROM ${BASE_IMAGE} AS build
+# Both stages carry this label, so the build script can prune the images earlier builds left untagged.
+LABEL io.collectivus.image="build"
 ARG DENO_VERSION=2.9.6
 ENV DEBIAN_FRONTEND=noninteractive DENO_NO_UPDATE_CHECK=1 NO_COLOR=1
 RUN apt-get update \
@@ -38,6 +40,11 @@ RUN --mount=type=cache,target=/root/.cache/deno \
  && /app/bin/ctvs --version
 
 FROM ${BASE_IMAGE}
+LABEL io.collectivus.image="ctvs" \
+      org.opencontainers.image.title="collectivus" \
+      org.opencontainers.image.description="ctvs: recording LLM proxy, OTLP/HTTP receiver, local SQL over the recordings" \
+      org.opencontainers.image.source="https://github.com/hyparam/collectivus" \
+      org.opencontainers.image.licenses="MIT"
 COPY --from=build /usr/local/bin/deno /usr/local/bin/deno
 COPY --from=build /app /app
 RUN ln -s /app/bin/ctvs /usr/local/bin/ctvs \

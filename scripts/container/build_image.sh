@@ -4,7 +4,8 @@
 # No image registry is needed: when the Debian base the Dockerfile names (docker.io/library/debian:bookworm-slim) is
 # not in podman's storage, it is made from Debian's packages with mmdebstrap (minbase, without docs, man pages and
 # locales, as the slim image is) and tagged under that name, so the Dockerfile stays the standard one. The base is
-# kept in podman's storage and reused by later builds on the machine.
+# kept in podman's storage and reused by later builds on the machine, and so is the build stage (tagged
+# <image>-build:cache); the untagged images earlier builds left are pruned.
 #
 # Usage: scripts/container/build_image.sh [--tag <image>] [--base-only] [--rebuild-base]
 #   --tag <image>    the image to build (default: localhost/collectivus:latest)
@@ -25,7 +26,7 @@ BASE_IMAGE="${BASE_IMAGE:-docker.io/library/debian:bookworm-slim}"
 DEBIAN_SUITE="${DEBIAN_SUITE:-bookworm}"
 PODMAN="${PODMAN:-podman}"
 
-usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | grep '^#' | sed 's/^# \{0,1\}//'; }
 fail() { echo "error: $*" >&2; exit 1; }
 
 while [ $# -gt 0 ]; do
@@ -78,7 +79,14 @@ echo "==> podman build -t $TAG"
 CA_BUNDLE="${CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}"
 secret=()
 if [ -s "$CA_BUNDLE" ]; then secret=(--secret "id=ca_bundle,src=$CA_BUNDLE"); fi
-"$PODMAN" build --pull=never --network host --format docker \
-  --build-arg "BASE_IMAGE=$BASE_IMAGE" "${secret[@]}" \
-  -t "$TAG" -f "$ROOT/Dockerfile" "$ROOT" || fail "podman build of $TAG failed (see above)"
+build() {
+  "$PODMAN" build --pull=never --network host --format docker \
+    --build-arg "BASE_IMAGE=$BASE_IMAGE" "${secret[@]}" -f "$ROOT/Dockerfile" "$@" "$ROOT"
+}
+# The build stage gets a tag of its own, so its layers (apt, npm, the staged runtime) stay as the next build's cache
+# when the untagged images of earlier builds are pruned below.
+build --target build -t "${TAG%:*}-build:cache" || fail "podman build of the build stage failed (see above)"
+build -t "$TAG" || fail "podman build of $TAG failed (see above)"
+"$PODMAN" image prune --force --filter label=io.collectivus.image >/dev/null ||
+  echo "warning: could not prune the untagged images of earlier builds" >&2
 echo "==> built $TAG"
