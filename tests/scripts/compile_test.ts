@@ -109,12 +109,13 @@ test("SHA256SUMS is what sha256sum computes, and sha256sum --check accepts it", 
     const file = await writeChecksums(dir.dir);
     const ours = await fs.readFile(file, "utf8");
     const files = (await fs.readdir(dir.dir)).filter((f) => f.startsWith("ctvs-")).sort();
-    const theirs = execFileSync("sha256sum", files, { cwd: dir.dir, encoding: "utf8" });
+    // GNU coreutils' sha256sum, or macOS's shasum, which writes and checks the same format.
+    const gnu = spawnSync("sha256sum", ["--version"]).status === 0;
+    const [tool, ...toolArgs] = gnu ? ["sha256sum"] : ["shasum", "-a", "256"];
+    const theirs = execFileSync(tool, [...toolArgs, ...files], { cwd: dir.dir, encoding: "utf8" });
     assert.equal(ours, theirs);
-    assert.match(
-      execFileSync("sha256sum", ["--check", "SHA256SUMS"], { cwd: dir.dir, encoding: "utf8" }),
-      /: OK\n.*: OK\n$/,
-    );
+    const checked = execFileSync(tool, [...toolArgs, "--check", "SHA256SUMS"], { cwd: dir.dir, encoding: "utf8" });
+    assert.match(checked, /: OK\n.*: OK\n$/);
   } finally {
     await dir.remove();
   }
