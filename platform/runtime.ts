@@ -9,8 +9,12 @@ import process from "node:process";
 // deno-lint-ignore no-explicit-any
 const deno: any = (globalThis as any).Deno;
 
-/** True when running under Deno (`deno run`, `deno test`, a compiled binary); false under Node. */
-export const isDeno: boolean = typeof deno?.serve === "function";
+/**
+ * True when running under Deno (`deno run`, `deno test`, a compiled binary); false under Node. Told by
+ * `Deno.version`, not `Deno.serve`: reading `Deno.serve` loads Deno's HTTP server code, which a query process never
+ * uses.
+ */
+export const isDeno: boolean = typeof deno?.version?.deno === "string";
 
 /** The user's command-line arguments, without the runtime and script paths. */
 export function args(): string[] {

@@ -16,7 +16,8 @@ export interface MalformedLine {
 }
 
 /**
- * Lists the non-blank lines of `file` that are not JSON objects; `firstLine` is the source line number of its first.
+ * Lists the non-blank lines of `file` (of its bytes before `end`, when given) that are not JSON objects; `firstLine`
+ * is the source line number of its first.
  *
  * @example
  * ```ts
@@ -30,9 +31,12 @@ export interface MalformedLine {
  * assert.equal(bad[0].reason, "not a JSON object");
  * ```
  */
-export async function malformedLines(file: string, firstLine: number): Promise<MalformedLine[]> {
+export async function malformedLines(file: string, firstLine: number, end?: number): Promise<MalformedLine[]> {
   const found: MalformedLine[] = [];
-  const lines = createInterface({ input: createReadStream(file), crlfDelay: Infinity });
+  if (end === 0) return found;
+  // `end` is exclusive; the stream's is inclusive.
+  const input = createReadStream(file, end === undefined ? {} : { end: end - 1 });
+  const lines = createInterface({ input, crlfDelay: Infinity });
   let n = firstLine - 1;
   for await (const text of lines) {
     n++;

@@ -3,11 +3,53 @@
  * two columns, combining marks none), cuts made between grapheme clusters, control characters shown escaped so a
  * recorded value cannot move the cursor or recolour the terminal.
  *
+ * Printable ASCII (one column a character) is measured and cut without `string-width`, which takes about 20 ms to
+ * load (its Unicode-property patterns and a segmenter are built at import): a query process whose table is ASCII
+ * never loads it. Text that is not ASCII needs {@link loadTextWidths} first.
+ *
  * @module
  */
-import stringWidth from "string-width";
 
-const segmenter = new Intl.Segmenter();
+/** `string-width`, once {@link loadTextWidths} loaded it. */
+let stringWidth: ((text: string) => number) | undefined;
+let segmenter: Intl.Segmenter | undefined;
+
+/** Printable ASCII only: one column per character, one character per grapheme. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
+/**
+ * Loads what measuring text beyond printable ASCII takes, when one of `texts` needs it (all of them, when none are
+ * given). Call it before {@link fitText}, {@link padToWidth} or {@link displayWidth} get such text.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * await loadTextWidths(["表"]);
+ * assert.equal(displayWidth("表"), 2);
+ * ```
+ */
+export async function loadTextWidths(texts?: Iterable<string>): Promise<void> {
+  if (stringWidth) return;
+  if (texts !== undefined) {
+    let needed = false;
+    for (const text of texts) {
+      if (!PRINTABLE_ASCII.test(text)) {
+        needed = true;
+        break;
+      }
+    }
+    if (!needed) return;
+  }
+  stringWidth = (await import("string-width")).default;
+  segmenter = new Intl.Segmenter();
+}
+
+/** The columns of `text`: its length when printable ASCII, else `string-width`'s measure. */
+function widthOf(text: string): number {
+  if (PRINTABLE_ASCII.test(text)) return text.length;
+  if (!stringWidth) throw new Error("Cannot measure text that is not ASCII: loadTextWidths() was not awaited");
+  return stringWidth(text);
+}
 
 /**
  * `text` on one line in at most `max` columns: line breaks and tabs (with the spaces around them) become one space,
@@ -20,6 +62,7 @@ const segmenter = new Intl.Segmenter();
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * await loadTextWidths();
  * assert.equal(fitText("日本語のテキスト", 7), "日本語…");
  * assert.equal(fitText("a\n\tb\u001b[31m", 80), "a b\\u001b[31m");
  * ```
@@ -27,6 +70,10 @@ const segmenter = new Intl.Segmenter();
 export function fitText(text: string, max: number): string {
   // deno-lint-ignore no-control-regex -- control characters are what it finds
   const flat = text.replace(/[ ]*[\r\n\t]+[ \r\n\t]*/g, " ").replace(/[\x00-\x1f\x7f-\x9f]/g, escape);
+  if (PRINTABLE_ASCII.test(flat)) return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+  if (!stringWidth || !segmenter) {
+    throw new Error("Cannot fit text that is not ASCII: loadTextWidths() was not awaited");
+  }
   let used = 0;
   let cut = -1;
   // Lazily, cluster by cluster: a cell of megabytes costs only the clusters that fit.
@@ -45,11 +92,12 @@ export function fitText(text: string, max: number): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * await loadTextWidths();
  * assert.equal(padToWidth("表", 4), "表  ");
  * ```
  */
 export function padToWidth(text: string, width: number): string {
-  return text + " ".repeat(Math.max(0, width - stringWidth(text)));
+  return text + " ".repeat(Math.max(0, width - widthOf(text)));
 }
 
 /**
@@ -58,11 +106,12 @@ export function padToWidth(text: string, width: number): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * await loadTextWidths();
  * assert.equal(displayWidth("a👩‍👩‍👧表"), 5);
  * ```
  */
 export function displayWidth(text: string): number {
-  return stringWidth(text);
+  return widthOf(text);
 }
 
 function escape(c: string): string {

@@ -7,7 +7,7 @@
  */
 import { type DuckDBResult, DuckDBTypeId } from "@duckdb/node-api";
 import type { Io } from "../io.ts";
-import { displayWidth, fitText, padToWidth } from "./fit_text.ts";
+import { displayWidth, fitText, loadTextWidths, padToWidth } from "./fit_text.ts";
 import { type Format, TABLE_CAP } from "./flags.ts";
 
 /** A column of a result and how to present its cells. */
@@ -116,6 +116,7 @@ export async function render(result: DuckDBResult, format: Format, io: Io, limit
     for await (const row of rowsOf(result, columns, false, cap + 1)) rows.push(row);
     const capped = rows.length > cap;
     if (capped) rows.pop();
+    await loadTextWidths([...columns.map((c) => c.name), ...rows.flatMap((row) => row.map(text))]);
     grid(columns, rows, format === "markdown", io);
     if (capped && cap === TABLE_CAP) {
       io.out(`(showing the first ${TABLE_CAP} rows; use --format jsonl or csv for every row)`);
