@@ -15,7 +15,7 @@ import path from "node:path";
 import process from "node:process";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { DENO_V8_FLAGS } from "../platform/v8_flags.ts";
+import { DENO_RUN_FLAGS } from "../platform/v8_flags.ts";
 
 /** The repository root. */
 export const ROOT: string = fileURLToPath(new URL("..", import.meta.url));
@@ -179,7 +179,7 @@ export async function stageRuntime(options: StageOptions): Promise<StagedRuntime
  */
 export function launcherScript(dir: string): string {
   const quote = (s: string) => /^[\w./-]+$/.test(s) ? s : `'${s.replaceAll("'", `'\\''`)}'`;
-  const flags = ["--allow-all", "--cached-only", "--no-prompt", DENO_V8_FLAGS];
+  const flags = ["--allow-all", "--cached-only", "--no-prompt", ...DENO_RUN_FLAGS];
   return `#!/bin/sh
 # ctvs: Deno runs the sources staged in ${dir} (scripts/stage_runtime.ts), as a compiled binary would.
 exec deno run ${flags.join(" ")} --config ${quote(path.join(dir, "deno.json"))} ${quote(path.join(dir, "main.ts"))} "$@"

@@ -6,7 +6,7 @@
  */
 import process from "node:process";
 import { isDeno } from "../runtime.ts";
-import { DENO_V8_FLAGS, V8_FLAGS } from "../v8_flags.ts";
+import { DENO_RUN_FLAGS, V8_FLAGS } from "../v8_flags.ts";
 
 /** The message when the program lives in an npx cache. */
 export const NPX_MESSAGE =
@@ -38,7 +38,7 @@ export function currentProgram(argv: readonly string[] = process.argv): string[]
  * ```ts
  * import assert from "node:assert/strict";
  * assert.deepEqual(withV8Flags(["/x/deno", "run", "--allow-all", "/s/main.ts"]), [
- *   "/x/deno", "run", "--allow-all", "--v8-flags=--max-semi-space-size=8", "/s/main.ts",
+ *   "/x/deno", "run", "--allow-all", "--v8-flags=--max-semi-space-size=8", "--unstable-lazy-dynamic-imports", "/s/main.ts",
  * ]);
  * assert.deepEqual(withV8Flags(["/x/node", "/s/ctvs.mjs"]), ["/x/node", "--max-semi-space-size=8", "/s/ctvs.mjs"]);
  * assert.deepEqual(withV8Flags(["/x/ctvs"]), ["/x/ctvs"]);
@@ -46,7 +46,7 @@ export function currentProgram(argv: readonly string[] = process.argv): string[]
  */
 export function withV8Flags(program: readonly string[]): string[] {
   if (program.length === 1) return [...program];
-  if (program[1] === "run") return [...program.slice(0, -1), DENO_V8_FLAGS, program[program.length - 1]];
+  if (program[1] === "run") return [...program.slice(0, -1), ...DENO_RUN_FLAGS, program[program.length - 1]];
   return [program[0], ...V8_FLAGS, ...program.slice(1)];
 }
 

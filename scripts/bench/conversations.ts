@@ -20,7 +20,7 @@ import { openDb } from "../../query/duckdb.ts";
 import { LLM_REQUESTS } from "../../query/llm_requests/dataset.ts";
 import { PROXY_MESSAGES } from "../../query/proxy_messages/dataset.ts";
 import { refreshPartition } from "../../query/refresh_partition.ts";
-import { DENO_V8_FLAGS } from "../../platform/v8_flags.ts";
+import { DENO_RUN_FLAGS } from "../../platform/v8_flags.ts";
 import { measure } from "./_measure.ts";
 import type { BenchResult } from "./_table.ts";
 
@@ -283,7 +283,7 @@ async function child(args: string[]): Promise<unknown> {
 // With ctvs's V8 flags, as the compiled binary runs `ctvs query`.
 async function spawnSelf(args: string[]): Promise<Record<string, number>> {
   const out = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", "--quiet", DENO_V8_FLAGS, new URL(import.meta.url).pathname, ...args],
+    args: ["run", "--allow-all", "--quiet", ...DENO_RUN_FLAGS, new URL(import.meta.url).pathname, ...args],
     stdout: "piped",
     stderr: "inherit",
   }).output();

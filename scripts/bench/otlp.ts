@@ -26,7 +26,7 @@ import { exportSlots } from "../../server/otlp/export_handler.ts";
 import type { Encoding } from "../../server/otlp/media.ts";
 import { LOGS, METRICS, type Signal, TRACES } from "../../server/otlp/signals.ts";
 import { writeRows } from "../../server/otlp/write_rows.ts";
-import { DENO_V8_FLAGS } from "../../platform/v8_flags.ts";
+import { DENO_RUN_FLAGS } from "../../platform/v8_flags.ts";
 import { JsonlBytes } from "../../storage/jsonl_bytes.ts";
 import { JsonlSink } from "../../storage/jsonl_sink.ts";
 import { measure } from "./_measure.ts";
@@ -153,8 +153,10 @@ async function startCtvs(dir: string): Promise<Receiver> {
   const config = path.join(dir, "config.json");
   await writeFile(config, JSON.stringify({ version: 1, otel: { listen: "127.0.0.1:0" }, sink: { type: "file", dir } }));
   // CTVS_BENCH_V8_FLAGS (e.g. `--max-old-space-size=128`) replaces ctvs's own V8 flags, to see what heap sizing costs.
-  const v8 = process.env.CTVS_BENCH_V8_FLAGS ? `--v8-flags=${process.env.CTVS_BENCH_V8_FLAGS}` : DENO_V8_FLAGS;
-  const args = ["run", "--allow-all", "--quiet", v8, path.join(ROOT, "main.ts"), "--config", config];
+  const flags = process.env.CTVS_BENCH_V8_FLAGS
+    ? [`--v8-flags=${process.env.CTVS_BENCH_V8_FLAGS}`, ...DENO_RUN_FLAGS.slice(1)]
+    : DENO_RUN_FLAGS;
+  const args = ["run", "--allow-all", "--quiet", ...flags, path.join(ROOT, "main.ts"), "--config", config];
   const { child, address } = await startChild(
     process.execPath,
     [...args, "--pid-file", path.join(dir, "pid")],

@@ -27,7 +27,7 @@ import path from "node:path";
 import process from "node:process";
 import { encodeRequest } from "../../server/otlp/encode_request.ts";
 import { LOGS as LOG_SIGNAL, type Signal, TRACES as TRACE_SIGNAL } from "../../server/otlp/signals.ts";
-import { DENO_V8_FLAGS } from "../../platform/v8_flags.ts";
+import { DENO_RUN_FLAGS } from "../../platform/v8_flags.ts";
 import { defaultCacheDir } from "../../query/cache_layout.ts";
 import { literal } from "../../query/dataset.ts";
 import { LOGS, TRACES } from "../../query/datasets.ts";
@@ -138,7 +138,7 @@ export async function run(): Promise<BenchResult[]> {
     const spanBytes = (await stat(tracesFile)).size;
     const config = path.join(dir, "config.json");
     await writeFile(config, JSON.stringify({ version: 1, sink: { type: "file", dir: root } }));
-    const deno = [process.execPath, "run", "--allow-all", "--quiet", DENO_V8_FLAGS];
+    const deno = [process.execPath, "run", "--allow-all", "--quiet", ...DENO_RUN_FLAGS];
     const ctvs = [...deno, path.join(ROOT, "main.ts"), "query", "sql", GROUP_BY, "--config", config];
     const duckdb = (sql: string) => [...deno, path.join(ROOT, "scripts", "bench", "duckdb_sql.ts"), sql];
     const cache = defaultCacheDir(root);

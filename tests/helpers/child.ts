@@ -9,7 +9,7 @@ import fs from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
-import { DENO_V8_FLAGS } from "../../platform/v8_flags.ts";
+import { DENO_RUN_FLAGS } from "../../platform/v8_flags.ts";
 import { Changes } from "./changes.ts";
 
 /** The repository root. */
@@ -17,7 +17,7 @@ export const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname)
 
 /** The command that runs a TypeScript entry point of this repo with the current Deno. */
 export function denoRun(entry: string, args: string[]): [string, string[]] {
-  return [process.execPath, ["run", "--allow-all", "--quiet", DENO_V8_FLAGS, path.join(ROOT, entry), ...args]];
+  return [process.execPath, ["run", "--allow-all", "--quiet", ...DENO_RUN_FLAGS, path.join(ROOT, entry), ...args]];
 }
 
 /** A running child with its output gathered line by line. */

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFile, mkdtemp, rm, truncate, unlink, writeFile } from "node:fs/promises";
+import { appendFile, mkdtemp, readFile, rm, truncate, unlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -8,6 +8,7 @@ import { DATASETS, LOGS } from "../../query/datasets.ts";
 import { openDb } from "../../query/duckdb.ts";
 import { datasetTable, partitionStatuses } from "../../query/partition_status.ts";
 import { refreshAll, type RefreshEvent } from "../../query/refresh_all.ts";
+import { MAX_PARTS } from "../../query/refresh_source.ts";
 import { openSession } from "../../query/session.ts";
 import { exposedEntries } from "../helpers/modes.ts";
 import { jsonl, logRow, metricRow, spanRow, writeDay } from "./_fixtures.ts";
@@ -181,6 +182,35 @@ test("--force rebuilds as a new epoch with the same rows", async () => {
     assert.match(wrote?.kind === "wrote" ? wrote.path ?? "" : "", /^epoch=1\/part-0-/);
     assert.deepEqual(await f.query("select count(*)::INTEGER as n from logs"), [{ n: 2 }]);
     assert.equal(LOGS.columns.at(0)?.name, "gateway_id");
+  } finally {
+    await f.close();
+  }
+});
+
+test("a partition refreshed many times merges its newest small parts and keeps the first one as it is", async () => {
+  const f = await fixture();
+  try {
+    await writeDay(f.root, { signal: "logs" }, jsonl(Array.from({ length: 100 }, (_, i) => logRow(i))));
+    await f.refresh();
+    const cursorFile = path.join(
+      defaultCacheDir(f.root),
+      "datasets",
+      "logs",
+      "gateway_id=alice",
+      "date=2025-03-01",
+      "cursor.json",
+    );
+    const cursor = async () =>
+      JSON.parse(await readFile(cursorFile, "utf8")) as { parts: { file: string; rows: number }[] };
+    const [first] = (await cursor()).parts;
+    for (let i = 100; i < 100 + MAX_PARTS; i++) {
+      await writeDay(f.root, { signal: "logs" }, jsonl([logRow(i)]), "append");
+      await f.refresh();
+    }
+    // One part more than MAX_PARTS: the 16 one-row parts became one, the first part was not rewritten.
+    assert.deepEqual((await cursor()).parts.map((p) => p.rows), [100, MAX_PARTS]);
+    assert.deepEqual((await cursor()).parts[0], first);
+    assert.deepEqual(await f.query("select count(distinct body)::INTEGER as n from logs"), [{ n: 100 + MAX_PARTS }]);
   } finally {
     await f.close();
   }
