@@ -1,9 +1,9 @@
 /**
  * The OTLP receiver benchmark, fed what users send: request bodies captured from the real OpenTelemetry JS exporters
  * (`tests/fixtures/otlp/`, made by `capture_otlp.ts`: 512 Claude Code-like spans, log records and metric data points
- * per request, as OTLP/JSON and as protobuf), posted by 8 concurrent senders to a real `ctvs` process: rows/s
- * sustained into JSONL (a 200 means the rows are written) and the receiver's peak RSS (`VmHWM`, from /proc: Linux
- * only, else 0).
+ * per request, as OTLP/JSON and as protobuf), posted as the exporters post them (a chunked body, no length) by 8
+ * concurrent senders to a real `ctvs` process: rows/s sustained into JSONL (a 200 means the rows are written), the
+ * receiver's CPU time per row and its peak RSS (`VmHWM` and CPU from /proc: Linux only, else 0).
  *
  * The baseline of each signal is the floor a Node collector reaches: `node_floor_receiver.mjs`, a plain `node:http`
  * server that only parses the JSON and appends one line per record, sent the same JSON bodies the same way. For
@@ -180,7 +180,14 @@ async function overHttp(start: (dir: string) => Promise<Receiver>, c: Captured, 
   const headers = { "content-type": encoding === "json" ? "application/json" : "application/x-protobuf" };
   const body = c.bodies[encoding];
   const send = async () => {
-    const response = await fetch(url, { method: "POST", headers, body: body as BodyInit });
+    // As the exporters send it: in one chunk of a chunked body (they pipe a Readable into the request), no length.
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(body);
+        controller.close();
+      },
+    });
+    const response = await fetch(url, { method: "POST", headers, body: stream });
     await response.arrayBuffer();
     if (response.status !== 200) throw new Error(`Cannot benchmark: the receiver answered ${response.status}`);
   };
