@@ -1,6 +1,7 @@
 /**
  * The built-in datasets over the OTLP recordings (reference §5.4 row shapes, §8.3 column types), and the list of
- * every built-in dataset.
+ * every built-in dataset: with the proxy's (`proxy_messages`, `llm_requests`), Gas City's and the imported
+ * transcripts' (`transcript_messages`, `transcript_requests`).
  *
  * @module
  */
@@ -8,6 +9,8 @@ import { type Dataset, defineDataset } from "./dataset.ts";
 import { GASCITY_EVENTS, GASCITY_MESSAGES } from "./gascity/datasets.ts";
 import { LLM_REQUESTS } from "./llm_requests/dataset.ts";
 import { PROXY_MESSAGES } from "./proxy_messages/dataset.ts";
+import { TRANSCRIPT_MESSAGES } from "./transcript_messages/dataset.ts";
+import { TRANSCRIPT_REQUESTS } from "./transcript_requests/dataset.ts";
 
 /** `logs`: one row per log record. */
 export const LOGS: Dataset = defineDataset(
@@ -120,6 +123,8 @@ export const DATASETS: readonly Dataset[] = [
   LLM_REQUESTS,
   GASCITY_MESSAGES,
   GASCITY_EVENTS,
+  TRANSCRIPT_MESSAGES,
+  TRANSCRIPT_REQUESTS,
 ];
 
 /** The built-in dataset called `name`, if any. */

@@ -15,7 +15,7 @@ export const LLM_REQUESTS: Dataset = defineDataset(
     fallbackTimestamps: ["ts_start", "ts_end"],
     // The price table and the walk are loaded when a day is derived, not by every query that names the dataset.
     derive: {
-      version: 2,
+      version: 3,
       run: async (...args) => (await import("./derive.ts")).deriveLlmRequests(...args),
     },
   },
@@ -49,5 +49,6 @@ export const LLM_REQUESTS: Dataset = defineDataset(
     ["price_model", "VARCHAR"],
     ["price_version", "VARCHAR"],
     ["request_id", "VARCHAR"],
+    ["response_id", "VARCHAR"],
   ],
 );

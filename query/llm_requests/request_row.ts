@@ -23,6 +23,12 @@ interface Outcome {
   error: string | null;
   model: string | null;
   ttft: number | null;
+  /** The API's id of the answer: Anthropic `msg_...`, Responses `resp_...`, Chat `chatcmpl-...`. */
+  responseId: string | null;
+}
+
+function id(value: unknown): string | null {
+  return typeof value === "string" && value !== "" ? value : null;
 }
 
 function parse(text: unknown): Json {
@@ -43,7 +49,14 @@ function errorText(e: Json): string | null {
 /** What the response says, per API. */
 function outcome(bundle: Bundle, api: string | undefined): Outcome {
   const json = parse(bundle.exchange.response?.body);
-  const none: Outcome = { tokens: NO_TOKENS, finish: null, error: errorText(json?.error), model: null, ttft: null };
+  const none: Outcome = {
+    tokens: NO_TOKENS,
+    finish: null,
+    error: errorText(json?.error),
+    model: null,
+    ttft: null,
+    responseId: null,
+  };
   if (api === "messages") {
     if (json && json.type !== "error") {
       return {
@@ -51,6 +64,7 @@ function outcome(bundle: Bundle, api: string | undefined): Outcome {
         tokens: anthropicTokens(json.usage, true),
         finish: anthropicFinishReason(json.stop_reason) ?? null,
         model: json.model ?? null,
+        responseId: id(json.id),
       };
     }
     if (!bundle.events.length) return none;
@@ -62,6 +76,7 @@ function outcome(bundle: Bundle, api: string | undefined): Outcome {
       error: errorText(s.error) ?? none.error,
       model: m?.model ?? null,
       ttft: s.firstContentMs,
+      responseId: id(m?.id),
     };
   }
   if (api === "responses") {
@@ -71,6 +86,7 @@ function outcome(bundle: Bundle, api: string | undefined): Outcome {
         tokens: openaiTokens(json.usage),
         finish: responsesFinishReason(json.status ?? "completed", json, json.output),
         model: json.model ?? null,
+        responseId: id(json.id),
       };
     }
     if (!bundle.events.length) return none;
@@ -81,6 +97,7 @@ function outcome(bundle: Bundle, api: string | undefined): Outcome {
       error: errorText(s.error) ?? none.error,
       model: s.response?.model ?? null,
       ttft: s.firstContentMs,
+      responseId: id(s.response?.id),
     };
   }
   if (api === "chat_completions") {
@@ -90,6 +107,7 @@ function outcome(bundle: Bundle, api: string | undefined): Outcome {
         tokens: openaiTokens(json.usage),
         finish: chatFinishReason(json.choices[0]?.finish_reason),
         model: json.model ?? null,
+        responseId: id(json.id),
       };
     }
     if (!bundle.events.length) return none;
@@ -100,6 +118,7 @@ function outcome(bundle: Bundle, api: string | undefined): Outcome {
       error: errorText(s.error) ?? none.error,
       model: s.model,
       ttft: s.firstContentMs,
+      responseId: s.id,
     };
   }
   return none;
@@ -158,5 +177,6 @@ export function requestRow(
     price_model: price?.model ?? null,
     price_version: PRICE_DATA_VERSION,
     request_id: header(headers, "request-id") ?? header(headers, "x-request-id"),
+    response_id: out.responseId,
   };
 }

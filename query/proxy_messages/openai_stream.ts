@@ -126,6 +126,8 @@ export interface ChatStream {
   finishReason: string | null;
   usage: Json | null;
   model: string | null;
+  /** The completion id (`chatcmpl-...`) the chunks carry. */
+  id: string | null;
   done: boolean;
   error: Json | null;
   firstContentMs: number | null;
@@ -152,6 +154,7 @@ export function reconstructChat(events: StreamEvent[]): ChatStream {
     finishReason: null,
     usage: null,
     model: null,
+    id: null,
     done: false,
     error: null,
     firstContentMs: null,
@@ -166,6 +169,7 @@ export function reconstructChat(events: StreamEvent[]): ChatStream {
     if (!e || typeof e !== "object") continue;
     if (e.error) out.error = e.error;
     if (typeof e.model === "string") out.model = e.model;
+    if (typeof e.id === "string") out.id ??= e.id;
     if (e.usage) out.usage = e.usage;
     const choice = Array.isArray(e.choices) ? e.choices.find((c: Json) => (c?.index ?? 0) === 0) : undefined;
     if (!choice) continue;

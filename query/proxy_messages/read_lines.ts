@@ -7,11 +7,13 @@
 import { Buffer } from "node:buffer";
 import { type FileHandle, open } from "node:fs/promises";
 
-/** One line: its text (no newline), where it starts and how many bytes it has. */
+/** One line: its text (no newline), where it starts, how many bytes it has and its 1-based number. */
 export interface Line {
   text: string;
   offset: number;
   bytes: number;
+  /** Counted from `firstLine` at `start` (blank and skipped lines count). */
+  number: number;
 }
 
 const CHUNK = 4 * 1024 * 1024;
@@ -26,6 +28,12 @@ export interface ReadLinesOptions {
   maxLineBytes?: number;
   /** Stop at this byte offset (default: the end of the file; a file still growing is read only so far). */
   end?: number;
+  /** Start at this byte offset, which must be the start of a line (default 0). */
+  start?: number;
+  /** The number of the line at `start` (default 1). */
+  firstLine?: number;
+  /** Called for each line skipped for being longer than `maxLineBytes`. */
+  onSkip?: (skipped: { offset: number; bytes: number; number: number }) => void;
 }
 
 /**
@@ -41,10 +49,16 @@ export interface ReadLinesOptions {
  * writeFileSync(file, '{"a":1}\n\n{"é":2}\n');
  * const lines = [];
  * for await (const line of readLines(file)) lines.push(line);
- * assert.deepEqual(lines, [{ text: '{"a":1}', offset: 0, bytes: 7 }, { text: '{"é":2}', offset: 9, bytes: 8 }]);
+ * assert.deepEqual(lines, [
+ *   { text: '{"a":1}', offset: 0, bytes: 7, number: 1 },
+ *   { text: '{"é":2}', offset: 9, bytes: 8, number: 3 },
+ * ]);
  * const first = [];
  * for await (const line of readLines(file, { end: 8 })) first.push(line.text);
  * assert.deepEqual(first, ['{"a":1}']);
+ * const rest = [];
+ * for await (const line of readLines(file, { start: 8, firstLine: 2 })) rest.push([line.number, line.text]);
+ * assert.deepEqual(rest, [[3, '{"é":2}']]);
  * ```
  */
 export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<Line> {
@@ -56,8 +70,9 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
     const bytes8 = new Uint8Array(buffer.buffer, buffer.byteOffset, CHUNK);
     let pieces: Buffer[] = [];
     let pieceBytes = 0;
-    let lineStart = 0;
-    let position = 0;
+    let lineStart = options.start ?? 0;
+    let position = lineStart;
+    let number = options.firstLine ?? 1;
     while (position < end) {
       const { bytesRead } = await handle.read(buffer, 0, Math.min(CHUNK, end - position), position);
       if (bytesRead === 0) break;
@@ -66,10 +81,12 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
       for (let nl = chunk.indexOf(0x0a, 0); nl !== -1; nl = chunk.indexOf(0x0a, nl + 1)) {
         const bytes = position + nl - lineStart;
         if (bytes > max) {
+          options.onSkip?.({ offset: lineStart, bytes, number });
           pieces = [];
           pieceBytes = 0;
           lineStart = position + nl + 1;
           from = nl + 1;
+          number++;
           continue;
         }
         let text: string;
@@ -79,9 +96,10 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
           pieces = [];
           pieceBytes = 0;
         } else text = UTF8.decode(chunk.subarray(from, nl));
-        if (bytes > 0) yield { text, offset: lineStart, bytes };
+        if (bytes > 0) yield { text, offset: lineStart, bytes, number };
         lineStart = position + nl + 1;
         from = nl + 1;
+        number++;
       }
       if (from < bytesRead && position + bytesRead - lineStart > max) {
         // Too long already: dropped, not kept.
@@ -95,8 +113,8 @@ export async function* readLines(file: string, options: ReadLinesOptions = {}): 
       position += bytesRead;
     }
     if (pieceBytes > 0 && position - lineStart <= max) {
-      yield { text: UTF8.decode(Buffer.concat(pieces, pieceBytes)), offset: lineStart, bytes: pieceBytes };
-    }
+      yield { text: UTF8.decode(Buffer.concat(pieces, pieceBytes)), offset: lineStart, bytes: pieceBytes, number };
+    } else if (position - lineStart > max) options.onSkip?.({ offset: lineStart, bytes: position - lineStart, number });
   } finally {
     await handle.close();
   }
