@@ -51,9 +51,13 @@ export const COMMANDS: readonly Command[] = [
   lazy("collect", "register a JSONL file or glob as a queryable collection", async () => {
     return (await import("./collect.ts")).collectCommand;
   }),
-  lazy("import", "import Claude Code and Codex history (usage, cost, conversations) from their transcripts", async () => {
-    return (await import("./import.ts")).importCommand;
-  }),
+  lazy(
+    "import",
+    "import Claude Code and Codex history (usage, cost, conversations) from their transcripts",
+    async () => {
+      return (await import("./import.ts")).importCommand;
+    },
+  ),
   lazy("export", "write the recordings as zstd Parquet files", async () => {
     return (await import("./export.ts")).exportCommand;
   }),

@@ -11,6 +11,7 @@ import { resolveGatewayId } from "../platform/gateway_id.ts";
 import { errorMessage } from "../platform/runtime.ts";
 import {
   type ImportIssue,
+  type ImportOptions,
   type ImportSummary,
   importTranscripts,
   type SourceSummary,
@@ -138,8 +139,35 @@ function issuePrinter(io: Io, progress: Progress): (issue: ImportIssue) => void 
       : issue.kind === "changed"
       ? "not importing"
       : "not reading";
-    io.err(`[collectivus] ${what} ${where}: ${issue.reason}${n === SHOWN_ISSUES ? " (further ones only counted)" : ""}`);
+    io.err(
+      `[collectivus] ${what} ${where}: ${issue.reason}${n === SHOWN_ISSUES ? " (further ones only counted)" : ""}`,
+    );
   };
+}
+
+/** Imports with a progress line on a terminal and the issues on stderr; resolves with the summary. */
+export async function importWithProgress(
+  options: Omit<ImportOptions, "onIssue" | "onProgress">,
+  io: Io,
+  label: string,
+): Promise<ImportSummary> {
+  const progress = new Progress("importing");
+  let shownAt = 0;
+  try {
+    return await importTranscripts({
+      ...options,
+      onIssue: issuePrinter(io, progress),
+      onProgress: (p) => {
+        const now = Date.now();
+        if (now - shownAt < 100 && p.bytes < p.totalBytes) return;
+        shownAt = now;
+        const percent = p.totalBytes ? ` ${Math.floor((100 * p.bytes) / p.totalBytes)}%` : "";
+        progress.show({ label: `${label}${percent}`, rows: p.rows, bytes: p.bytes });
+      },
+    });
+  } finally {
+    progress.clear();
+  }
 }
 
 /** Runs `ctvs import`. */
@@ -168,33 +196,25 @@ export async function runImport(argv: string[], io: Io): Promise<number> {
   const { config } = await loadConfig(configSourceFrom(values, IMPORT_USAGE), { strict: values.strict === true });
   useClaudeTranscripts(config.query?.claude_transcripts_dir);
   const root = recordingRoot(config);
-  const progress = new Progress("importing");
   const started = Date.now();
-  let shownAt = 0;
   let summary: ImportSummary;
   try {
-    summary = await importTranscripts({
-      root,
-      gatewayId: resolveGatewayId(config),
-      sources,
-      path: values.path as string | undefined,
-      since,
-      env: process.env,
-      onIssue: issuePrinter(io, progress),
-      onProgress: (p) => {
-        const now = Date.now();
-        if (now - shownAt < 100 && p.bytes < p.totalBytes) return;
-        shownAt = now;
-        const percent = p.totalBytes ? ` ${Math.floor((100 * p.bytes) / p.totalBytes)}%` : "";
-        progress.show({ label: `${which}${percent}`, rows: p.rows, bytes: p.bytes });
+    summary = await importWithProgress(
+      {
+        root,
+        gatewayId: resolveGatewayId(config),
+        sources,
+        path: values.path as string | undefined,
+        since,
+        env: process.env,
       },
-    });
+      io,
+      which,
+    );
   } catch (error) {
-    progress.clear();
     io.err(`error: ${errorMessage(error)}`);
     return 1;
   }
-  progress.clear();
   if (values.path !== undefined && Object.values(summary.sources).every((s) => s!.files === 0)) {
     io.err(`error: no transcripts found in ${values.path}`);
     return 1;

@@ -1,7 +1,8 @@
 /**
  * The interactive setup that bare `ctvs` (or `npx collectivus`) runs on a terminal (reference §2.10, Standalone):
  * what to record, where, which upstreams; then it writes the config and offers the daemon and the Claude Code attach,
- * reusing `ctvs install` and `ctvs attach`, and ends with how to check that it works.
+ * reusing `ctvs install` and `ctvs attach`, and the import of the agents' history when their transcripts are there
+ * (`ctvs import`), and ends with how to check that it works.
  *
  * @module
  */
@@ -16,7 +17,12 @@ import process from "node:process";
 import { currentHost, type Host } from "../platform/daemon/host.ts";
 import { isNpxPath } from "../platform/daemon/program.ts";
 import { serviceBackend } from "../platform/daemon/service.ts";
+import { resolveGatewayId } from "../platform/gateway_id.ts";
+import { errorMessage } from "../platform/runtime.ts";
+import { listTranscripts, transcriptRoots } from "../query/transcript_import/sources.ts";
 import { attachClients, installClaudeSkills } from "./attach.ts";
+import { importWithProgress, renderSummary } from "./import.ts";
+import { recordingRoot } from "./query/context.ts";
 import { runInstall } from "./install.ts";
 import type { Command } from "./command.ts";
 import type { Io } from "./io.ts";
@@ -66,6 +72,7 @@ export async function runWalkthrough(io: Io, host: Host): Promise<number> {
   }
 
   const code = await offerDaemonAndAttach(io, host, configPath, config!);
+  await offerImport(io, host, configPath, config!);
   printNextSteps(io, configPath, config!);
   return code;
 }
@@ -75,7 +82,8 @@ const INIT_USAGE = `Usage: ctvs init
 
 Interactive setup, the same walkthrough that bare \`ctvs\` (or \`npx collectivus\`) runs on a terminal: asks what
 to record, the sink directory, upstreams and listen addresses, writes the config (default ~/.hyp/collectivus.json),
-then offers the background daemon and the Claude Code attach (with its skills). It needs a terminal.
+then offers the background daemon, the Claude Code attach (with its skills) and, when Claude Code or Codex
+transcripts are there, the import of their history (ctvs import all). It needs a terminal.
 
 Options:
   -h, --help        show this help`;
@@ -152,6 +160,39 @@ async function offerDaemonAndAttach(io: Io, host: Host, configPath: string, conf
   }
   if (attach && code === 0) await installClaudeSkills(io, host);
   return code;
+}
+
+/** Step 11: the agents' history from before the proxy, when Claude Code or Codex transcripts are there. */
+async function offerImport(io: Io, host: Host, configPath: string, config: Config): Promise<void> {
+  if (!config.sink?.dir) return;
+  const found: string[] = [];
+  let bytes = 0;
+  for (const [source, what] of [["claude_code", "Claude Code transcript"], ["codex", "Codex session"]] as const) {
+    const { files } = await listTranscripts(await transcriptRoots(source, { env: host.env }));
+    if (files.length) found.push(`${files.length} ${what}${files.length === 1 ? "" : "s"}`);
+    bytes += files.reduce((sum, f) => sum + f.size, 0);
+  }
+  if (!found.length) return;
+  io.out(`\nFound ${found.join(" and ")} (${(bytes / 1e6).toFixed(1)} MB): what your agents did before the proxy.`);
+  if (!(await yes(host, "Import their usage, cost and conversations now? [Y/n]: ", true))) {
+    io.out(`  Later: ctvs import all --config ${configPath}`);
+    return;
+  }
+  try {
+    const summary = await importWithProgress(
+      {
+        root: recordingRoot(config),
+        gatewayId: resolveGatewayId(config),
+        sources: ["claude_code", "codex"],
+        env: host.env,
+      },
+      io,
+      "all",
+    );
+    for (const line of renderSummary(summary)) io.out(`  ${line}`);
+  } catch (error) {
+    io.out(`  The import failed: ${errorMessage(error)}. Retry with: ctvs import all --config ${configPath}`);
+  }
 }
 
 /** How to see that it works. */

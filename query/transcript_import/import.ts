@@ -235,7 +235,13 @@ async function plan(
     passes.push({ file, cursor, window: { from: since, to: cursor.since }, end: cursor.offset, advance: false, since });
   } else if (earlier) cursor.since = since;
   if (file.size > cursor.offset) {
-    passes.push({ file, cursor, window: { from: earlier ? since : cursor.since, to: null }, end: file.size, advance: true });
+    passes.push({
+      file,
+      cursor,
+      window: { from: earlier ? since : cursor.since, to: null },
+      end: file.size,
+      advance: true,
+    });
   }
   return passes;
 }
@@ -260,8 +266,9 @@ async function runPass(
   for await (const item of items) {
     read = true;
     if (pass.advance) summary.lines++;
-    if (item.kind === "line") progress.rows += await writeRows(item, normalizer, rows, window, summary, fallbackDay, file);
-    else if (pass.advance) report(item, file, summary, options);
+    if (item.kind === "line") {
+      progress.rows += await writeRows(item, normalizer, rows, window, summary, fallbackDay, file);
+    } else if (pass.advance) report(item, file, summary, options);
     const bytes = item.end - position;
     position = item.end;
     progress.bytes += bytes;

@@ -27,7 +27,8 @@ test("ctvs query status, catalog, doctor and refresh: before and after a refresh
     assert.equal(
       before.stdout,
       "dataset,sources,fresh,stale,missing,rows\nlogs,1,0,0,1,0\ntraces,1,0,0,1,0\nmetrics,1,0,0,1,0\n" +
-        "proxy_messages,0,0,0,0,0\nllm_requests,0,0,0,0,0\ngascity_messages,0,0,0,0,0\ngascity_events,0,0,0,0,0",
+        "proxy_messages,0,0,0,0,0\nllm_requests,0,0,0,0,0\ngascity_messages,0,0,0,0,0\ngascity_events,0,0,0,0,0\n" +
+        "transcript_messages,0,0,0,0,0\ntranscript_requests,0,0,0,0,0",
     );
     const doctor = await s.q("doctor", "--format", "csv");
     assert.equal(
@@ -57,19 +58,23 @@ test("ctvs query status, catalog, doctor and refresh: before and after a refresh
       { dataset: "llm_requests", sources: 0, fresh: 0, stale: 0, missing: 0, rows: 0 },
       { dataset: "gascity_messages", sources: 0, fresh: 0, stale: 0, missing: 0, rows: 0 },
       { dataset: "gascity_events", sources: 0, fresh: 0, stale: 0, missing: 0, rows: 0 },
+      { dataset: "transcript_messages", sources: 0, fresh: 0, stale: 0, missing: 0, rows: 0 },
+      { dataset: "transcript_requests", sources: 0, fresh: 0, stale: 0, missing: 0, rows: 0 },
     ]);
     const catalog = await s.q("catalog");
     assert.equal(
       catalog.stdout,
-      "dataset           source_signal     columns  source_partitions  cached_rows\n" +
-        "----------------  ----------------  -------  -----------------  -----------\n" +
-        "logs              logs              18       1                  2\n" +
-        "traces            traces            24       1                  1\n" +
-        "metrics           metrics           34       1                  3\n" +
-        "proxy_messages    proxy             28       0                  0\n" +
-        "llm_requests      proxy             31       0                  0\n" +
-        "gascity_messages  gascity_messages  55       0                  0\n" +
-        "gascity_events    gascity_events    14       0                  0\n(7 rows)",
+      "dataset              source_signal     columns  source_partitions  cached_rows\n" +
+        "-------------------  ----------------  -------  -----------------  -----------\n" +
+        "logs                 logs              18       1                  2\n" +
+        "traces               traces            24       1                  1\n" +
+        "metrics              metrics           34       1                  3\n" +
+        "proxy_messages       proxy             28       0                  0\n" +
+        "llm_requests         proxy             32       0                  0\n" +
+        "gascity_messages     gascity_messages  55       0                  0\n" +
+        "gascity_events       gascity_events    14       0                  0\n" +
+        "transcript_messages  transcripts       35       0                  0\n" +
+        "transcript_requests  transcript_usage  29       0                  0\n(9 rows)",
     );
     const forced = await s.q("refresh", "logs", "--force");
     assert.match(forced.stdout, /^wrote logs\/alice\/2025-03-01\/epoch=1\/part-[^ ]+\.parquet \(3 rows\)\n/);
@@ -85,7 +90,7 @@ test("ctvs query status, catalog, doctor and refresh: before and after a refresh
       bad.stderr,
       new RegExp(
         '^error: unknown dataset "spans"; available datasets: logs, traces, metrics, proxy_messages, llm_requests, ' +
-          "gascity_messages, gascity_events\n",
+          "gascity_messages, gascity_events, transcript_messages, transcript_requests\n",
       ),
     );
   } finally {
@@ -108,7 +113,7 @@ test("ctvs query schema: one dataset or all, without a config; an unknown one ex
   assert.equal(lines.at(-1), "date,DATE,false,");
   const all = await ctvs(["query", "schema", "--format", "jsonl"]);
   const rows = all.stdout.split("\n").map((l) => JSON.parse(l));
-  assert.equal(rows.length, 18 + 24 + 34 + 28 + 31 + 55 + 14);
+  assert.equal(rows.length, 18 + 24 + 34 + 28 + 32 + 55 + 14 + 35 + 29);
   assert.deepEqual(rows.find((r) => r.dataset === "metrics" && r.name === "valueInt"), {
     dataset: "metrics",
     name: "valueInt",
@@ -120,7 +125,10 @@ test("ctvs query schema: one dataset or all, without a config; an unknown one ex
   assert.equal(bad.code, 2);
   assert.match(
     bad.stderr,
-    /^error: unknown dataset "nope"; available datasets: logs, traces, metrics, proxy_messages, llm_requests, gascity_messages, gascity_events\n/,
+    new RegExp(
+      '^error: unknown dataset "nope"; available datasets: logs, traces, metrics, proxy_messages, llm_requests, ' +
+        "gascity_messages, gascity_events, transcript_messages, transcript_requests\n",
+    ),
   );
 });
 

@@ -16,6 +16,7 @@ import { detachCommand } from "../../cli/detach.ts";
 import { exportCommand } from "../../cli/export.ts";
 import { healthcheckCommand } from "../../cli/healthcheck.ts";
 import { updateCheckCommand } from "../../cli/update_check.ts";
+import { importCommand } from "../../cli/import.ts";
 import { uploadCommand } from "../../cli/upload.ts";
 import { gascityCommand } from "../../cli/gascity.ts";
 import { configCommand } from "../../cli/config.ts";
@@ -54,6 +55,7 @@ test("the registry lists every command with its module's own summary, init first
     queryCommand,
     uiCommand,
     collectCommand,
+    importCommand,
     exportCommand,
     uploadCommand,
     gascityCommand,

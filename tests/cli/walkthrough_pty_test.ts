@@ -12,6 +12,7 @@ import process from "node:process";
 import { test } from "node:test";
 import { Child, ROOT, tempDir } from "../helpers/child.ts";
 import { exposedEntries } from "../helpers/modes.ts";
+import { FIXTURES } from "../e2e/transcripts_record.ts";
 
 const UNIT = "com.hyparam.collectivus.service";
 /** A terminal control sequence (ESC [ ... letter), as readline writes to move the cursor. */
@@ -229,6 +230,56 @@ test("bare ctvs without a terminal keeps the usage error (exit 2) and does not w
       "error: --config <path|url>, --config-env <env-var>, or --config-endpoint <url> is required",
     );
     assert.deepEqual(child.stdout, []);
+  } finally {
+    await box.remove();
+  }
+});
+
+test("bare ctvs on a terminal with Claude Code and Codex history on disk offers its import, and imports it", async () => {
+  const box = await sandbox();
+  try {
+    // The transcripts the real CLIs wrote, where they keep them.
+    await fs.cp(path.join(FIXTURES, "claude", "projects"), path.join(box.home, ".claude", "projects"), {
+      recursive: true,
+    });
+    await fs.cp(path.join(FIXTURES, "codex", "sessions"), path.join(box.home, ".codex", "sessions"), {
+      recursive: true,
+    });
+    const { screen, code } = await walk(box, [
+      ["Choose \\[1\\]: ", "\r"],
+      ["Sink directory .*: ", "\r"],
+      ["Upstreams to record .*: ", "\r"],
+      ["Proxy listen .*: ", "\r"],
+      ["Save config to .*: ", "\r"],
+      ["Write this config to .*\\? \\[Y/n\\]: ", "\r"],
+      ["Install as background daemon\\? \\[Y/n\\]: ", "n\r"],
+      ["Configure Claude Code to use the proxy\\? \\[Y/n\\]: ", "n\r"],
+      ["Import their usage, cost and conversations now\\? \\[Y/n\\]: ", "\r"],
+    ]);
+    assert.equal(code, 0, screen);
+    // On a terminal the import shows its progress (redrawn in place, then erased).
+    assert.match(screen, /importing all 100%: 39 rows, 0\.1 MB \([\d.]+ MB\/s\)/);
+    const cleared = screen.replace(/importing all \d+%: \d+ rows, [\d.]+ MB \([\d.]+ MB\/s\)/g, "");
+    const offer = cleared.slice(cleared.indexOf("Configure Claude Code"), cleared.indexOf("\nCheck that it works:"));
+    assert.equal(
+      offer,
+      [
+        "Configure Claude Code to use the proxy? [Y/n]: n",
+        "",
+        "Found 1 Claude Code transcript and 1 Codex session (0.1 MB): what your agents did before the proxy.",
+        "Import their usage, cost and conversations now? [Y/n]: ",
+        "  Claude Code: 1 transcript, 1 with new lines: 24 lines (0.0 MB) → 15 message parts, 4 usage records",
+        "  Codex: 1 transcript, 1 with new lines: 43 lines (0.1 MB) → 16 message parts, 4 usage records",
+        "  Query it: ctvs query usage --source all, or ctvs query sql over transcript_messages and transcript_requests",
+        "",
+      ].join("\n"),
+    );
+    const root = path.join(box.home, ".hyp", "collectivus");
+    const [gateway] = await fs.readdir(root);
+    assert.deepEqual((await fs.readdir(path.join(root, gateway, "transcripts"))).sort(), [
+      "2026-12-06.jsonl",
+      "import-state.json",
+    ]);
   } finally {
     await box.remove();
   }
