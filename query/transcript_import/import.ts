@@ -12,7 +12,7 @@ import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { utcDate } from "../../storage/utc_date.ts";
 import { headHash } from "../head_hash.ts";
-import { withLock } from "../lock.ts";
+import { FileLockTimeoutError, withFileLock } from "../../platform/file_lock.ts";
 import { transcriptNormalizer, type TranscriptSource } from "../transcript_rows/mod.ts";
 import { DayRows } from "./day_rows.ts";
 import { readTranscript, type TranscriptItem } from "./read_transcript.ts";
@@ -133,12 +133,13 @@ interface Pass {
 export async function importTranscripts(options: ImportOptions): Promise<ImportSummary> {
   const stateFile = importStatePath(options.root, options.gatewayId);
   const lock = path.join(path.dirname(stateFile), ".import.lock");
-  await mkdir(path.dirname(stateFile), { recursive: true });
-  return await withLock(lock, () => run(options, stateFile), { timeoutMs: 5_000 }).catch((error) => {
-    if (error instanceof Error && error.message.startsWith(`Cannot lock ${lock}`)) {
-      throw new Error(`Cannot import: another ctvs import is writing to ${path.dirname(stateFile)} (${lock})`);
-    }
-    throw error;
+  await mkdir(path.dirname(stateFile), { recursive: true, mode: 0o700 });
+  return await withFileLock(lock, () => run(options, stateFile), { timeoutMs: 2_000 }).catch((error) => {
+    if (!(error instanceof FileLockTimeoutError)) throw error;
+    throw new Error(
+      `Cannot import: another ctvs import (process ${error.ownerPid ?? "unknown"}) is writing to ` +
+        `${path.dirname(stateFile)}; if none is running, remove ${lock}`,
+    );
   });
 }
 

@@ -7,10 +7,9 @@
  *
  * @module
  */
-import { randomBytes } from "node:crypto";
-import { readFile, rename, rm, stat, truncate, writeFile } from "node:fs/promises";
+import { readFile, rm, stat, truncate } from "node:fs/promises";
 import path from "node:path";
-import process from "node:process";
+import { atomicWrite } from "../../platform/atomic_write.ts";
 import { listDayFiles } from "../../storage/day_files.ts";
 import type { TranscriptSource } from "../transcript_rows/mod.ts";
 
@@ -78,11 +77,9 @@ export async function readImportState(file: string): Promise<ImportState | undef
   return value;
 }
 
-/** Replaces the state atomically (a temporary file renamed over it). */
+/** Replaces the state atomically and durably (private: it names the user's transcripts). */
 export async function writeImportState(file: string, state: ImportState): Promise<void> {
-  const tmp = `${file}.${process.pid}.${randomBytes(4).toString("hex")}.tmp`;
-  await writeFile(tmp, JSON.stringify({ ...state, updatedAt: new Date().toISOString() }));
-  await rename(tmp, file);
+  await atomicWrite(file, JSON.stringify({ ...state, updatedAt: new Date().toISOString() }));
 }
 
 /** What {@linkcode rollBack} did. */

@@ -276,7 +276,8 @@ test("bare ctvs on a terminal with Claude Code and Codex history on disk offers 
     );
     const root = path.join(box.home, ".hyp", "collectivus");
     const [gateway] = await fs.readdir(root);
-    assert.deepEqual((await fs.readdir(path.join(root, gateway, "transcripts"))).sort(), [
+    const files = await fs.readdir(path.join(root, gateway, "transcripts"));
+    assert.deepEqual(files.filter((f) => !f.startsWith(".")).sort(), [
       "2026-12-06.jsonl",
       "import-state.json",
     ]);
