@@ -1,8 +1,9 @@
 /**
- * Real client CLIs (and a few tools) from npm for end-to-end tests, installed with npm (not Deno's npm resolution, which skips the
- * install steps that place their native binaries) into the git-ignored `.tmp/clients/`. Idempotent and cached: an
- * installed client that answers `--version` is used as is; concurrent test files wait on one install through a file
- * lock. A failed install throws with npm's output, so a test fails saying why instead of being skipped.
+ * Real client CLIs and tools from npm for end-to-end tests (Claude Code, Codex, ccusage to compare usage reports with,
+ * ...), installed with npm (not Deno's npm resolution, which skips the install steps that place their native binaries)
+ * into the git-ignored `.tmp/clients/`. Idempotent and cached: an installed client that answers `--version` is used as
+ * is; concurrent test files wait on one install through a file lock. A failed install throws with npm's output, so a
+ * test fails saying why instead of being skipped.
  *
  * @module
  */
@@ -19,6 +20,8 @@ export const CLIENTS_DIR = path.join(ROOT, ".tmp", "clients");
 const CLIENTS = {
   claude: { pkg: "@anthropic-ai/claude-code", range: "^2.1.197", bin: "claude" },
   codex: { pkg: "@openai/codex", range: "^0.169.0", bin: "codex" },
+  // Exact: 20.0.26's native binary package (@ccusage/ccusage-linux-x64) is not on the registry, so its CLI cannot run.
+  ccusage: { pkg: "ccusage", range: "20.0.24", bin: "ccusage" },
 } as const;
 
 /** A client name. */
