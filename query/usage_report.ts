@@ -74,7 +74,7 @@ const MEASURES = `count(*) AS requests,
  * assert.match(usageReportSql("monthly", false), /strftime\(ts_start, '%Y-%m'\) AS "month"/);
  * ```
  */
-export function usageReportSql(report: UsageReport, breakdown: boolean, from: UsageSource = "proxy"): string {
+export function usageReportSql(report: UsageReport, breakdown: boolean, from: UsageSource = "all"): string {
   const [key, expr] = KEYS[report];
   const source = usageSourceSql(from);
   const perModel = breakdown && report !== "model";

@@ -29,9 +29,9 @@ a Total row last. Columns: requests, input_tokens (uncached input), output_token
 cache_read_tokens, total_tokens, cost_usd, unpriced_requests (requests with tokens but no price: their cost is left
 out of cost_usd, never counted as 0).
 
-  --source <s>              proxy (default): the requests the proxy recorded (llm_requests);
-                            transcripts: the ones imported from Claude Code and Codex (ctvs import);
-                            all: both, a request both saw counted once, from the proxy's record
+  --source <s>              all (default): the requests the proxy recorded (llm_requests) and the ones
+                            imported from Claude Code and Codex transcripts (ctvs import), a request both
+                            saw counted once, from the proxy's record; proxy or transcripts: only those
   --breakdown               one row per model within each day, week, month or session
   --since <date|duration>   YYYYMMDD, YYYY-MM-DD, or a duration like 7d
   --until <date>            YYYYMMDD or YYYY-MM-DD (inclusive)
@@ -46,7 +46,7 @@ const DAY = /^(\d{4})-?(\d{2})-?(\d{2})$/;
 export function usageArgs(argv: string[]): { argv: string[]; breakdown: boolean; source: UsageSource } {
   const out: string[] = [];
   let breakdown = false;
-  let source: UsageSource = "proxy";
+  let source: UsageSource = "all";
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2);
     if (flag === "--breakdown") {
@@ -82,7 +82,7 @@ export function usageArgs(argv: string[]): { argv: string[]; breakdown: boolean;
 }
 
 /** The datasets a source reads. */
-const SOURCE_DATASETS: Record<UsageSource, readonly Dataset[]> = {
+export const USAGE_DATASETS: Record<UsageSource, readonly Dataset[]> = {
   proxy: [LLM_REQUESTS],
   transcripts: [TRANSCRIPT_REQUESTS],
   all: [LLM_REQUESTS, TRANSCRIPT_REQUESTS],
@@ -94,7 +94,7 @@ export function queryUsage(argv: string[], io: Io): Promise<number> {
   return runQuery(rest, io, {
     usage: USAGE_USAGE,
     maxPositionals: 1,
-    datasets: () => SOURCE_DATASETS[source],
+    datasets: () => USAGE_DATASETS[source],
     adjust: (_positionals, options) => {
       rejectService("usage", options, USAGE_USAGE);
       return options;

@@ -27,7 +27,6 @@ import {
 } from "../../query/browse/traces.ts";
 import type { Dataset } from "../../query/dataset.ts";
 import { DATASETS, LOGS, METRICS, TRACES } from "../../query/datasets.ts";
-import { LLM_REQUESTS } from "../../query/llm_requests/dataset.ts";
 import { partitionStatuses } from "../../query/partition_status.ts";
 import { readExchangeImage, readRecordedExchange } from "../../query/proxy_exchange.ts";
 import { IMAGE_TYPES, imageBytes, MAX_IMAGE_BYTES, type RecordedImage } from "../../query/proxy_images.ts";
@@ -35,6 +34,7 @@ import { PROXY_MESSAGES } from "../../query/proxy_messages/dataset.ts";
 import { readPartImage } from "../../query/proxy_part_image.ts";
 import { SqlRefusedError } from "../../query/read_only_sql.ts";
 import { USAGE_REPORTS, type UsageReport, usageReportSql } from "../../query/usage_report.ts";
+import { USAGE_DATASETS } from "../query/usage.ts";
 import { HttpError } from "../../server/http_error.ts";
 import type { DatasetFreshness, ServedImage, TimeRange, UiBackend, UiStatus } from "../../server/ui/backend.ts";
 import { QueryError } from "../query/context.ts";
@@ -92,7 +92,7 @@ const SCREEN_DATASETS: Record<string, readonly Dataset[]> = {
   conversations: conversationDatasets(CONVERSATION_SOURCES),
   conversation: conversationDatasets(CONVERSATION_SOURCES),
   exchange: conversationDatasets(CONVERSATION_SOURCES),
-  usage: [LLM_REQUESTS],
+  usage: USAGE_DATASETS.all,
   traces: [TRACES],
   trace: [TRACES, LOGS],
   logs: [LOGS],
@@ -192,11 +192,11 @@ export function uiBackend(reader: UiReader): UiBackend {
         return { ...found };
       }),
 
-    usage: (report, breakdown, range) => {
+    usage: (report, breakdown, range, source) => {
       if (!(USAGE_REPORTS as readonly string[]).includes(report)) {
         return Promise.reject(new HttpError(400, { error: `unknown report: ${report}` }));
       }
-      return rows([LLM_REQUESTS], usageReportSql(report as UsageReport, breakdown), range);
+      return rows(USAGE_DATASETS[source], usageReportSql(report as UsageReport, breakdown, source), range);
     },
 
     traces: async (filter, range, page) => paged(await rows([TRACES], traceListSql(filter, page), range), page),

@@ -9,6 +9,8 @@
 import { type Dataset, ident, literal } from "../dataset.ts";
 import { LLM_REQUESTS } from "../llm_requests/dataset.ts";
 import { PROXY_MESSAGES } from "../proxy_messages/dataset.ts";
+import { TRANSCRIPT_MESSAGES } from "../transcript_messages/dataset.ts";
+import { TRANSCRIPT_REQUESTS } from "../transcript_requests/dataset.ts";
 import { TURN_APIS } from "../usage_report.ts";
 
 /** One dataset of conversations. */
@@ -24,6 +26,8 @@ export interface ConversationSource {
 /** Every conversation source `ctvs ui` shows. */
 export const CONVERSATION_SOURCES: readonly ConversationSource[] = [
   { name: "proxy", messages: PROXY_MESSAGES, requests: LLM_REQUESTS },
+  // What `ctvs import` read from Claude Code and Codex transcripts (their turns have no raw exchange).
+  { name: "transcripts", messages: TRANSCRIPT_MESSAGES, requests: TRANSCRIPT_REQUESTS },
 ];
 
 /** The part columns the UI reads (typed as in `proxy_messages`). */
@@ -96,7 +100,8 @@ function select(dataset: Dataset, columns: readonly string[], origin: string): s
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * assert.match(partsRelation(), /^SELECT 'proxy' AS origin, "gateway_id", .* FROM "proxy_messages"$/);
+ * assert.match(partsRelation(), /^SELECT 'proxy' AS origin, "gateway_id", .* FROM "proxy_messages" UNION ALL /);
+ * assert.match(partsRelation(), /SELECT 'transcripts' AS origin, .* FROM "transcript_messages"$/);
  * ```
  */
 export function partsRelation(sources: readonly ConversationSource[] = CONVERSATION_SOURCES): string {

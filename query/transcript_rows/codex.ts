@@ -45,6 +45,8 @@ export interface CodexState {
   totals: CodexCounts | null;
   /** The response id of a `token_usage_record` not yet followed by its `token_count`. */
   responseId: string | null;
+  /** The time of the first answer item since the last `token_count`: when that response started. */
+  responseStartedAt: string | null;
   openCalls: [string, string][];
 }
 
@@ -64,6 +66,7 @@ export function initialCodexState(): CodexState {
     messageId: null,
     totals: null,
     responseId: null,
+    responseStartedAt: null,
     openCalls: [],
   };
 }
@@ -195,6 +198,7 @@ export class CodexNormalizer {
     const s = this.#state;
     const messageId = text(item.id) ?? `${s.sessionId ?? ""}:${shortHash(canonicalJson(item))}`;
     const previous = s.messageId;
+    if (mapped.role === "assistant") s.responseStartedAt ??= ts;
     s.messageIndex++;
     s.messageId = messageId;
     for (const p of mapped.parts) {
@@ -226,7 +230,9 @@ export class CodexNormalizer {
     const delta = total ? codexDelta(total, s.totals ?? undefined, last) : last;
     if (total) s.totals = total;
     const responseId = s.responseId;
+    const startedAt = s.responseStartedAt ?? ts;
     s.responseId = null;
+    s.responseStartedAt = null;
     if (!delta) return [];
     const origin = s.lastMetaId !== s.sessionId ? s.lastMetaId : s.forkedFrom ?? s.sessionId;
     const running = total ?? delta;
@@ -237,7 +243,7 @@ export class CodexNormalizer {
     const f = this.#fields(ts, context, "event_msg");
     return [{
       usage_key: key,
-      ts_start: ts,
+      ts_start: startedAt,
       provider: "openai",
       api: "responses",
       model: s.model,

@@ -78,7 +78,7 @@ export interface TranscriptPartRow {
 export interface TranscriptUsageRow {
   /** Identifies the request across lines and files: `anthropic:<message id>:<request id>`, `openai:<response id>`, ... */
   usage_key: string;
-  /** The time of the request's first line. */
+  /** When the request was answered: Claude Code, the answer's first line; Codex, its first answer item. */
   ts_start: string | null;
   provider: "anthropic" | "openai";
   api: "messages" | "responses";

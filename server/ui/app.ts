@@ -39,6 +39,7 @@ const SECURITY_HEADERS: Record<string, string> = {
 };
 
 const USAGE_REPORTS = ["daily", "weekly", "monthly", "session", "model"] as const;
+const USAGE_SOURCES = ["all", "proxy", "transcripts"] as const;
 const SQL_ROW_CAP = 1000;
 
 /** Builds the app. */
@@ -130,7 +131,8 @@ export function uiApp(options: UiAppOptions): Hono {
 
   app.get("/api/usage", async (c) => {
     const report = choice(c, "report", USAGE_REPORTS) ?? "daily";
-    return c.json({ rows: await backend.usage(report, text(c, "breakdown") === "true", range(c)) });
+    const source = choice(c, "source", USAGE_SOURCES) ?? "all";
+    return c.json({ rows: await backend.usage(report, text(c, "breakdown") === "true", range(c), source) });
   });
 
   app.get("/api/traces", async (c) => {

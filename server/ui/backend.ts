@@ -87,7 +87,8 @@ export interface UiBackend {
   /** Image `index` of an exchange's request (in the order of the exchange's `images`). */
   exchangeImage(gatewayId: string, date: string, exchangeId: string, index: number): Promise<ServedImage>;
 
-  usage(report: string, breakdown: boolean, range: TimeRange): Promise<Row[]>;
+  /** `source`: `all` (the proxy's requests and the imported transcripts', each once), `proxy` or `transcripts`. */
+  usage(report: string, breakdown: boolean, range: TimeRange, source: "proxy" | "transcripts" | "all"): Promise<Row[]>;
 
   traces(
     filter: { service?: string; name?: string; minMs?: number; maxMs?: number; status?: "error" | "ok" | "unset" },

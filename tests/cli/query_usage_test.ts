@@ -147,10 +147,10 @@ test("ctvs query usage: ccusage-style --since/--until dates; bad report and --un
   assert.deepEqual(usageArgs(["daily", "--since", "20250301", "--until=2025-03-31", "--breakdown"]), {
     argv: ["daily", "--from", "2025-03-01T00:00:00Z", "--to", "2025-03-31T23:59:59.999Z"],
     breakdown: true,
-    source: "proxy",
+    source: "all",
   });
   assert.equal(usageArgs(["--source", "transcripts"]).source, "transcripts");
-  assert.equal(usageArgs(["--source=all"]).source, "all");
+  assert.equal(usageArgs(["--source=proxy"]).source, "proxy");
   const source = await ctvs(["query", "usage", "--source", "wire", "--default-config"]);
   assert.equal(source.code, 2);
   assert.match(source.stderr, /^error: --source must be proxy, transcripts, or all\n/);

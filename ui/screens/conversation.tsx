@@ -164,7 +164,10 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
             <dt>Branch</dt>
             <dd>{c.git_branch ?? "—"}</dd>
             <dt>Client</dt>
-            <dd>{c.conversation_source ?? "—"}</dd>
+            <dd>
+              {c.conversation_source ?? "—"}
+              {c.origin === "transcripts" ? " (imported from its transcript)" : ""}
+            </dd>
             <dt>Models</dt>
             <dd>{c.models ?? "—"}</dd>
             <dt>Started</dt>

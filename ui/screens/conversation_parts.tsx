@@ -24,15 +24,20 @@ export function partKey(part: Row): string {
 /** A turn's usage, on the answer it produced. */
 export function TurnChip({ turn }: { turn: Row }) {
   const failed = turn.error || (turn.status ?? 200) >= 400;
+  // A turn read from a transcript (ctvs import) has tokens and cost but no latency and no recorded exchange.
+  const recorded = turn.exchange_id !== null && turn.exchange_id !== undefined;
   return (
     <span class={`turn ${failed ? "failed" : ""}`} data-testid="turn">
-      {turn.model ?? "?"} · {duration(turn.latency_ms)}
-      {turn.ttft_ms !== null ? ` (first token ${duration(turn.ttft_ms)})` : ""} · in {count(turn.input_tokens)} / out
-      {" "}
-      {count(turn.output_tokens)}
+      {turn.model ?? "?"} · {recorded ? duration(turn.latency_ms) : "from the transcript"}
+      {turn.ttft_ms !== null && turn.ttft_ms !== undefined ? ` (first token ${duration(turn.ttft_ms)})` : ""} · in{" "}
+      {count(turn.input_tokens)} / out {count(turn.output_tokens)}
       {turn.cache_read_tokens ? ` / cache read ${count(turn.cache_read_tokens)}` : ""} · {cost(turn.cost_usd)}
-      {failed ? ` · ${turn.error ?? `HTTP ${turn.status}`}` : ""} ·{" "}
-      <a href={href(["exchange", turn.gateway_id, turn.date, turn.exchange_id])}>raw exchange</a>
+      {failed ? ` · ${turn.error ?? `HTTP ${turn.status}`}` : ""}
+      {recorded && (
+        <>
+          {" "}· <a href={href(["exchange", turn.gateway_id, turn.date, turn.exchange_id])}>raw exchange</a>
+        </>
+      )}
     </span>
   );
 }

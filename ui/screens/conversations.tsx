@@ -64,7 +64,12 @@ export function ConversationsScreen({ params }: { params: URLSearchParams }) {
                   </td>
                   <td title={c.cwd ?? ""}>{shortPath(c.cwd)}</td>
                   <td>{c.git_branch ?? "—"}</td>
-                  <td>{c.conversation_source ?? c.provider ?? "—"}</td>
+                  <td>
+                    {c.conversation_source ?? c.provider ?? "—"}
+                    {c.origin === "transcripts" && (
+                      <span class="muted" title="imported by ctvs import">{" "}· imported</span>
+                    )}
+                  </td>
                   <td>{c.models ?? "—"}</td>
                   <td class="num">{count(c.turns)}</td>
                   <td class="num">{count(c.messages)}</td>

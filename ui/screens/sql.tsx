@@ -49,8 +49,8 @@ export function SqlScreen() {
     <section>
       <h1>SQL</h1>
       <p class="muted">
-        One read-only SELECT over logs, traces, metrics, proxy_messages, llm_requests and your collections (DuckDB).
-        Ctrl+Enter runs it.
+        One read-only SELECT over logs, traces, metrics, proxy_messages, llm_requests, transcript_messages,
+        transcript_requests and your collections (DuckDB). Ctrl+Enter runs it.
       </p>
       <textarea
         class="sql"

@@ -1,7 +1,8 @@
 /** @jsxImportSource preact */
 /**
  * Usage and cost: the reports of `ctvs query usage` (daily, weekly, monthly, session, model; with a breakdown by
- * model), the same SQL and so the same numbers, as a chart of cost and tokens and as the table with its Total row.
+ * model; from the proxy, the imported transcripts or both), the same SQL and so the same numbers, as a chart of cost
+ * and tokens and as the table with its Total row.
  *
  * @module
  */
@@ -16,6 +17,8 @@ import { cost, count } from "../format.ts";
 import { href, replaceRoute } from "../route.ts";
 
 const REPORTS = ["daily", "weekly", "monthly", "session", "model"] as const;
+/** Where the requests come from (`ctvs query usage --source`). */
+const SOURCES = ["all", "proxy", "transcripts"];
 const KEY: Record<string, string> = {
   daily: "date",
   weekly: "week",
@@ -54,6 +57,7 @@ export function UsageScreen({ params }: { params: URLSearchParams }) {
   const query = Object.fromEntries(params.entries());
   const report = (REPORTS as readonly string[]).includes(query.report) ? query.report : "daily";
   const breakdown = query.breakdown === "true";
+  const source = SOURCES.includes(query.source) ? query.source : "all";
   const { data, error, loading } = useLoad(
     (signal) => get<{ rows: Row[] }>("/api/usage", { ...query, report }, signal),
     params.toString(),
@@ -88,6 +92,14 @@ export function UsageScreen({ params }: { params: URLSearchParams }) {
       <Filters onSubmit={(form) => go({ report, ...formParams(form) })}>
         <Field label="From" name="from" value={query.from} placeholder="2025-03-01" width="8em" />
         <Field label="To" name="to" value={query.to} placeholder="2025-03-31" width="8em" />
+        <label>
+          <span>Source</span>
+          <select name="source" value={source}>
+            <option value="all">proxy and imported transcripts</option>
+            <option value="proxy">proxy</option>
+            <option value="transcripts">imported transcripts</option>
+          </select>
+        </label>
         <label class="check">
           <input type="checkbox" name="breakdown" value="true" checked={breakdown} />
           <span>by model</span>
@@ -141,7 +153,11 @@ export function UsageScreen({ params }: { params: URLSearchParams }) {
               <tr key={i} class={r[key] === "Total" ? "total" : ""}>
                 <td>
                   {report === "session" && r[key] !== "Total" && r[key] !== "(none)"
-                    ? <a href={href(["conversation", "proxy", r[key]])}>{r[key]}</a>
+                    ? (
+                      <a href={href(["conversation", source === "transcripts" ? "transcripts" : "proxy", r[key]])}>
+                        {r[key]}
+                      </a>
+                    )
                     : r[key]}
                 </td>
                 {report !== "model" && <td>{(breakdown ? r.model : r.models) ?? ""}</td>}

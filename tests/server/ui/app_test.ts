@@ -144,3 +144,26 @@ test("an image is served as its bytes with its type (token in the URL, as an <im
   assert.deepEqual([bad.status, await bad.json()], [400, { error: "part index must be 0 or more" }]);
   assert.equal((await get("/api/conversations/proxy/c/parts/m1/2/image")).status, 401);
 });
+
+test("usage reads the source asked for (all by default: proxy and imported transcripts); another is a 400", async () => {
+  const asked: unknown[][] = [];
+  const ui = uiApp({
+    backend: backend({
+      usage: (...args) => {
+        asked.push(args.slice(0, 2).concat(args.slice(3)));
+        return Promise.resolve([]);
+      },
+    }),
+    token: TOKEN,
+    allowRemote: false,
+    assets: { html: "", js: "", css: "" },
+  });
+  const get = (path: string) =>
+    ui.request(`http://127.0.0.1:1${path}`, { headers: { "x-ctvs-token": TOKEN, host: "127.0.0.1:1" } }, LOCAL);
+  assert.equal((await get("/api/usage")).status, 200);
+  assert.equal((await get("/api/usage?report=model&source=transcripts&breakdown=true")).status, 200);
+  assert.deepEqual(asked, [["daily", false, "all"], ["model", true, "transcripts"]]);
+  const bad = await get("/api/usage?source=wire");
+  assert.equal(bad.status, 400);
+  assert.equal((await bad.json()).error, "source must be one of all, proxy, transcripts, got wire");
+});
