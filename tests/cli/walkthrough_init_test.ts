@@ -17,7 +17,6 @@ import { exportCommand } from "../../cli/export.ts";
 import { healthcheckCommand } from "../../cli/healthcheck.ts";
 import { updateCheckCommand } from "../../cli/update_check.ts";
 import { importCommand } from "../../cli/import.ts";
-import { uiCommand } from "../../cli/ui.ts";
 import { uploadCommand } from "../../cli/upload.ts";
 import { gascityCommand } from "../../cli/gascity.ts";
 import { configCommand } from "../../cli/config.ts";
