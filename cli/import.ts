@@ -22,8 +22,8 @@ import type { Command } from "./command.ts";
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flags.ts";
 import type { Io } from "./io.ts";
 import { parseFlags } from "./parse_flags.ts";
-import { recordingRoot } from "./query/context.ts";
-import { parseDuration } from "./query/flags.ts";
+import { recordingRoot } from "../platform/config/recording_root.ts";
+import { parseDuration } from "./duration.ts";
 import { Progress } from "./query/progress.ts";
 import { UsageError } from "./usage_error.ts";
 

@@ -22,7 +22,7 @@ import { errorMessage } from "../platform/runtime.ts";
 import { listTranscripts, transcriptRoots } from "../query/transcript_import/sources.ts";
 import { attachClients, installClaudeSkills } from "./attach.ts";
 import { importWithProgress, renderSummary } from "./import.ts";
-import { recordingRoot } from "./query/context.ts";
+import { recordingRoot } from "../platform/config/recording_root.ts";
 import { runInstall } from "./install.ts";
 import type { Command } from "./command.ts";
 import type { Io } from "./io.ts";

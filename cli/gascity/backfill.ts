@@ -19,7 +19,7 @@ import { MESSAGES_SIGNAL } from "../../server/gascity/types.ts";
 import { JsonlSink } from "../../storage/jsonl_sink.ts";
 import type { Io } from "../io.ts";
 import { parseFlags } from "../parse_flags.ts";
-import { parseDuration } from "../query/flags.ts";
+import { parseDuration } from "../duration.ts";
 import { Progress } from "../query/progress.ts";
 import { UsageError } from "../usage_error.ts";
 import { configFile, GASCITY_USAGE, loadGascityConfig } from "./context.ts";

@@ -11,6 +11,7 @@ import type { Scope } from "../../query/scope.ts";
 import type { TableSource } from "../../query/session.ts";
 import { CONFIG_FLAGS } from "../config_flags.ts";
 import type { FlagSpec, ParsedFlags } from "../parse_flags.ts";
+import { parseDuration } from "../duration.ts";
 import { UsageError } from "../usage_error.ts";
 import { type QueryContext, QueryError } from "./context.ts";
 import { Progress } from "./progress.ts";
@@ -69,14 +70,6 @@ export interface QueryOptions {
   cacheDir: string | undefined;
   /** `--archive`: read the uploaded Parquet, not the local recordings. */
   archive?: boolean;
-}
-
-const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000, w: 604_800_000 };
-
-/** Parses `--since`'s `<N><unit>` into milliseconds. */
-export function parseDuration(text: string): number | undefined {
-  const match = /^(\d+)(ms|s|m|h|d|w)$/.exec(text.trim());
-  return match ? Number(match[1]) * UNITS[match[2]] : undefined;
 }
 
 function instant(flag: string, text: string | undefined, usage: string): string | undefined {

@@ -13,7 +13,7 @@ import path from "node:path";
 import { utcDate } from "../../storage/utc_date.ts";
 import { headHash } from "../head_hash.ts";
 import { FileLockTimeoutError, withFileLock } from "../../platform/file_lock.ts";
-import { transcriptNormalizer, type TranscriptSource } from "../transcript_rows/mod.ts";
+import { ignorableLine, transcriptNormalizer, type TranscriptSource } from "../transcript_rows/mod.ts";
 import { DayRows } from "./day_rows.ts";
 import { readTranscript, type TranscriptItem } from "./read_transcript.ts";
 import { listTranscripts, type TranscriptFile, transcriptRoots } from "./sources.ts";
@@ -181,9 +181,10 @@ async function run(options: ImportOptions, stateFile: string): Promise<ImportSum
   for (const pass of passes) {
     const s = summary.sources[pass.file.source]!;
     if (pass.advance) moved.add(pass.cursor);
-    const read = await runPass(pass, rows, s, progress, options, async (bytes) => {
+    const read = await runPass(pass, rows, s, progress, options, async (bytes, sync) => {
       sinceCheckpoint += bytes;
       if (sinceCheckpoint < checkpointBytes) return;
+      sync();
       await save();
       moved.add(pass.cursor);
     });
@@ -254,7 +255,7 @@ async function runPass(
   summary: SourceSummary,
   progress: ImportProgress,
   options: ImportOptions,
-  afterLine: (bytes: number) => Promise<void>,
+  afterLine: (bytes: number, sync: () => void) => Promise<void>,
 ): Promise<boolean> {
   const { file, cursor, window } = pass;
   // A backfill starts the file over with a fresh normalizer, so its rows are the ones a first read would have made.
@@ -263,13 +264,20 @@ async function runPass(
   const fallbackDay = utcDate(new Date(file.mtimeMs));
   let position = start.offset;
   let read = false;
-  const items = readTranscript(file.path, { offset: start.offset, line: start.line, size: pass.end });
+  const items = readTranscript(file.path, {
+    offset: start.offset,
+    line: start.line,
+    size: pass.end,
+    ignore: (text) => ignorableLine(file.source, text),
+  });
+  // The normalizer's state goes into the cursor when the state is saved and at the end, not on every line.
+  const sync = () => void (cursor.normalizer = normalizer.state);
   for await (const item of items) {
     read = true;
     if (pass.advance) summary.lines++;
     if (item.kind === "line") {
       progress.rows += await writeRows(item, normalizer, rows, window, summary, fallbackDay, file);
-    } else if (pass.advance) report(item, file, summary, options);
+    } else if (item.kind !== "ignored" && pass.advance) report(item, file, summary, options);
     const bytes = item.end - position;
     position = item.end;
     progress.bytes += bytes;
@@ -277,18 +285,22 @@ async function runPass(
       summary.bytes += bytes;
       cursor.offset = item.end;
       cursor.line = item.number;
-      cursor.normalizer = normalizer.state;
     }
     options.onProgress?.(progress);
     // No save inside a backfill: a killed one is cut back and done again whole.
-    if (pass.advance) await afterLine(bytes);
+    if (pass.advance) await afterLine(bytes, sync);
   }
+  if (pass.advance && read) sync();
   if (!pass.advance) cursor.since = pass.since ?? null;
   return read;
 }
 
-function report(item: TranscriptItem, file: TranscriptFile, summary: SourceSummary, options: ImportOptions): void {
-  if (item.kind === "line") return;
+function report(
+  item: Extract<TranscriptItem, { kind: "malformed" | "oversized" }>,
+  file: TranscriptFile,
+  summary: SourceSummary,
+  options: ImportOptions,
+): void {
   summary[item.kind]++;
   options.onIssue?.({ kind: item.kind, path: file.path, line: item.number, reason: item.reason });
 }

@@ -12,9 +12,10 @@ import { readLines } from "../proxy_messages/read_lines.ts";
 /** Lines longer than this are skipped (and reported): one line must not take the whole memory budget. */
 export const MAX_LINE_BYTES = 32 * 1024 * 1024;
 
-/** One item read: a parsed line, or a skipped one. `end` is the cursor after it. */
+/** One item read: a parsed line, one left unparsed (`ignored`), or a bad one. `end` is the cursor after it. */
 export type TranscriptItem =
   | { kind: "line"; value: Record<string, unknown>; offset: number; number: number; end: number }
+  | { kind: "ignored"; offset: number; number: number; end: number }
   | { kind: "malformed" | "oversized"; reason: string; offset: number; number: number; end: number };
 
 /** Where to read from and to. */
@@ -26,6 +27,8 @@ export interface ReadRange {
   /** Read up to here (the file's size when listed). */
   size: number;
   maxLineBytes?: number;
+  /** Lines whose text says they are of no use are yielded as `ignored`, unparsed. */
+  ignore?: (text: string) => boolean;
 }
 
 async function endsWithNewline(file: string, size: number): Promise<boolean> {
@@ -75,6 +78,10 @@ export async function* readTranscript(file: string, range: ReadRange): AsyncGene
     while (skipped.length) yield skipped.shift()!;
     const last = line.offset + line.bytes === range.size && !terminated;
     const end = line.offset + line.bytes + (last ? 0 : 1);
+    if (!last && range.ignore?.(line.text)) {
+      yield { kind: "ignored", offset: line.offset, number: line.number, end };
+      continue;
+    }
     let value: unknown;
     try {
       value = JSON.parse(line.text);

@@ -30,6 +30,7 @@ export const SYNTHETIC_MODEL = "<synthetic>";
 
 /** What a transcript's next line needs to know about the lines before it; plain JSON, saved between imports. */
 export interface ClaudeCodeState {
+  /** The time of the first message. */
   startedAt: string | null;
   /** The index of the last message seen (-1: none yet). */
   messageIndex: number;
@@ -44,6 +45,25 @@ export interface ClaudeCodeState {
   openCalls: [string, string][];
   /** The key and tokens of the last usage observed, so an identical repeat is not observed again. */
   lastUsage: string | null;
+}
+
+// Lines that are never messages, told by their first key (as Claude Code writes them), so a reader of many lines
+// need not parse them: file snapshots (which can be megabytes), queue operations, prompts, modes, summaries, titles.
+const IGNORABLE = /^\{"type":"(?:file-history-snapshot|queue-operation|last-prompt|mode|summary|custom-title)"/;
+
+/**
+ * Whether a transcript line's text is one {@linkcode ClaudeCodeNormalizer.line} gives nothing for, known without
+ * parsing it (a reader may skip it; false when unsure).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(ignorableClaudeCodeLine('{"type":"file-history-snapshot","messageId":"m"}'), true);
+ * assert.equal(ignorableClaudeCodeLine('{"parentUuid":null,"type":"user"}'), false);
+ * ```
+ */
+export function ignorableClaudeCodeLine(text: string): boolean {
+  return IGNORABLE.test(text);
 }
 
 /** The state before the first line. */
@@ -104,10 +124,10 @@ export class ClaudeCodeNormalizer {
     if (!raw || typeof raw !== "object") return NOTHING;
     const s = this.#state;
     const ts = text(raw.timestamp);
-    s.startedAt ??= ts;
     const type = raw.type;
     const m = raw.message;
     if ((type !== "user" && type !== "assistant") || !m || typeof m !== "object") return NOTHING;
+    s.startedAt ??= ts;
     const answer = type === "assistant";
     const apiId = answer ? text(m.id) : null;
     const messageId = apiId ?? text(raw.uuid) ?? shortHash(canonicalJson(raw));

@@ -83,6 +83,27 @@ const BARE_ITEMS = new Set([
   "web_search_call",
 ]);
 
+// Lines that are never messages or token counts, told by their first keys (as Codex writes them), so a reader of
+// many lines need not parse them: the UI's events (but token counts) and world-state snapshots.
+const IGNORABLE =
+  /^\{"timestamp":"[^"]*",(?:"ordinal":\d+,)?"type":"(?:world_state"|event_msg","payload":\{"type":"(?!token_count")[a-z_]+")/;
+
+/**
+ * Whether a rollout line's text is one {@linkcode CodexNormalizer.line} gives nothing for, known without parsing it
+ * (a reader may skip it; false when unsure).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(ignorableCodexLine('{"timestamp":"t","ordinal":8,"type":"event_msg","payload":{"type":"item_completed"}}'), true);
+ * assert.equal(ignorableCodexLine('{"timestamp":"t","type":"event_msg","payload":{"type":"token_count","info":null}}'), false);
+ * assert.equal(ignorableCodexLine('{"timestamp":"t","type":"response_item","payload":{"type":"message"}}'), false);
+ * ```
+ */
+export function ignorableCodexLine(text: string): boolean {
+  return IGNORABLE.test(text);
+}
+
 /**
  * Normalizes the lines of one Codex rollout, in order. Give it each parsed line; keep one per rollout file (or
  * stream of one session's lines), and save {@linkcode state} to go on later from the next line.

@@ -9,7 +9,8 @@
  * - `usage`: a {@linkcode TranscriptUsageRow} where the line reports token usage. Several may share a `usage_key`
  *   (Claude Code repeats an answer's usage on each of its lines): count a key once, with its largest output.
  *
- * A normalizer keeps a little state between lines (the message a line continues, open tool calls, Codex's running
+ * `ignorableLine` tells, from a line's text alone, the lines a normalizer gives nothing for (snapshots, UI events), so
+ * a reader of many lines may skip parsing them. A normalizer keeps a little state between lines (the message a line continues, open tool calls, Codex's running
  * token totals); `state` is plain JSON, and a normalizer built from it goes on from the next line.
  *
  * @example
@@ -27,5 +28,5 @@
  */
 export { ClaudeCodeNormalizer, type ClaudeCodeState, initialClaudeCodeState, SYNTHETIC_MODEL } from "./claude_code.ts";
 export { CodexNormalizer, type CodexState, initialCodexState } from "./codex.ts";
-export { type TranscriptNormalizer, transcriptNormalizer } from "./normalizer.ts";
+export { ignorableLine, type TranscriptNormalizer, transcriptNormalizer } from "./normalizer.ts";
 export type { LineContext, NormalizedLine, TranscriptPartRow, TranscriptSource, TranscriptUsageRow } from "./rows.ts";

@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { ClaudeCodeNormalizer, type ClaudeCodeState } from "./claude_code.ts";
-import { CodexNormalizer, type CodexState } from "./codex.ts";
+import { ClaudeCodeNormalizer, type ClaudeCodeState, ignorableClaudeCodeLine } from "./claude_code.ts";
+import { CodexNormalizer, type CodexState, ignorableCodexLine } from "./codex.ts";
 import type { LineContext, NormalizedLine, TranscriptSource } from "./rows.ts";
 
 /** What both normalizers do. */
@@ -31,4 +31,19 @@ export function transcriptNormalizer(source: TranscriptSource, state?: unknown):
   return source === "claude_code"
     ? new ClaudeCodeNormalizer(state as ClaudeCodeState | undefined)
     : new CodexNormalizer(state as CodexState | undefined);
+}
+
+/**
+ * Whether a line's text (of a transcript written by `source`) is one the normalizer gives nothing for, known without
+ * parsing it: a reader of many lines may skip those (snapshots, UI events). False when unsure.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(ignorableLine("claude_code", '{"type":"queue-operation","operation":"enqueue"}'), true);
+ * assert.equal(ignorableLine("codex", '{"type":"queue-operation","operation":"enqueue"}'), false);
+ * ```
+ */
+export function ignorableLine(source: TranscriptSource, text: string): boolean {
+  return source === "claude_code" ? ignorableClaudeCodeLine(text) : ignorableCodexLine(text);
 }

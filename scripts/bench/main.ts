@@ -16,6 +16,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   claude_hook: async () => (await import("./claude_hook.ts")).run(),
   query: async () => (await import("./query.ts")).run(),
   conversations: async () => (await import("./conversations.ts")).run(),
+  import: async () => (await import("./import.ts")).run(),
   upload: async () => (await import("./upload.ts")).run(),
   ui: async () => (await import("./ui.ts")).run(),
   gascity: async () => (await import("./gascity.ts")).run(),

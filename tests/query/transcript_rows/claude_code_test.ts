@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import path from "node:path";
 import { test } from "node:test";
-import { ClaudeCodeNormalizer, SYNTHETIC_MODEL } from "../../../query/transcript_rows/mod.ts";
+import {
+  ClaudeCodeNormalizer,
+  ignorableLine,
+  SYNTHETIC_MODEL,
+  transcriptNormalizer,
+} from "../../../query/transcript_rows/mod.ts";
 import { CLAUDE_FILE, type Line, lines, normalize } from "./_recorded.ts";
 
 const recorded = lines(CLAUDE_FILE);
@@ -55,7 +60,7 @@ test("ClaudeCodeNormalizer() makes one row per content block of the recorded tra
     assert.equal(p.git_branch, "HEAD");
     assert.match(p.version!, /^2\.\d+\.\d+$/);
     assert.equal(p.is_sidechain, false);
-    assert.equal(p.conversation_started_at, recorded[0].timestamp);
+    assert.equal(p.conversation_started_at, recorded.find((l) => l.type === "user")!.timestamp);
   }
   assert.equal(parts[0].model, null);
   assert.ok(parts.slice(1).every((p) => p.model === "claude-sonnet-4-5-20250929"));
@@ -149,4 +154,28 @@ test("ClaudeCodeNormalizer() gives nothing for lines that are not messages, and 
   ]]);
   assert.equal(r.parts[0].attributes.is_api_error_message, true);
   assert.deepEqual(r.usage, []);
+});
+
+test("ignorableLine() names only lines the normalizers give nothing for, so a reader may skip parsing them", async () => {
+  const { CODEX_FILE } = await import("./_recorded.ts");
+  const { readFileSync } = await import("node:fs");
+  for (const [source, file] of [["claude_code", CLAUDE_FILE], ["codex", CODEX_FILE]] as const) {
+    const texts = readFileSync(file, "utf8").split("\n").filter(Boolean);
+    const n = transcriptNormalizer(source);
+    let skipped = 0;
+    const whole = normalize(transcriptNormalizer(source), texts.map((t) => JSON.parse(t)));
+    const rows = { parts: [] as unknown[], usage: [] as unknown[] };
+    for (const text of texts) {
+      if (ignorableLine(source, text)) {
+        skipped++;
+        assert.equal(transcriptNormalizer(source).line(JSON.parse(text)).recognized, false, text.slice(0, 80));
+        continue;
+      }
+      const r = n.line(JSON.parse(text));
+      rows.parts.push(...r.parts);
+      rows.usage.push(...r.usage);
+    }
+    assert.ok(skipped >= 4, `${source}: ${skipped} lines skipped`);
+    assert.deepEqual(rows, { parts: whole.parts, usage: whole.usage });
+  }
 });
