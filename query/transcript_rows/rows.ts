@@ -28,7 +28,7 @@ export interface TranscriptPartRow {
   provider: "anthropic" | "openai";
   /** The model of the answer (assistant rows), else the session's latest model known at that line. */
   model: string | null;
-  /** The first timestamp of the transcript (Claude Code), the session's start (Codex). */
+  /** The time of the transcript's first message (Claude Code), the session's start (Codex). */
   conversation_started_at: string | null;
   conversation_source: TranscriptSource;
   cwd: string | null;

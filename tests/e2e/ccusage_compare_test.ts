@@ -86,30 +86,31 @@ function clientEnv(dir: string, dirs: { claudeConfig: string; codexHome: string 
   return { HOME: dir, CLAUDE_CONFIG_DIR: dirs.claudeConfig, CODEX_HOME: dirs.codexHome, TZ: "UTC" };
 }
 
-const CASES: [string, Variant[]][] = [
-  ["as the CLIs wrote them", []],
-  ["as older and odder transcripts are", ["grow", "synthetic", "sidechain", "repeat", "norecord"]],
+const SONNET = { day: "2026-12-06", model: "claude-sonnet-4-5-20250929", cacheWrite: 2000, cacheRead: 4000 };
+const GPT5 = { day: "2026-12-06", model: "gpt-5", cacheWrite: 0, cacheRead: 4000 };
+const RECORDED: DayModel[] = [
+  { ...SONNET, input: 130, output: 84, cost: 0.01035 },
+  { ...GPT5, input: 2060, output: 98, cost: 0.004055 },
 ];
 
-for (const [name, variants] of CASES) {
+const CASES: [string, Variant[], DayModel[]][] = [
+  ["as the CLIs wrote them", [], RECORDED],
+  // The fork adds one response of its own (100 input, 5 output tokens); what it copied counts once.
+  [
+    "as older and odder transcripts are",
+    ["grow", "synthetic", "sidechain", "repeat", "norecord", "fork"],
+    [RECORDED[0], { ...GPT5, input: 2160, output: 103, cost: 0.00423 }],
+  ],
+];
+
+for (const [name, variants, expected] of CASES) {
   test(`ccusage's daily tokens and cost per model equal ctvs's on the same transcripts, ${name}`, async () => {
     const tmp = await tempDir("ctvs-ccusage-");
     try {
       const dirs = await writeTranscripts(path.join(tmp.dir, "in"), variants);
       const env = clientEnv(tmp.dir, dirs);
       const mine = await ours(tmp.dir, env);
-      assert.deepEqual(mine, [
-        {
-          day: "2026-12-06",
-          model: "claude-sonnet-4-5-20250929",
-          input: 130,
-          output: 84,
-          cacheWrite: 2000,
-          cacheRead: 4000,
-          cost: 0.01035,
-        },
-        { day: "2026-12-06", model: "gpt-5", input: 2060, output: 98, cacheWrite: 0, cacheRead: 4000, cost: 0.004055 },
-      ]);
+      assert.deepEqual(mine, expected);
       assert.deepEqual(await theirs(env), mine);
     } finally {
       await tmp.remove();
@@ -153,6 +154,23 @@ test("where ccusage and ctvs differ: a model without a price costs 0 in ccusage'
     ]);
     const total = (JSON.parse(totals.stdout) as Row[]).at(-1)!;
     assert.deepEqual([total.cost_usd, total.unpriced_requests], [report.totals.totalCost, 4]);
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test("where ccusage and ctvs differ: a fork's own first response in the same second as its copied history", async () => {
+  const tmp = await tempDir("ctvs-ccusage-");
+  try {
+    const dirs = await writeTranscripts(path.join(tmp.dir, "in"), ["fork-same-second"]);
+    const env = clientEnv(tmp.dir, dirs);
+    // ctvs keys each response by its id: the copied ones count once, the fork's own once.
+    const gpt = (rows: DayModel[]) => rows.find((r) => r.model === "gpt-5")!;
+    const mine = gpt(await ours(tmp.dir, env));
+    assert.deepEqual([mine.input, mine.output], [2160, 103]);
+    // ccusage takes the events of the copy's second for copied history, the fork's own response with them.
+    const theirGpt = gpt(await theirs(env));
+    assert.deepEqual([theirGpt.input, theirGpt.output], [2060, 98]);
   } finally {
     await tmp.remove();
   }
