@@ -65,13 +65,12 @@ export async function transcriptRoots(
   const roots = (dirs: string[]) => [...new Set(dirs)].map((dir) => ({ source, dir }));
   if (source === "claude_code") {
     if (given) return roots([(await isDir(path.join(given, "projects"))) ? path.join(given, "projects") : given]);
-    if (env.CLAUDE_CONFIG_DIR?.includes(",")) {
-      return roots(
-        env.CLAUDE_CONFIG_DIR.split(",").filter(Boolean).map((d) => path.join(path.resolve(expandHome(d)), "projects")),
-      );
-    }
     const configured = claudeTranscriptsDir(undefined, env);
     if (configured === null) return [];
+    const list = env.CLAUDE_CONFIG_DIR;
+    if (list?.includes(",") && configured === path.join(path.resolve(expandHome(list)), "projects")) {
+      return roots(list.split(",").filter(Boolean).map((d) => path.join(path.resolve(expandHome(d)), "projects")));
+    }
     const home = homeDir();
     const defaults = env.CLAUDE_CONFIG_DIR ? [] : [path.join(home, ".config", "claude", "projects")];
     return roots([configured, ...defaults]);
