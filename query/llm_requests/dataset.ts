@@ -4,7 +4,23 @@
  *
  * @module
  */
-import { type Dataset, defineDataset } from "../dataset.ts";
+import { type ColumnType, type Dataset, defineDataset } from "../dataset.ts";
+
+/**
+ * The tokens and cost of one request, from `input_tokens` to `price_version` (see `tokens.ts` for the convention):
+ * what every dataset of requests (`transcript_requests` too) has, in this order.
+ */
+export const USAGE_COLUMNS: readonly [string, ColumnType][] = [
+  ["input_tokens", "BIGINT"],
+  ["cache_read_tokens", "BIGINT"],
+  ["cache_write_tokens", "BIGINT"],
+  ["output_tokens", "BIGINT"],
+  ["reasoning_tokens", "BIGINT"],
+  ["total_tokens", "BIGINT"],
+  ["cost_usd", "DOUBLE"],
+  ["price_model", "VARCHAR"],
+  ["price_version", "VARCHAR"],
+];
 
 /** `llm_requests`. */
 export const LLM_REQUESTS: Dataset = defineDataset(
@@ -39,15 +55,7 @@ export const LLM_REQUESTS: Dataset = defineDataset(
     ["finish_reason", "VARCHAR"],
     ["latency_ms", "BIGINT"],
     ["ttft_ms", "BIGINT"],
-    ["input_tokens", "BIGINT"],
-    ["cache_read_tokens", "BIGINT"],
-    ["cache_write_tokens", "BIGINT"],
-    ["output_tokens", "BIGINT"],
-    ["reasoning_tokens", "BIGINT"],
-    ["total_tokens", "BIGINT"],
-    ["cost_usd", "DOUBLE"],
-    ["price_model", "VARCHAR"],
-    ["price_version", "VARCHAR"],
+    ...USAGE_COLUMNS,
     ["request_id", "VARCHAR"],
     ["response_id", "VARCHAR"],
   ],

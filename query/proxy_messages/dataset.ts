@@ -4,7 +4,29 @@
  *
  * @module
  */
-import { type Dataset, defineDataset } from "../dataset.ts";
+import { type ColumnType, type Dataset, defineDataset } from "../dataset.ts";
+
+/**
+ * The columns of one part of one message, from `message_id` to `attributes`: what every dataset of message parts
+ * (`transcript_messages` too) has, in this order.
+ */
+export const MESSAGE_PART_COLUMNS: readonly [string, ColumnType][] = [
+  ["message_id", "VARCHAR"],
+  ["previous_message_id", "VARCHAR"],
+  ["message_index", "INTEGER"],
+  ["message_created_at", "TIMESTAMP"],
+  ["role", "VARCHAR"],
+  ["part_id", "VARCHAR"],
+  ["part_index", "INTEGER"],
+  ["part_type", "VARCHAR"],
+  ["content_text", "VARCHAR"],
+  ["tool_name", "VARCHAR"],
+  ["tool_call_id", "VARCHAR"],
+  ["tool_args", "JSON"],
+  ["thinking_signature", "VARCHAR"],
+  ["status", "JSON"],
+  ["attributes", "JSON"],
+];
 
 /** `proxy_messages`. */
 export const PROXY_MESSAGES: Dataset = defineDataset(
@@ -28,20 +50,6 @@ export const PROXY_MESSAGES: Dataset = defineDataset(
     ["conversation_source", "VARCHAR"],
     ["cwd", "VARCHAR"],
     ["git_branch", "VARCHAR"],
-    ["message_id", "VARCHAR"],
-    ["previous_message_id", "VARCHAR"],
-    ["message_index", "INTEGER"],
-    ["message_created_at", "TIMESTAMP"],
-    ["role", "VARCHAR"],
-    ["part_id", "VARCHAR"],
-    ["part_index", "INTEGER"],
-    ["part_type", "VARCHAR"],
-    ["content_text", "VARCHAR"],
-    ["tool_name", "VARCHAR"],
-    ["tool_call_id", "VARCHAR"],
-    ["tool_args", "JSON"],
-    ["thinking_signature", "VARCHAR"],
-    ["status", "JSON"],
-    ["attributes", "JSON"],
+    ...MESSAGE_PART_COLUMNS,
   ],
 );

@@ -7,6 +7,7 @@
  * @module
  */
 import { type Dataset, defineDataset } from "../dataset.ts";
+import { MESSAGE_PART_COLUMNS } from "../proxy_messages/dataset.ts";
 
 /** `transcript_messages`. */
 export const TRANSCRIPT_MESSAGES: Dataset = defineDataset(
@@ -25,21 +26,7 @@ export const TRANSCRIPT_MESSAGES: Dataset = defineDataset(
     ["conversation_source", "VARCHAR"],
     ["cwd", "VARCHAR"],
     ["git_branch", "VARCHAR"],
-    ["message_id", "VARCHAR"],
-    ["previous_message_id", "VARCHAR"],
-    ["message_index", "INTEGER"],
-    ["message_created_at", "TIMESTAMP"],
-    ["role", "VARCHAR"],
-    ["part_id", "VARCHAR"],
-    ["part_index", "INTEGER"],
-    ["part_type", "VARCHAR"],
-    ["content_text", "VARCHAR"],
-    ["tool_name", "VARCHAR"],
-    ["tool_call_id", "VARCHAR"],
-    ["tool_args", "JSON"],
-    ["thinking_signature", "VARCHAR"],
-    ["status", "JSON"],
-    ["attributes", "JSON"],
+    ...MESSAGE_PART_COLUMNS,
     ["uuid", "VARCHAR"],
     ["parent_uuid", "VARCHAR"],
     ["session_id", "VARCHAR"],

@@ -6,6 +6,7 @@
  * @module
  */
 import { type Dataset, defineDataset } from "../dataset.ts";
+import { USAGE_COLUMNS } from "../llm_requests/dataset.ts";
 
 /** `transcript_requests`. */
 export const TRANSCRIPT_REQUESTS: Dataset = defineDataset(
@@ -27,15 +28,7 @@ export const TRANSCRIPT_REQUESTS: Dataset = defineDataset(
     ["cwd", "VARCHAR"],
     ["git_branch", "VARCHAR"],
     ["finish_reason", "VARCHAR"],
-    ["input_tokens", "BIGINT"],
-    ["cache_read_tokens", "BIGINT"],
-    ["cache_write_tokens", "BIGINT"],
-    ["output_tokens", "BIGINT"],
-    ["reasoning_tokens", "BIGINT"],
-    ["total_tokens", "BIGINT"],
-    ["cost_usd", "DOUBLE"],
-    ["price_model", "VARCHAR"],
-    ["price_version", "VARCHAR"],
+    ...USAGE_COLUMNS,
     ["request_id", "VARCHAR"],
     ["response_id", "VARCHAR"],
     ["usage_key", "VARCHAR"],

@@ -9,7 +9,7 @@
 import type { DerivedRows } from "../dataset.ts";
 import { literal } from "../dataset.ts";
 import type { Db } from "../duckdb.ts";
-import { PRICE_DATA_VERSION, priceOf } from "../pricing.ts";
+import { PRICE_DATA_VERSION, priceOfTokens } from "../pricing.ts";
 import { earlierParts } from "../proxy_messages/earlier_parts.ts";
 import { JsonlWriter } from "../proxy_messages/jsonl_writer.ts";
 import { readLines } from "../proxy_messages/read_lines.ts";
@@ -43,16 +43,7 @@ function better(a: TranscriptUsageRow, b: TranscriptUsageRow): boolean {
 /** One `transcript_requests` row (without `gateway_id` and `date`). */
 export function requestRow(request: Request): Record<string, unknown> {
   const u = request.best;
-  const at = request.tsStart ? new Date(request.tsStart) : new Date();
-  const price = u.input_tokens !== null && u.output_tokens !== null
-    ? priceOf(u.provider, u.model, {
-      input: u.input_tokens,
-      cacheRead: u.cache_read_tokens ?? 0,
-      cacheWrite: u.cache_write_tokens ?? 0,
-      cacheWrite1h: u.cache_write_1h_tokens ?? 0,
-      output: u.output_tokens,
-    }, Number.isNaN(at.getTime()) ? new Date() : at)
-    : undefined;
+  const price = priceOfTokens(u.provider, u.model, u, request.tsStart);
   return {
     ts_start: request.tsStart,
     provider: u.provider,
