@@ -9,7 +9,9 @@ import { stat } from "node:fs/promises";
 import path from "node:path";
 import { DayFile } from "../../storage/day_file.ts";
 
-const BATCH_CHARS = 1024 * 1024;
+// Small batches: each is a string joined, then encoded, then written; at 1 MiB those big short-lived strings raised a
+// 2 GB import's peak RSS by about 60 MiB (bench import), for no measurable speed.
+const BATCH_CHARS = 64 * 1024;
 
 interface Open {
   file: DayFile;

@@ -4,7 +4,7 @@
  * turns of the recorded shapes (an answer of several blocks written as four lines with one usage, tool results of
  * varied sizes, the odd screenshot, file-history snapshots; Codex turns with their running token counts), three
  * quarters Claude Code, one large transcript among them. Each case is a whole process, as a user runs it, timed with
- * its peak RSS (GNU `/usr/bin/time -f %M`):
+ * its peak RSS and CPU time (GNU `/usr/bin/time -f "%M %U %S"`; the CPU time is in the case's name):
  *
  * - the baseline: ccusage (npm) reading the same folder for its daily report (`--offline`);
  * - `ctvs import all`, the first time (everything), again (nothing new), and after a few sessions grew;
@@ -253,7 +253,7 @@ async function countLines(dir: string): Promise<number> {
 /** Runs `argv` to its end; with `measured`, under GNU time for its peak RSS. */
 async function timed(argv: string[], env: Record<string, string>, measured = true) {
   const rssFile = path.join(os.tmpdir(), `ctvs-bench-import-rss-${process.pid}`);
-  const [command, ...args] = measured ? [GNU_TIME, "-q", "-f", "%M", "-o", rssFile, ...argv] : argv;
+  const [command, ...args] = measured ? [GNU_TIME, "-q", "-f", "%M %U %S", "-o", rssFile, ...argv] : argv;
   const start = performance.now();
   const result = await new Promise<{ code: number | null; stdout: string }>((resolve, reject) => {
     const child = spawn(command, args, {
@@ -268,8 +268,10 @@ async function timed(argv: string[], env: Record<string, string>, measured = tru
   });
   const seconds = (performance.now() - start) / 1000;
   if (result.code !== 0) throw new Error(`${argv.join(" ")} exited with ${result.code}`);
-  const peakRssBytes = measured ? Number((await readFile(rssFile, "utf8")).trim().split("\n").at(-1)) * 1024 : 0;
-  return { seconds, peakRssBytes, stdout: result.stdout };
+  const [rss, user, sys] = measured
+    ? (await readFile(rssFile, "utf8")).trim().split("\n").at(-1)!.split(" ").map(Number)
+    : [0, 0, 0];
+  return { seconds, peakRssBytes: rss * 1024, cpuSeconds: user + sys, stdout: result.stdout };
 }
 
 const ctvs = (
@@ -289,12 +291,24 @@ export async function run(): Promise<BenchResult[]> {
     );
     const env = {
       HOME: dir,
+      // Deno's cache stays where it is (HOME moved would start an empty one).
+      DENO_DIR: process.env.DENO_DIR ??
+        path.join(process.env.XDG_CACHE_HOME ?? path.join(os.homedir(), ".cache"), "deno"),
       CLAUDE_CONFIG_DIR: path.join(dir, "in", "claude"),
       CODEX_HOME: path.join(dir, "in", "codex"),
     };
     const label = `${folder.files} files, ${(folder.bytes / 1e6).toFixed(0)} MB`;
     const results: BenchResult[] = [];
-    const add = (c: string, m: { seconds: number; peakRssBytes: number }, rows: number, bytes: number) =>
+    // The CPU time is in the case's name: on a shared machine it says more than the wall time. The first case (ccusage)
+    // is the baseline of the others.
+    let baseline: string | undefined;
+    const add = (
+      name: string,
+      m: { seconds: number; peakRssBytes: number; cpuSeconds: number },
+      rows: number,
+      bytes: number,
+    ) => {
+      const c = `${name}; cpu ${m.cpuSeconds.toFixed(1)} s`;
       results.push({
         benchmark: "import",
         case: c,
@@ -302,8 +316,10 @@ export async function run(): Promise<BenchResult[]> {
         bytes,
         seconds: m.seconds,
         peakRssBytes: m.peakRssBytes,
-        baseline: c.startsWith("ccusage") ? undefined : `ccusage daily --offline (${label})`,
+        baseline,
       });
+      baseline ??= c;
+    };
     const ccusage = await npmClient("ccusage");
     add(
       `ccusage daily --offline (${label})`,
