@@ -27,22 +27,26 @@ async function earlierKeys(db: Db, dir: string, date: string): Promise<Set<strin
   return keys;
 }
 
+/** What is kept of a request while its day is read: its best observation as text (parsed again at the end). */
 interface Request {
-  best: TranscriptUsageRow;
+  /** The line of the observation with the largest output count (then one with a finish reason). */
+  line: string;
+  output: number;
+  finished: boolean;
   tsStart: string | null;
   observations: number;
 }
 
-/** Whether observation `a` says more than `b`: a larger output count, else a finish reason `b` lacks. */
-function better(a: TranscriptUsageRow, b: TranscriptUsageRow): boolean {
-  const ao = a.output_tokens ?? -1, bo = b.output_tokens ?? -1;
-  if (ao !== bo) return ao > bo;
-  return a.finish_reason !== null && b.finish_reason === null;
+/** Whether observation `u` says more than the one kept: a larger output count, else a finish reason it lacks. */
+function better(u: TranscriptUsageRow, kept: Request): boolean {
+  const output = u.output_tokens ?? -1;
+  if (output !== kept.output) return output > kept.output;
+  return u.finish_reason !== null && !kept.finished;
 }
 
 /** One `transcript_requests` row (without `gateway_id` and `date`). */
-export function requestRow(request: Request): Record<string, unknown> {
-  const u = request.best;
+function requestRow(request: Request): Record<string, unknown> {
+  const u: TranscriptUsageRow = JSON.parse(request.line);
   const price = priceOfTokens(u.provider, u.model, u, request.tsStart);
   return {
     ts_start: request.tsStart,
@@ -83,6 +87,7 @@ export async function deriveTranscriptRequests(
   partition: { date: string; dir: string; end?: number },
 ): Promise<DerivedRows> {
   const earlier = await earlierKeys(db, partition.dir, partition.date);
+  // Only the best observation's text is kept per request: a day's parsed observations would weigh ten times more.
   const requests = new Map<string, Request>();
   for await (const line of readLines(input, { end: partition.end })) {
     let u: TranscriptUsageRow;
@@ -94,12 +99,22 @@ export async function deriveTranscriptRequests(
     if (typeof u?.usage_key !== "string" || earlier.has(u.usage_key)) continue;
     const known = requests.get(u.usage_key);
     if (!known) {
-      requests.set(u.usage_key, { best: u, tsStart: u.ts_start, observations: 1 });
+      requests.set(u.usage_key, {
+        line: line.text,
+        output: u.output_tokens ?? -1,
+        finished: u.finish_reason !== null,
+        tsStart: u.ts_start,
+        observations: 1,
+      });
       continue;
     }
     known.observations++;
     if (u.ts_start && (!known.tsStart || u.ts_start < known.tsStart)) known.tsStart = u.ts_start;
-    if (better(u, known.best)) known.best = u;
+    if (better(u, known)) {
+      known.line = line.text;
+      known.output = u.output_tokens ?? -1;
+      known.finished = u.finish_reason !== null;
+    }
   }
   const writer = await JsonlWriter.create(output);
   try {
