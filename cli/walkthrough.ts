@@ -18,7 +18,6 @@ import { currentHost, type Host } from "../platform/daemon/host.ts";
 import { isNpxPath } from "../platform/daemon/program.ts";
 import { serviceBackend } from "../platform/daemon/service.ts";
 import { resolveGatewayId } from "../platform/gateway_id.ts";
-import { errorMessage } from "../platform/runtime.ts";
 import { listTranscripts, transcriptRoots } from "../query/transcript_import/sources.ts";
 import { attachClients, installClaudeSkills } from "./attach.ts";
 import { importWithProgress, renderSummary } from "./import.ts";

@@ -6,7 +6,6 @@
  */
 import path from "node:path";
 import { ConfigError } from "../../platform/config/config_error.ts";
-import { recordingRoot } from "../../platform/config/recording_root.ts";
 import { loadConfig } from "../../platform/config/load.ts";
 import { recordingRoot } from "../../platform/config/recording_root.ts";
 import { useClaudeTranscripts } from "../../query/transcripts.ts";
