@@ -137,8 +137,8 @@ export async function importTranscripts(options: ImportOptions): Promise<ImportS
   return await withFileLock(lock, () => run(options, stateFile), { timeoutMs: 2_000 }).catch((error) => {
     if (!(error instanceof FileLockTimeoutError)) throw error;
     throw new Error(
-      `Cannot import: another ctvs import (process ${error.ownerPid ?? "unknown"}) is writing to ` +
-        `${path.dirname(stateFile)}; if none is running, remove ${lock}`,
+      `Cannot import: another ctvs import is writing to ${path.dirname(stateFile)} ` +
+        `(process ${error.ownerPid ?? "unknown"}); if none is running, remove ${lock}`,
     );
   });
 }

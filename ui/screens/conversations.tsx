@@ -65,9 +65,9 @@ export function ConversationsScreen({ params }: { params: URLSearchParams }) {
                   <td title={c.cwd ?? ""}>{shortPath(c.cwd)}</td>
                   <td>{c.git_branch ?? "—"}</td>
                   <td>
-                    {c.conversation_source ?? c.provider ?? "—"}{" "}
+                    {c.conversation_source ?? c.provider ?? "—"}
                     {c.origin === "transcripts" && (
-                      <span class="muted" title="imported by ctvs import">· imported</span>
+                      <span class="muted imported" title="imported by ctvs import">· imported</span>
                     )}
                   </td>
                   <td>{c.models ?? "—"}</td>
