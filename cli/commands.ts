@@ -79,6 +79,15 @@ export const COMMANDS: readonly Command[] = [
   lazy("admin", "keep the Central server's admin URL and token on this machine", async () => {
     return (await import("./admin.ts")).adminCommand;
   }),
+  lazy("invite", "create, list or revoke join codes for new fleet hosts (Central's admin API)", async () => {
+    return (await import("./invite.ts")).inviteCommand;
+  }),
+  lazy("join", "join this host to a fleet with a join code", async () => {
+    return (await import("./join.ts")).joinCommand;
+  }),
+  lazy("rendezvous", "run the rendezvous service that resolves join codes to a Central server", async () => {
+    return (await import("./rendezvous.ts")).rendezvousCommand;
+  }),
 ];
 
 /** The command list for `ctvs --help`; empty while there are no subcommands. */

@@ -13,10 +13,10 @@ export function homeDir(): string {
   return process.env.HOME || process.env.USERPROFILE || os.homedir();
 }
 
-/** Expands a leading `~` or `~/` to the home directory; other paths are returned unchanged. */
-export function expandHome(p: string): string {
-  if (p === "~") return homeDir();
-  if (p.startsWith("~/") || p.startsWith("~\\")) return path.join(homeDir(), p.slice(2));
+/** Expands a leading `~` or `~/` to the home directory (`home`, default {@linkcode homeDir}); other paths are returned unchanged. */
+export function expandHome(p: string, home: string = homeDir()): string {
+  if (p === "~") return home;
+  if (p.startsWith("~/") || p.startsWith("~\\")) return path.join(home, p.slice(2));
   return p;
 }
 

@@ -5,6 +5,7 @@
  * @module
  */
 import { isValidGatewayId } from "../../platform/gateway_id.ts";
+import { bearerToken } from "../bearer.ts";
 import { HttpError } from "../http_error.ts";
 import type { CentralContext } from "./context.ts";
 import { JwtError } from "./jwt.ts";
@@ -26,11 +27,11 @@ export async function authenticate(
   context: Pick<CentralContext, "issuer" | "registry" | "now">,
   options: { requireConfig: boolean },
 ): Promise<string> {
-  const match = /^Bearer[ \t]+([^ \t]+)[ \t]*$/i.exec(request.headers.get("authorization") ?? "");
-  if (!match) throw unauthorized("missing bearer token");
+  const token = bearerToken(request);
+  if (!token) throw unauthorized("missing bearer token");
   let sub: string;
   try {
-    sub = (await context.issuer.verify(match[1], context.now())).sub;
+    sub = (await context.issuer.verify(token, context.now())).sub;
   } catch (error) {
     if (error instanceof JwtError) throw unauthorized(error.code);
     throw error;

@@ -6,12 +6,9 @@
  * @module
  */
 import { createHash, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { isValidGatewayId } from "../../platform/gateway_id.ts";
-
+import { RecordFile } from "../../storage/record_file.ts";
 import { nowSeconds } from "./jwt.ts";
-import { atomicWrite } from "../../platform/atomic_write.ts";
-import { withFileLock } from "../../platform/file_lock.ts";
 
 /** One stored token. */
 export interface BootstrapTokenRecord {
@@ -66,10 +63,16 @@ export class BootstrapTokens {
   /** The store file. */
   readonly path: string;
   readonly #now: () => number;
+  readonly #file: RecordFile<BootstrapTokenRecord>;
 
   constructor(path: string, options: { now?: () => number } = {}) {
     this.path = path;
-    this.#now = options.now ?? nowSeconds;
+    const now = this.#now = options.now ?? nowSeconds;
+    this.#file = new RecordFile(path, {
+      name: "the bootstrap token store",
+      isRecord,
+      keep: (r) => r.expiresAt > now() - KEEP_EXPIRED_SECONDS,
+    });
   }
 
   /** Creates a token for `gatewayId` valid for `ttlSeconds`; returns the plaintext (shown once) and its expiry. */
@@ -115,36 +118,13 @@ export class BootstrapTokens {
     return this.#read();
   }
 
-  async #read(): Promise<BootstrapTokenRecord[]> {
-    let text: string;
-    try {
-      text = await readFile(this.path, "utf8");
-    } catch (error) {
-      if ((error as { code?: string }).code === "ENOENT") return [];
-      throw error;
-    }
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      throw new Error(`Cannot read the bootstrap token store ${this.path}: it is not JSON`);
-    }
-    if (!Array.isArray(parsed) || !parsed.every(isRecord)) {
-      throw new Error(`Cannot read the bootstrap token store ${this.path}: it is not an array of token records`);
-    }
-    return parsed;
+  #read(): Promise<BootstrapTokenRecord[]> {
+    return this.#file.read();
   }
 
   /** Reads, changes and rewrites the store under its lock; resolves with what `change` returned. */
   #update<T>(change: (records: BootstrapTokenRecord[]) => T): Promise<T> {
-    return withFileLock(`${this.path}.lock`, async () => {
-      const records = await this.#read();
-      const result = change(records);
-      const now = this.#now();
-      const kept = records.filter((r) => r.expiresAt > now - KEEP_EXPIRED_SECONDS);
-      await atomicWrite(this.path, JSON.stringify(kept, null, 2) + "\n");
-      return result;
-    });
+    return this.#file.update(change);
   }
 }
 

@@ -50,7 +50,7 @@ export function configRoutes(context: CentralContext): Hono {
 }
 
 /** The registered config (or a starter one) pointed at `url`, carrying the bootstrap token. */
-function withCentral(registered: Config | undefined, url: string, token: string): Config {
+export function withCentral(registered: Config | undefined, url: string, token: string): Config {
   const config: Config = registered ? structuredClone(registered) : { version: 1, role: "gateway" } as Config;
   const central = config.central_server ?? { url, identity: {} };
   config.central_server = { ...central, url, identity: { ...central.identity, bootstrap_token: token } };
