@@ -235,7 +235,7 @@ async function join(flags: JoinFlags, io: Io, host: Host, fetchFn: typeof fetch)
 
   // 5. Write it. The token is spent once the identity is bootstrapped; else it stays for the gateway's first start.
   const written = bootstrapFailure === undefined ? withoutToken(config) : config;
-  await atomicWrite(configPath, JSON.stringify(written, null, 2) + "\n");
+  await atomicWrite(configPath, JSON.stringify(readable(written), null, 2) + "\n");
   io.out(`✓ Gateway config written to ${configPath}`);
 
   // 6. The daemon.
@@ -282,6 +282,19 @@ async function offerDaemon(flags: JoinFlags, configPath: string, io: Io, host: H
     return 0;
   }
   return await runInstall(["--config", configPath, ...(flags.yes ? ["--yes"] : [])], io, host);
+}
+
+/** The top-level keys in the order people read a config in (Central's registry keeps them sorted). */
+const KEY_ORDER = ["version", "role", "central_server", "otel", "proxy", "sink", "upload", "query", "gascity"];
+
+function readable(config: Config): Config {
+  const keys = Object.keys(config).sort((a, b) => rank(a) - rank(b));
+  return Object.fromEntries(keys.map((k) => [k, config[k as keyof Config]])) as unknown as Config;
+}
+
+function rank(key: string): number {
+  const i = KEY_ORDER.indexOf(key);
+  return i === -1 ? KEY_ORDER.length : i;
 }
 
 /** `config` without the spent bootstrap token. */
