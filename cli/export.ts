@@ -1,7 +1,8 @@
 /**
- * `ctvs export`: every OTLP day file of the recordings (today's open ones included) as zstd Parquet, one file per
- * (gateway, signal, date) in the reference §2.5 layout `<out>/<gw>/<signal>/date=<d>/data.parquet`. The query cache
- * is refreshed first and the files are written from it (straight from the JSONL when the cache is disabled).
+ * `ctvs export`: every OTLP and Gas City day file of the recordings (today's open ones included) as zstd Parquet, one
+ * file per (gateway, signal, date) in the reference §2.5 layout `<out>/<gw>/<signal>/date=<d>/data.parquet`. The query
+ * cache is refreshed first and the files are written from it (straight from the JSONL when the cache is disabled). The
+ * Gas City files hold the rows the query views show: a row the capture wrote twice is written once.
  *
  * @module
  */
@@ -12,7 +13,7 @@ import { useClaudeTranscripts } from "../query/transcripts.ts";
 import { expandHome } from "../platform/paths.ts";
 import { configuredCacheDir } from "../query/cache_layout.ts";
 import type { Dataset } from "../query/dataset.ts";
-import { datasetNamed, DATASETS } from "../query/datasets.ts";
+import { DATASETS } from "../query/datasets.ts";
 import { openDb } from "../query/duckdb.ts";
 import { listPartitions, type Partition } from "../query/partitions.ts";
 import { writePartitionParquet } from "../query/write_partition_parquet.ts";
@@ -25,18 +26,23 @@ import { Progress } from "./query/progress.ts";
 import { UsageError } from "./usage_error.ts";
 
 const USAGE = `Usage: ctvs export --config <path|url> [--out <dir>] [--date YYYY-MM-DD] [--gateway-id <id>]
-                   [--signal logs|traces|metrics]
+                   [--signal logs|traces|metrics|gascity_messages|gascity_events]
 
-Writes each OTLP day file of the recordings, today's still-open ones included, as one zstd Parquet file:
+Writes each OTLP and Gas City day file of the recordings, today's still-open ones included, as one zstd Parquet file:
 <out>/<gateway_id>/<signal>/date=<YYYY-MM-DD>/data.parquet. Prints "wrote <path> (<rows> rows, <bytes> bytes)" or
 "skip <gw>/<signal>/<date>: 0 rows" per file, then "Done. N file(s), R row(s)". Progress goes to a terminal only.
+Gas City rows are written as the query views show them: one row per row_id / event_id.
 
   --out <dir>               where to write (default <sink.dir>/parquet)
   --date YYYY-MM-DD         only this day (repeatable)
   --gateway-id <id>         only this gateway (repeatable)
-  --signal <s>              only logs, traces or metrics
+  --signal <s>              only logs, traces, metrics, gascity_messages or gascity_events
 
 ${CONFIG_FLAGS_HELP}`;
+
+/** The datasets export writes: those read from a signal's JSONL (the derived ones are not a signal of their own). */
+const EXPORTED: readonly Dataset[] = DATASETS.filter((d) => !d.derive);
+const SIGNALS_TEXT = `${EXPORTED.slice(0, -1).map((d) => d.name).join(", ")} or ${EXPORTED.at(-1)!.name}`;
 
 const FLAGS = {
   ...CONFIG_FLAGS,
@@ -44,7 +50,7 @@ const FLAGS = {
   "out": { type: "string", requires: "--out requires a directory" },
   "date": { type: "string", multiple: true, requires: "--date requires YYYY-MM-DD" },
   "gateway-id": { type: "string", multiple: true, requires: "--gateway-id requires an id" },
-  "signal": { type: "string", requires: "--signal requires logs, traces, or metrics" },
+  "signal": { type: "string", requires: `--signal requires ${SIGNALS_TEXT}` },
 } as const;
 
 /** A failure with its own message: `error: <message>`, exit 1. */
@@ -92,8 +98,8 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
     throw new UsageError("--config is required", USAGE);
   }
   const signal = values.signal as string | undefined;
-  const one = signal === undefined ? undefined : datasetNamed(signal);
-  if (signal !== undefined && !one) throw new UsageError("--signal must be logs, traces, or metrics", USAGE);
+  const one = signal === undefined ? undefined : EXPORTED.find((d) => d.name === signal);
+  if (signal !== undefined && !one) throw new UsageError(`--signal must be ${SIGNALS_TEXT}`, USAGE);
   const dates = (values.date as string[] | undefined) ?? [];
   for (const d of dates) {
     if (!/^\d{4}-\d{2}-\d{2}$/.test(d)) throw new UsageError(`--date must be YYYY-MM-DD, got ${d}`, USAGE);
@@ -110,10 +116,9 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
   const cacheDir = configuredCacheDir(config, root);
   const useCache = config.query?.cache?.enabled !== false;
   const gws = (values["gateway-id"] as string[] | undefined) ?? [];
-  // Derived datasets (proxy_messages, llm_requests) are not a signal of their own: the proxy JSONL is their source.
   let partitions;
   try {
-    partitions = await sources(root, cacheDir, one ? [one] : DATASETS.filter((d) => !d.derive), gws, dates);
+    partitions = await sources(root, cacheDir, one ? [one] : [...EXPORTED], gws, dates);
   } catch (err) {
     // A folder of the recordings that cannot be listed is not "no files": say which and why.
     throw new ExportError((err as Error).message);

@@ -23,7 +23,8 @@ import { UsageError } from "./usage_error.ts";
 const USAGE = `Usage: ctvs upload --now [config options]
 
 Runs one upload tick now: every day before today (UTC) within upload.catchupDays, for each signal in
-upload.signals, is written as Parquet and uploaded to
+upload.signals (default: logs, traces, metrics, gascity_messages, gascity_events), is written as Parquet and
+uploaded to
   s3://<bucket>/<prefix>/<gateway_id>/<dataset>/date=<YYYY-MM-DD>/data.parquet
 unless the ledger (<sink.dir>/.upload-ledger.jsonl) or a HEAD request shows it is already there.
 

@@ -6,7 +6,9 @@
  * `logs`, `traces` and `metrics` convert the day's JSONL directly. `proxy` archives as `proxy_messages` (reference
  * §8.1-§8.2): derived in the config's query cache (`query.cache.dir`, else `<root>/.collectivus-query/cache`), after
  * the gateway's earlier proxy days, so their message ids (`priorSeen`) keep a conversation that spans midnight from
- * repeating its history, and the archived rows are the rows `ctvs query proxy` shows for that day.
+ * repeating its history, and the archived rows are the rows `ctvs query proxy` shows for that day. `gascity_messages`
+ * and `gascity_events` are written from the same cache, one row per `row_id` / `event_id` and none an earlier day of
+ * the gateway holds (`uniqueRowsSelect`): the rows the query views show, even after a batch was written twice.
  *
  * @module
  */
@@ -15,6 +17,7 @@ import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
 import type { Config } from "../platform/config/types.ts";
 import { configuredCacheDir } from "./cache_layout.ts";
 import { PROXY_MESSAGES } from "./proxy_messages/dataset.ts";
+import { datasetNamed } from "./datasets.ts";
 import { openDb } from "./duckdb.ts";
 import { listPartitions } from "./partitions.ts";
 import { refreshPartition } from "./refresh_partition.ts";
@@ -22,7 +25,7 @@ import { writePartitionParquet } from "./write_partition_parquet.ts";
 
 /**
  * The archive's Parquet writer for `config`: each job's day as Parquet at `output`, `{rows: 0}` when the day has no
- * rows; proxy days are derived in the cache `config` names.
+ * rows; proxy and Gas City days go through the cache `config` names.
  *
  * @param config The collector's config (its `query` block locates the cache).
  * @returns The writer the uploader calls per job.
@@ -45,7 +48,9 @@ export function archiveParquetWriter(config: Pick<Config, "query">): ParquetWrit
     const db = await openDb();
     try {
       await db.run(`SET threads = ${ARCHIVE_THREADS}`);
-      return await writePartitionParquet(root, job.gatewayId, job.signal, job.date, output, { db });
+      // The Gas City days keep their earlier days' keys in the cache (read again every day otherwise).
+      const cacheDir = datasetNamed(job.signal)?.uniqueKey ? configuredCacheDir(config, root) : undefined;
+      return await writePartitionParquet(root, job.gatewayId, job.signal, job.date, output, { db, cacheDir });
     } finally {
       db.close();
     }

@@ -22,7 +22,14 @@ import type { Scope } from "./scope.ts";
 import type { TableSource } from "./session.ts";
 
 /** The datasets the uploader archives (`proxy` goes up as `proxy_messages`). */
-export const ARCHIVED_DATASETS: readonly string[] = ["logs", "traces", "metrics", "proxy_messages"];
+export const ARCHIVED_DATASETS: readonly string[] = [
+  "logs",
+  "traces",
+  "metrics",
+  "proxy_messages",
+  "gascity_messages",
+  "gascity_events",
+];
 
 /** One archived partition the query needs. */
 export interface ArchivePartition {
@@ -118,6 +125,8 @@ export async function archiveTables(options: ArchiveQueryOptions): Promise<Archi
     columns: dataset.columns,
     files: partitions.get(dataset.name)!.map((p) => p.file),
     scope: { timestamps: dataset.fallbackTimestamps, services: ["serviceName"], partitioned: true },
+    // As over the local cache: a row two gateways recorded (one city attached on two hosts) shows once.
+    ...(dataset.uniqueKey ? { uniqueKey: dataset.uniqueKey } : {}),
   }));
   return { tables, partitions: all, fetched: missing.length };
 }

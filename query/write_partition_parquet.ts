@@ -5,7 +5,8 @@
  * Two ways, one conversion: with a `cacheDir` the partition's cache is refreshed first (only new complete lines are
  * read) and the file is written from the cached parts; without one, the JSONL's complete lines are converted
  * straight away. Both convert with the dataset's typed SELECT (`jsonlSelect`, its read buffer sized to the longest line),
- * so a file never depends on the path; both write row groups of bounded size (`copyToParquet`).
+ * so a file never depends on the path; both write row groups of bounded size (`copyToParquet`). A dataset with a unique
+ * key (the Gas City ones) is written as the query views show it: one row per key, none an earlier day holds.
  *
  * @module
  */
@@ -24,6 +25,7 @@ import { type Db, openDb } from "./duckdb.ts";
 import { jsonlSelect, objectSizeFor } from "./jsonl_select.ts";
 import { type MalformedLine, malformedLines } from "./malformed_lines.ts";
 import { refreshPartition } from "./refresh_partition.ts";
+import { uniqueRowsSelect } from "./unique_rows.ts";
 
 /** Options of {@linkcode writePartitionParquet}. */
 export interface WritePartitionOptions {
@@ -69,7 +71,7 @@ function token(): string {
  *
  * @param root The recording root (`sink.dir`).
  * @param gatewayId The gateway directory under `root`.
- * @param dataset `logs`, `traces` or `metrics` (or the dataset itself).
+ * @param dataset `logs`, `traces`, `metrics`, `gascity_messages`, `gascity_events` (or the dataset itself).
  * @param date `YYYY-MM-DD`.
  * @param output The Parquet file to write; its directory is created.
  *
@@ -124,6 +126,8 @@ export async function writePartitionParquet(
         }
       }
     }
+    // A dataset with a unique key: the rows the query views show for the day (no key twice, none an earlier day has).
+    select = await uniqueRowsSelect(db, select, { root, dataset: ds, gatewayId, date, cacheDir: options.cacheDir });
     const staged = await stageFile(output);
     try {
       const sql = `SELECT ${projection(ds, options.gatewayIdColumn ?? true)} FROM (${select})`;

@@ -54,7 +54,7 @@ export interface UploadConfig {
   region?: string;
   /** `HH:MM`, UTC. */
   time?: string;
-  signals?: ("logs" | "traces" | "metrics" | "proxy")[];
+  signals?: ("logs" | "traces" | "metrics" | "proxy" | "gascity_messages" | "gascity_events")[];
   catchupDays?: number;
   endpoint?: string;
   iceberg?: Record<string, never>;

@@ -14,11 +14,19 @@ export interface UploadJob {
   date: string;
 }
 
-const SIGNAL_ORDER: readonly UploadSignal[] = ["logs", "traces", "metrics", "proxy"];
+const SIGNAL_ORDER: readonly UploadSignal[] = [
+  "logs",
+  "traces",
+  "metrics",
+  "proxy",
+  "gascity_messages",
+  "gascity_events",
+];
 const DAY_MS = 86_400_000;
 
 /**
- * Lists the jobs under `root`, sorted by date, gateway, then signal (logs, traces, metrics, proxy).
+ * Lists the jobs under `root`, sorted by date, gateway, then signal (logs, traces, metrics, proxy, gascity_messages,
+ * gascity_events).
  *
  * @param root The recording root.
  * @param options Today (UTC), the catch-up window and the allowed signals.

@@ -1,6 +1,6 @@
 /**
  * The `upload` block with its defaults applied (reference §8.1): prefix `collectivus`, 00:10 UTC, 30 catch-up
- * days, logs/traces/metrics, region from the config, else `AWS_REGION`, else us-east-1.
+ * days, logs/traces/metrics and the Gas City signals, region from the config, else `AWS_REGION`, else us-east-1.
  *
  * @module
  */
@@ -8,7 +8,19 @@ import { ConfigError } from "../../platform/config/config_error.ts";
 import type { UploadConfig } from "../../platform/config/types.ts";
 
 /** A signal the uploader can archive. */
-export type UploadSignal = "logs" | "traces" | "metrics" | "proxy";
+export type UploadSignal = "logs" | "traces" | "metrics" | "proxy" | "gascity_messages" | "gascity_events";
+
+/**
+ * What is archived when `signals` is not set: the OTLP signals and Gas City's (a host that does not capture a city
+ * has no gascity files, so nothing changes for it). `proxy` stays opt-in, as in the reference.
+ */
+export const DEFAULT_UPLOAD_SIGNALS: readonly UploadSignal[] = [
+  "logs",
+  "traces",
+  "metrics",
+  "gascity_messages",
+  "gascity_events",
+];
 
 /** Upload settings with every default filled in. */
 export interface UploadSettings {
@@ -60,7 +72,7 @@ export function checkUploadSupported(upload: UploadConfig): void {
  * import { uploadSettings } from "./upload_settings.ts";
  * assert.deepEqual(uploadSettings({ bucket: "b", prefix: "/archive/" }, {}), {
  *   bucket: "b", prefix: "archive", region: "us-east-1", time: "00:10",
- *   signals: ["logs", "traces", "metrics"], catchupDays: 30,
+ *   signals: ["logs", "traces", "metrics", "gascity_messages", "gascity_events"], catchupDays: 30,
  * });
  * ```
  */
@@ -75,12 +87,15 @@ export function uploadSettings(
     region: upload.region || env.AWS_REGION || "us-east-1",
     ...(upload.endpoint ? { endpoint: upload.endpoint } : {}),
     time: upload.time ?? "00:10",
-    signals: upload.signals ?? ["logs", "traces", "metrics"],
+    signals: upload.signals ?? [...DEFAULT_UPLOAD_SIGNALS],
     catchupDays: upload.catchupDays ?? 30,
   };
 }
 
-/** The object key: `<prefix>/<gateway_id>/<dataset>/date=<YYYY-MM-DD>/data.parquet`. */
+/**
+ * The object key: `<prefix>/<gateway_id>/<dataset>/date=<YYYY-MM-DD>/data.parquet`; the dataset is the signal's name,
+ * except `proxy`, archived as `proxy_messages`.
+ */
 export function objectKey(prefix: string, gatewayId: string, signal: UploadSignal, date: string): string {
   const dataset = signal === "proxy" ? "proxy_messages" : signal;
   return [prefix, gatewayId, dataset, `date=${date}`, "data.parquet"].filter((s) => s !== "").join("/");

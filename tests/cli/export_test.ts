@@ -7,6 +7,7 @@ import { openDb } from "../../query/duckdb.ts";
 import { ctvs, tempDir } from "../helpers/child.ts";
 import { exposedEntries } from "../helpers/modes.ts";
 import { jsonl, logRow, spanRow, writeDay } from "../query/_fixtures.ts";
+import { writeGascityDays } from "../query/gascity/_days.ts";
 
 async function rowsOf(file: string, sql: string): Promise<unknown[]> {
   const db = await openDb();
@@ -99,7 +100,10 @@ test("ctvs export: --config required, bad --signal and --date (exit 2), no sink 
     await writeFile(config, JSON.stringify({ version: 1 }));
     const badSignal = await ctvs(["export", "--config", config, "--signal", "proxy"]);
     assert.equal(badSignal.code, 2);
-    assert.match(badSignal.stderr, /^error: --signal must be logs, traces, or metrics\n/);
+    assert.match(
+      badSignal.stderr,
+      /^error: --signal must be logs, traces, metrics, gascity_messages or gascity_events\n/,
+    );
     const badDate = await ctvs(["export", "--config", config, "--date", "yesterday"]);
     assert.equal(badDate.code, 2);
     assert.match(badDate.stderr, /^error: --date must be YYYY-MM-DD, got yesterday\n/);
@@ -130,6 +134,61 @@ test("ctvs export: a recordings folder it cannot list is an error (exit 1), not 
     assert.equal(r.code, 1);
     assert.equal(r.stderr, `error: Cannot list ${path.join(root, "alice", "logs")}: too many symbolic links`);
     assert.equal(r.stdout, "");
+  } finally {
+    await tmp.remove();
+  }
+});
+
+test("ctvs export: Gas City days hold each row once, though a crash wrote it twice, with and without the cache", async () => {
+  const tmp = await tempDir("ctvs-export-");
+  try {
+    const root = path.join(tmp.dir, "rec");
+    const expected = await writeGascityDays(root, "gw", ["2026-03-01", "2026-03-02"]);
+    for (const enabled of [true, false]) {
+      const config = path.join(tmp.dir, `config-${enabled}.json`);
+      const out = path.join(tmp.dir, `out-${enabled}`);
+      await writeFile(
+        config,
+        JSON.stringify({ version: 1, sink: { type: "file", dir: root }, query: { cache: { enabled } } }),
+      );
+      const r = await ctvs(["export", "--config", config, "--out", out]);
+      assert.equal(r.code, 0, r.stderr);
+      const file = (signal: string, date: string) => path.join(out, "gw", signal, `date=${date}`, "data.parquet");
+      const counts = [expected.messages[0].length, 3, expected.messages[1].length, 2];
+      const files = [
+        file("gascity_messages", "2026-03-01"),
+        file("gascity_events", "2026-03-01"),
+        file("gascity_messages", "2026-03-02"),
+        file("gascity_events", "2026-03-02"),
+      ];
+      assert.deepEqual(r.stdout.split("\n"), [
+        ...await Promise.all(
+          files.map(async (f, i) => `wrote ${f} (${counts[i]} rows, ${(await stat(f)).size} bytes)`),
+        ),
+        `Done. 4 file(s), ${counts.reduce((a, b) => a + b)} row(s).`,
+      ]);
+      for (const [i, date] of ["2026-03-01", "2026-03-02"].entries()) {
+        const ids = async (signal: string, column: string) =>
+          (await rowsOf(file(signal, date), `SELECT ${column} AS id FROM t ORDER BY id`)).map((r) =>
+            (r as { id: string }).id
+          );
+        assert.deepEqual(await ids("gascity_messages", "row_id"), expected.messages[i].toSorted());
+        assert.deepEqual(await ids("gascity_events", "event_id"), expected.events[i]);
+      }
+    }
+    const one = await ctvs([
+      "export",
+      "--config",
+      path.join(tmp.dir, "config-true.json"),
+      "--out",
+      path.join(tmp.dir, "one"),
+      "--signal",
+      "gascity_events",
+      "--date",
+      "2026-03-02",
+    ]);
+    assert.equal(one.code, 0, one.stderr);
+    assert.match(one.stdout, /\(2 rows, \d+ bytes\)\nDone\. 1 file\(s\), 2 row\(s\)\.$/);
   } finally {
     await tmp.remove();
   }

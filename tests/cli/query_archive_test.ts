@@ -130,7 +130,8 @@ describe("ctvs query --archive against radosgw", () => {
       assert.equal(usage.code, 1);
       assert.equal(
         usage.stderr,
-        "error: --archive: llm_requests is not in the archive (it archives logs, traces, metrics, proxy_messages)",
+        "error: --archive: llm_requests is not in the archive (it archives logs, traces, metrics, proxy_messages, " +
+          "gascity_messages, gascity_events)",
       );
     } finally {
       await tmp.remove();
