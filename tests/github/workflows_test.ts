@@ -90,6 +90,11 @@ test("the macOS job leaves out exactly the tests that need Linux-only services (
     }
   }
   assert.deepEqual(ignored, linuxOnly.sort());
+  // Otherwise it runs what `deno task test` runs: the same folders, the doc examples included.
+  const task = JSON.parse(await fs.readFile(path.join(ROOT, "deno.json"), "utf8")).tasks.test as string;
+  const folders = (text: string) => text.split(/\s+/).filter((word) => /^[\w.]+\/?$/.test(word) && word !== "test");
+  const macos = /deno test --allow-all --parallel --doc\n([\s\S]*)$/.exec(ci)![1];
+  assert.deepEqual(folders(macos.replace(/--ignore=\S+/g, "")), folders(task.replace(/^deno test|--\S+/g, "")));
 });
 
 async function* walk(dir: string): AsyncGenerator<string> {
