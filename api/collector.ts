@@ -74,7 +74,7 @@ export class Collector {
     this.#config = configOf(options);
     const log = options.log ?? (() => {});
     const hide = (line: string) =>
-      options.sink ? line : line.replace(/(writing|recording) to <onRow only>\S*/, "$1 to onRow");
+      options.sink ? line : line.replace(/(writing|recording) to \S*<onRow only>\S*/, "$1 to onRow");
     this.#listeners = new ListenerSet({
       factories: [otlpListenerFactory, proxyListenerFactory],
       out: (line) => log(hide(line)),
