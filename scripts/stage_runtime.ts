@@ -169,7 +169,8 @@ export async function stageRuntime(options: StageOptions): Promise<StagedRuntime
 }
 
 /**
- * The shell launcher of a staging at `dir`: `exec` keeps ctvs the process a container runtime signals.
+ * The shell launcher of a staging at `dir`, with the flags every `deno run` of ctvs gets (`DENO_RUN_FLAGS`): `exec`
+ * keeps ctvs the process a container runtime signals.
  *
  * @example
  * ```ts

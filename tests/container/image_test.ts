@@ -28,6 +28,10 @@ const MINUTE = 60_000;
 const suffix = `${process.pid}-${randomBytes(3).toString("hex")}`;
 const CONTAINER = `ctvs-test-${suffix}`;
 const VOLUME = `ctvs-test-data-${suffix}`;
+const POD = `ctvs-test-pod-${suffix}`;
+const CENTRAL = `ctvs-test-central-${suffix}`;
+const RENDEZVOUS = `ctvs-test-rendezvous-${suffix}`;
+const STACK_VOLUMES = [`ctvs-test-central-${suffix}`, `ctvs-test-rendezvous-${suffix}`];
 
 interface Result {
   code: number;
@@ -66,8 +70,9 @@ before(async () => {
 });
 
 after(async () => {
-  await podman(["rm", "--force", "--time", "0", CONTAINER]);
-  await podman(["volume", "rm", "--force", VOLUME]);
+  await podman(["rm", "--force", "--time", "0", CONTAINER, CENTRAL, RENDEZVOUS]);
+  await podman(["pod", "rm", "--force", POD]);
+  await podman(["volume", "rm", "--force", VOLUME, ...STACK_VOLUMES]);
 });
 
 test("image: --help and --version run as the non-root ctvs user, with the entrypoint, volume and HEALTHCHECK", async () => {
@@ -199,14 +204,14 @@ test("image: a standalone collector takes OTLP on a published port, writes to th
   assert.match(final.stdout, /^Shutdown complete\.$/m);
 });
 
-/** Polls the container's output until `pattern` appears; fails with the output when it exits or 60 s pass. */
-async function waitForLogs(pattern: RegExp): Promise<string> {
+/** Polls a container's output until `pattern` appears; fails with the output when it exits or 60 s pass. */
+async function waitForLogs(pattern: RegExp, container = CONTAINER): Promise<string> {
   const deadline = Date.now() + MINUTE;
   while (true) {
-    const logs = await podman(["logs", CONTAINER]);
+    const logs = await podman(["logs", container]);
     const text = `${logs.stdout}${logs.stderr}`;
     if (pattern.test(text)) return text;
-    const running = await podman(["inspect", CONTAINER, "--format", "{{.State.Running}}"]);
+    const running = await podman(["inspect", container, "--format", "{{.State.Running}}"]);
     if (running.stdout.trim() === "false" || Date.now() > deadline) {
       assert.fail(`the container never printed ${pattern}:\n${text}`);
     }
@@ -309,4 +314,101 @@ test("docker-compose.yml: Central (role server) and rendezvous on the image, eve
     rendezvous.environment.COLLECTIVUS_RENDEZVOUS_REGISTRATION_TOKEN,
     central.environment.COLLECTIVUS_RENDEZVOUS_REGISTRATION_TOKEN,
   );
+});
+
+test("docker-compose.yml's Central and rendezvous run in the image: health, an invite registered and resolved", async () => {
+  const raw = await composeFile();
+  const env = parseEnvFile(await fs.readFile(path.join(ROOT, ".env.example"), "utf8"));
+  // One pod, as one host: Central reaches the rendezvous service on the pod's loopback; both ports are published.
+  assertOk(await podman(["pod", "create", "--name", POD, "-p", "127.0.0.1::8788", "-p", "127.0.0.1::8789"]), "pod");
+  for (const volume of STACK_VOLUMES) assertOk(await podman(["volume", "create", volume]), "podman volume create");
+  const rendezvousService = interpolateAll(raw, env).services.rendezvous;
+  const run = await podman([
+    "run",
+    "--detach",
+    "--pod",
+    POD,
+    "--name",
+    RENDEZVOUS,
+    "--health-cmd",
+    rendezvousService.healthcheck.test.slice(1).join(" "),
+    "--health-interval",
+    "disable",
+    "--volume",
+    `${STACK_VOLUMES[1]}:/data`,
+    ...Object.entries(rendezvousService.environment as Record<string, string>).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
+    IMAGE,
+    ...rendezvousService.command,
+  ]);
+  assertOk(run, "podman run rendezvous");
+  const centralPort = (await podman(["port", RENDEZVOUS, "8788/tcp"])).stdout.trim().split(":").at(-1);
+  const rendezvousPort = (await podman(["port", RENDEZVOUS, "8789/tcp"])).stdout.trim().split(":").at(-1);
+  const publicUrl = `http://127.0.0.1:${centralPort}`;
+  const central = interpolateAll(raw, {
+    ...env,
+    COLLECTIVUS_PUBLIC_URL: publicUrl,
+    COLLECTIVUS_RENDEZVOUS_URL: "http://127.0.0.1:8789",
+  }).services.central;
+  assertOk(
+    await podman([
+      "run",
+      "--detach",
+      "--pod",
+      POD,
+      "--name",
+      CENTRAL,
+      "--health-interval",
+      "disable",
+      "--volume",
+      `${STACK_VOLUMES[0]}:/data`,
+      ...Object.entries(central.environment as Record<string, string>).flatMap(([k, v]) => ["-e", `${k}=${v}`]),
+      IMAGE,
+    ]),
+    "podman run central",
+  );
+  await waitForLogs(/listener bound on 0\.0\.0\.0:8789/i, RENDEZVOUS);
+  await waitForLogs(/Control-plane listener bound on 0\.0\.0\.0:8788/, CENTRAL);
+
+  // Both health checks: the image's (Central's /health, from its config) and the compose file's for rendezvous.
+  for (const container of [CENTRAL, RENDEZVOUS]) {
+    const health = await podman(["healthcheck", "run", container]);
+    assert.equal(health.code, 0, `healthcheck of ${container}: ${health.stdout}${health.stderr}`);
+  }
+  for (const port of [centralPort, rendezvousPort]) {
+    const response = await fetch(`http://127.0.0.1:${port}/health`);
+    assert.equal(response.status, 200);
+    assert.equal((await response.json()).status, "ok");
+  }
+
+  // An invite made through Central's admin API is registered at the rendezvous service, which resolves its code
+  // to Central's public URL.
+  const invite = await fetch(`${publicUrl}/v1/admin/invites`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${env.COLLECTIVUS_ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: JSON.stringify({ gatewayPrefix: "container-gw" }),
+  });
+  const created = await invite.json();
+  assert.equal(invite.status, 200, JSON.stringify(created));
+  const resolved = await fetch(`http://127.0.0.1:${rendezvousPort}/v1/rendezvous/resolve`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ join_code: created.joinCode }),
+  });
+  const answer = await resolved.json();
+  assert.equal(resolved.status, 200, JSON.stringify(answer));
+  assert.equal(answer.connect_url, publicUrl);
+  assert.equal(answer.gateway_id, "container-gw");
+
+  // SIGTERM stops both cleanly; their state is on the volumes.
+  for (const container of [CENTRAL, RENDEZVOUS]) {
+    assertOk(await podman(["stop", "--time", "20", container], 2 * MINUTE), `podman stop ${container}`);
+    assert.equal((await podman(["inspect", container, "--format", "{{.State.ExitCode}}"])).stdout.trim(), "0");
+  }
+  const rendezvousMount = (await podman(["volume", "inspect", STACK_VOLUMES[1], "--format", "{{.Mountpoint}}"]))
+    .stdout.trim();
+  const store = await fs.stat(path.join(rendezvousMount, "rendezvous", "invites.json"));
+  assert.equal(store.mode & 0o777, 0o600);
+  const centralMount = (await podman(["volume", "inspect", STACK_VOLUMES[0], "--format", "{{.Mountpoint}}"]))
+    .stdout.trim();
+  assert.ok((await fs.readdir(path.join(centralMount, "server"))).length > 0, "Central keeps its state on /data");
 });
