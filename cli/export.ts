@@ -25,10 +25,15 @@ import { recordingRoot } from "../platform/config/recording_root.ts";
 import { Progress } from "./query/progress.ts";
 import { UsageError } from "./usage_error.ts";
 
-const USAGE = `Usage: ctvs export --config <path|url> [--out <dir>] [--date YYYY-MM-DD] [--gateway-id <id>]
-                   [--signal logs|traces|metrics|gascity_messages|gascity_events]
+/** The datasets export writes: those read from a signal's JSONL (the derived ones are not a signal of their own). */
+const EXPORTED: readonly Dataset[] = DATASETS.filter((d) => !d.derive);
+const SIGNALS_TEXT = `${EXPORTED.slice(0, -1).map((d) => d.name).join(", ")} or ${EXPORTED.at(-1)!.name}`;
 
-Writes each OTLP and Gas City day file of the recordings, today's still-open ones included, as one zstd Parquet file:
+const USAGE = `Usage: ctvs export --config <path|url> [--out <dir>] [--date YYYY-MM-DD] [--gateway-id <id>]
+                   [--signal ${EXPORTED.map((d) => d.name).join("|")}]
+
+Writes each day file of the recordings (OTLP, Gas City, imported transcripts), today's still-open ones included, as
+one zstd Parquet file:
 <out>/<gateway_id>/<signal>/date=<YYYY-MM-DD>/data.parquet. Prints "wrote <path> (<rows> rows, <bytes> bytes)" or
 "skip <gw>/<signal>/<date>: 0 rows" per file, then "Done. N file(s), R row(s)". Progress goes to a terminal only.
 Gas City rows are written as the query views show them: one row per row_id / event_id.
@@ -36,13 +41,9 @@ Gas City rows are written as the query views show them: one row per row_id / eve
   --out <dir>               where to write (default <sink.dir>/parquet)
   --date YYYY-MM-DD         only this day (repeatable)
   --gateway-id <id>         only this gateway (repeatable)
-  --signal <s>              only logs, traces, metrics, gascity_messages or gascity_events
+  --signal <s>              only ${SIGNALS_TEXT}
 
 ${CONFIG_FLAGS_HELP}`;
-
-/** The datasets export writes: those read from a signal's JSONL (the derived ones are not a signal of their own). */
-const EXPORTED: readonly Dataset[] = DATASETS.filter((d) => !d.derive);
-const SIGNALS_TEXT = `${EXPORTED.slice(0, -1).map((d) => d.name).join(", ")} or ${EXPORTED.at(-1)!.name}`;
 
 const FLAGS = {
   ...CONFIG_FLAGS,

@@ -102,7 +102,7 @@ test("ctvs export: --config required, bad --signal and --date (exit 2), no sink 
     assert.equal(badSignal.code, 2);
     assert.match(
       badSignal.stderr,
-      /^error: --signal must be logs, traces, metrics, gascity_messages or gascity_events\n/,
+      /^error: --signal must be logs, traces, metrics, gascity_messages, gascity_events or transcript_messages\n/,
     );
     const badDate = await ctvs(["export", "--config", config, "--date", "yesterday"]);
     assert.equal(badDate.code, 2);
