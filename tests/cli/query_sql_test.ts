@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { appendFile, readdir, writeFile } from "node:fs/promises";
+import { appendFile, mkdir, readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
@@ -55,6 +55,28 @@ test("ctvs query sql: tables stop at 100 rows and say so; jsonl streams every ro
     assert.equal(lines.at(-1), "(showing the first 100 rows; use --format jsonl or csv for every row)");
     assert.equal((await s.q("sql", many, "--format", "jsonl")).stdout.split("\n").length, 250);
     assert.equal((await s.q("sql", many, "--format", "csv", "--limit", "7")).stdout.split("\n").length, 8);
+  } finally {
+    await s.remove();
+  }
+});
+
+test("ctvs query sql cannot read the .tmp folder of the directory it runs in (DuckDB's default spill folder)", async () => {
+  const s = await setup();
+  try {
+    await writeDay(s.root, { signal: "logs" }, jsonl([logRow(0)]));
+    const cwd = path.join(s.dir, "project");
+    await mkdir(path.join(cwd, ".tmp"), { recursive: true });
+    await writeFile(path.join(cwd, ".tmp", "notes.txt"), "private\n");
+    for (const file of [path.join(cwd, ".tmp", "notes.txt"), ".tmp/notes.txt"]) {
+      const read = await ctvs(["query", "sql", `select content from read_text('${file}')`, "--config", s.config], {
+        cwd,
+      });
+      assert.equal(read.code, 2, `${file}: ${read.stdout}`);
+      assert.match(read.stderr, /^error: SQL may only read the recordings and the query cache: Cannot access file/);
+    }
+    // The query itself still runs from there.
+    const count = await ctvs(["query", "sql", "select count(*) as n from logs", "--config", s.config], { cwd });
+    assert.equal(count.stdout, "n\n-\n1\n(1 row)", count.stderr);
   } finally {
     await s.remove();
   }
