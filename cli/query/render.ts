@@ -93,12 +93,26 @@ function grid(columns: ColumnInfo[], rows: Cell[][], markdown: boolean, io: Io):
   for (const row of cells) io.out(row.map((c, i) => padToWidth(c, widths[i])).join("  ").trimEnd());
 }
 
-/** Yields `result` as CSV lines (no newline), the header first. */
-export async function* csvLines(result: DuckDBResult): AsyncGenerator<string> {
+/** What a spreadsheet takes for the start of a formula (OWASP's list for CSV injection). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/** A text cell a spreadsheet would run as a formula, with a leading `'` so it shows as text; other cells as they are. */
+function spreadsheetText(cell: Cell): string {
+  const value = text(cell);
+  return typeof cell === "string" && FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/**
+ * Yields `result` as CSV lines (no newline), the header first. `forSpreadsheet` (a download from `ctvs ui`, opened in a
+ * spreadsheet more often than read by a program) puts `'` before a text cell starting with `=`, `+`, `-`, `@`, a tab
+ * or a CR, so recorded text such as `=HYPERLINK(...)` is shown, not run. Numbers are never changed.
+ */
+export async function* csvLines(result: DuckDBResult, forSpreadsheet = false): AsyncGenerator<string> {
   const columns = columnsOf(result);
-  yield columns.map((c) => csvField(c.name)).join(",");
+  const cellText = forSpreadsheet ? spreadsheetText : text;
+  yield columns.map((c) => csvField(forSpreadsheet ? spreadsheetText(c.name) : c.name)).join(",");
   for await (const row of rowsOf(result, columns, false, Number.POSITIVE_INFINITY)) {
-    yield row.map((c) => csvField(text(c))).join(",");
+    yield row.map((c) => csvField(cellText(c))).join(",");
   }
 }
 

