@@ -11,6 +11,7 @@ import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { ConfigError } from "../platform/config/config_error.ts";
+import { isHttpUrl } from "../platform/config/_checks.ts";
 import { parseListen } from "../platform/config/listen.ts";
 import { loadConfig } from "../platform/config/load.ts";
 import { parseConfigText } from "../platform/config/parse_jsonc.ts";
@@ -23,6 +24,7 @@ import { errorMessage } from "../platform/runtime.ts";
 import { BootstrapTokens, DEFAULT_BOOTSTRAP_TTL_SECONDS } from "../server/central/bootstrap_tokens.ts";
 import { ConfigRegistry, invalidGatewayIdMessage } from "../server/central/config_registry.ts";
 import type { Command } from "./command.ts";
+import { issueInvite } from "./config_invite.ts";
 import { configSourceFrom } from "./config_flags.ts";
 import type { Io } from "./io.ts";
 import { parseFlags } from "./parse_flags.ts";
@@ -33,6 +35,8 @@ const USAGE = `Usage: ctvs config set <gateway-id> --file <config.json>   regist
        ctvs config list                                      one gateway id a line
        ctvs config delete <gateway-id> [--yes]               remove it: the gateway is revoked
        ctvs config bootstrap-token issue <gateway-id> [--ttl-seconds <n>]
+       ctvs config bootstrap-token issue <gateway-id> --rendezvous <url> [--rendezvous-token <t>]
+                                          [--max-uses <n>] [--ttl-seconds <n>]
        ctvs config bootstrap-token revoke <gateway-id>
 
 Run on the Central server's host. Every form takes the server's config:
@@ -46,6 +50,11 @@ refreshes, polls or ships (rows wait in its outbox until it is registered again)
 "bootstrap-token issue" prints a one-shot token on stdout and, on stderr, the command that sets up the
 gateway: npx collectivus --config-endpoint='<public_url>/v1/bootstrap-config?token=<token>'.
 The token lives server.identity_issuer.bootstrap_ttl_seconds (default 7 days) unless --ttl-seconds says.
+With --rendezvous <url> it makes a join code instead (as \`ctvs invite create\` does through the admin API):
+registered at that rendezvous service with --rendezvous-token (else COLLECTIVUS_RENDEZVOUS_REGISTRATION_TOKEN,
+else server.rendezvous), valid for --max-uses hosts (default 1: <gateway-id>; more: <gateway-id>-1, -2, ...)
+and --ttl-seconds (default 24 hours). It prints the code on stdout and, on stderr, the command for the new
+host: npx collectivus join <code> --rendezvous <url>.
 
 Exit codes: 0 ok, 1 failure (not found, invalid config), 2 usage error.`;
 
@@ -54,6 +63,9 @@ const FLAGS = {
   "server-config-env": { type: "string", requires: "--server-config-env requires an environment variable name" },
   "file": { type: "string", requires: "--file requires a path" },
   "ttl-seconds": { type: "string", requires: "--ttl-seconds requires a number of seconds" },
+  "rendezvous": { type: "string", requires: "--rendezvous requires the rendezvous service's URL" },
+  "rendezvous-token": { type: "string", requires: "--rendezvous-token requires a token" },
+  "max-uses": { type: "string", requires: "--max-uses requires a number" },
   "yes": { type: "boolean", short: "y" },
   "help": { type: "boolean", short: "h" },
 } as const;
@@ -116,7 +128,7 @@ export async function runConfig(argv: string[], io: Io, host: Host, stdinIsTTY: 
       return 0;
     }
     case "bootstrap-token":
-      return await bootstrapToken(rest, values, server, registry, io);
+      return await bootstrapToken(rest, values, server, registry, io, host.env);
     default:
       throw new UsageError(`unknown subcommand: ${action}`, USAGE);
   }
@@ -128,6 +140,7 @@ async function bootstrapToken(
   server: ServerConfig,
   registry: ConfigRegistry,
   io: Io,
+  env: Record<string, string | undefined>,
 ): Promise<number> {
   const [verb, ...args] = rest;
   if (verb !== "issue" && verb !== "revoke") {
@@ -152,7 +165,32 @@ async function bootstrapToken(
     io.out(`✓ Revoked ${await tokens.revoke(id)} unused bootstrap token(s) for ${id}`);
     return 0;
   }
-  const ttl = ttlSeconds(values["ttl-seconds"] as string | undefined) ??
+  const rendezvous = values.rendezvous as string | undefined;
+  if (rendezvous !== undefined) {
+    if (!isHttpUrl(rendezvous)) {
+      throw new UsageError(`--rendezvous must be an http(s) URL (got "${rendezvous}")`, USAGE);
+    }
+    return await issueInvite(
+      server,
+      {
+        gatewayId: id,
+        rendezvous,
+        token: values["rendezvous-token"] as string | undefined,
+        maxUses: wholeNumber(values["max-uses"] as string | undefined, "--max-uses"),
+        ttlSeconds: wholeNumber(values["ttl-seconds"] as string | undefined, "--ttl-seconds"),
+        centralUrl: publicUrl(server),
+      },
+      env,
+      io,
+      USAGE,
+    );
+  }
+  for (const flag of ["rendezvous-token", "max-uses"]) {
+    if (values[flag] !== undefined) {
+      throw new UsageError(`--${flag} goes with --rendezvous (a bootstrap token is for one gateway, once)`, USAGE);
+    }
+  }
+  const ttl = wholeNumber(values["ttl-seconds"] as string | undefined, "--ttl-seconds") ??
     server.identity_issuer.bootstrap_ttl_seconds ?? DEFAULT_BOOTSTRAP_TTL_SECONDS;
   const { token, expiresAt } = await tokens.issue(id, ttl);
   io.out(token);
@@ -220,11 +258,12 @@ function noMore(args: string[], count: number): void {
   if (args.length > count) throw new UsageError(`unknown argument: ${args[count]}`, USAGE);
 }
 
-function ttlSeconds(value: string | undefined): number | undefined {
+/** A positive whole number from a flag, or undefined when the flag is not given. */
+function wholeNumber(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
-    throw new UsageError(`--ttl-seconds must be a positive whole number of seconds (got "${value}")`, USAGE);
+    throw new UsageError(`${flag} must be a positive whole number (got "${value}")`, USAGE);
   }
   return n;
 }

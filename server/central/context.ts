@@ -14,7 +14,7 @@ import { serverDataDir, serverSinkDir } from "../../platform/fleet_paths.ts";
 import { IngestStore } from "../../storage/ingest/ingest_store.ts";
 import { BootstrapTokens, DEFAULT_BOOTSTRAP_TTL_SECONDS } from "./bootstrap_tokens.ts";
 import { ConfigRegistry } from "./config_registry.ts";
-import { Enrollments } from "./enrollments.ts";
+import { enrollmentStorePath, Enrollments } from "./enrollments.ts";
 import { IngestGate, type IngestLimits } from "./ingest_gate.ts";
 import { JwtIssuer, nowSeconds } from "./jwt.ts";
 import { RateLimiter } from "./rate_limiter.ts";
@@ -94,7 +94,7 @@ export function centralContext(
     bootstrapTtlSeconds: issuer.bootstrap_ttl_seconds ?? DEFAULT_BOOTSTRAP_TTL_SECONDS,
     tokens: storePath ? new BootstrapTokens(path.resolve(expandHome(storePath)), { now }) : undefined,
     registry: new ConfigRegistry(dataDir),
-    enrollments: new Enrollments(path.join(dataDir, "enrollments.json"), issuer.secret, { now }),
+    enrollments: new Enrollments(enrollmentStorePath(dataDir), issuer.secret, { now }),
     adminToken: server.admin?.token,
     rendezvous: server.rendezvous?.url && server.rendezvous.registration_token
       ? { url: server.rendezvous.url.replace(/\/+$/, ""), registrationToken: server.rendezvous.registration_token }

@@ -7,6 +7,7 @@
  *
  * @module
  */
+import path from "node:path";
 import { isValidGatewayId } from "../../platform/gateway_id.ts";
 import { joinCodeHash, keyedJoinCodeHash, newJoinCode, normalizeJoinCode } from "../../platform/join_code.ts";
 import { RecordFile } from "../../storage/record_file.ts";
@@ -66,6 +67,11 @@ export interface Redemption {
   use: number;
   /** The enrollment's expiry, unix seconds. */
   expiresAt: number;
+}
+
+/** `<data_dir>/enrollments.json`. */
+export function enrollmentStorePath(dataDir: string): string {
+  return path.join(dataDir, "enrollments.json");
 }
 
 /** Enrollments expired for longer than this are dropped when the file is rewritten. */

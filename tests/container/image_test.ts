@@ -411,4 +411,21 @@ test("docker-compose.yml's Central and rendezvous run in the image: health, an i
   const centralMount = (await podman(["volume", "inspect", STACK_VOLUMES[0], "--format", "{{.Mountpoint}}"]))
     .stdout.trim();
   assert.ok((await fs.readdir(path.join(centralMount, "server"))).length > 0, "Central keeps its state on /data");
+  // Neither volume holds the code itself (the stores keep keyed hashes).
+  for (const mount of [rendezvousMount, centralMount]) {
+    const grep = await sh("grep", ["-rli", created.joinCode, mount]);
+    assert.equal(grep.code, 1, `the join code is in ${grep.stdout}`);
+  }
+
+  // Started again on its volume, the rendezvous service still resolves the invite.
+  assertOk(await podman(["start", RENDEZVOUS]), "podman start rendezvous");
+  await waitForLogs(/listener bound on 0\.0\.0\.0:8789[\s\S]*listener bound on 0\.0\.0\.0:8789/i, RENDEZVOUS);
+  const port = (await podman(["port", RENDEZVOUS, "8789/tcp"])).stdout.trim().split(":").at(-1);
+  const again = await fetch(`http://127.0.0.1:${port}/v1/rendezvous/resolve`, {
+    method: "POST",
+    body: JSON.stringify({ join_code: created.joinCode }),
+  });
+  assert.equal(again.status, 200);
+  assert.equal((await again.json()).connect_url, publicUrl);
+  assertOk(await podman(["stop", "--time", "20", RENDEZVOUS], 2 * MINUTE), "podman stop rendezvous");
 });
