@@ -14,7 +14,7 @@ import { serverDataDir, serverSinkDir } from "../../platform/fleet_paths.ts";
 import { IngestStore } from "../../storage/ingest/ingest_store.ts";
 import { BootstrapTokens, DEFAULT_BOOTSTRAP_TTL_SECONDS } from "./bootstrap_tokens.ts";
 import { ConfigRegistry } from "./config_registry.ts";
-import { enrollmentStorePath, Enrollments } from "./enrollments.ts";
+import { Enrollments, enrollmentStorePath } from "./enrollments.ts";
 import { IngestGate, type IngestLimits } from "./ingest_gate.ts";
 import { JwtIssuer, nowSeconds } from "./jwt.ts";
 import { RateLimiter } from "./rate_limiter.ts";
