@@ -2,7 +2,9 @@
  * The interactive setup that bare `ctvs` (or `npx collectivus`) runs on a terminal (reference §2.10, Standalone):
  * what to record, where, which upstreams; then it writes the config and offers the daemon and the Claude Code attach,
  * reusing `ctvs install` and `ctvs attach`, and the import of the agents' history when their transcripts are there
- * (`ctvs import`), and ends with how to check that it works.
+ * (`ctvs import`), and ends with how to check that it works. When a Gas City is found (a `city.toml` in the working
+ * directory, or a supervisor running on this machine), it is offered as a source too, and choosing it runs the steps
+ * of `ctvs init gascity` for it.
  *
  * @module
  */
@@ -20,6 +22,9 @@ import { serviceBackend } from "../platform/daemon/service.ts";
 import { resolveGatewayId } from "../platform/gateway_id.ts";
 import { listTranscripts, transcriptRoots } from "../query/transcript_import/sources.ts";
 import { attachClients, installClaudeSkills } from "./attach.ts";
+import { detectGasCity, type FoundGasCity } from "./gascity/detect.ts";
+import { runAttach } from "./gascity/attach.ts";
+import { setUpCity } from "./gascity/init.ts";
 import { importWithProgress, renderSummary } from "./import.ts";
 import { recordingRoot } from "../platform/config/recording_root.ts";
 import { runInstall } from "./install.ts";
@@ -31,11 +36,12 @@ import { parseSources, parseUpstreams, type WalkthroughAnswers, walkthroughConfi
 const DEFAULT_SINK = "~/.hyp/collectivus";
 const DEFAULT_SAVE = "~/.hyp/collectivus.json";
 
-/** Runs the walkthrough; resolves with the exit code. */
-export async function runWalkthrough(io: Io, host: Host): Promise<number> {
+/** Runs the walkthrough in `cwd`; resolves with the exit code. */
+export async function runWalkthrough(io: Io, host: Host, cwd = process.cwd()): Promise<number> {
   const tilde = (p: string) => (p === "~" || p.startsWith("~/") ? path.join(host.home, p.slice(1)) : path.resolve(p));
   io.out("Welcome to collectivus.\n");
   io.out("It records what your AI agents send and receive, and OpenTelemetry data, into local JSONL files.");
+  const city = await detectGasCity(cwd, host.env, host.home);
 
   const existing = tilde(DEFAULT_SAVE);
   let configPath: string | undefined;
@@ -49,10 +55,11 @@ export async function runWalkthrough(io: Io, host: Host): Promise<number> {
     io.out(`\nFound ${existing}${config ? `: ${summary(config)}` : ` (it does not load: ${why})`}`);
     io.out("  1) Use existing config\n  2) Create a new one");
     if (config && (await choose(io, host, "Choose [1]: ", ["1", "2"])) === "1") configPath = existing;
+    if (configPath && city) config = await offerCityToExisting(io, host, configPath, config!, city);
   }
 
   if (!configPath) {
-    const answers = await askAnswers(io, host);
+    const answers = await askAnswers(io, host, city);
     config = walkthroughConfig(answers);
     const target = tilde(await askDefault(host, `Save config to [${DEFAULT_SAVE}]: `, DEFAULT_SAVE));
     const text = `${JSON.stringify(config, null, 2)}\n`;
@@ -68,6 +75,7 @@ export async function runWalkthrough(io: Io, host: Host): Promise<number> {
     await atomicWrite(target, text);
     io.out(`✓ Wrote ${target}`);
     configPath = target;
+    if (answers.gascity?.length) await setUpCities(io, city!, configPath);
   }
 
   const code = await offerDaemonAndAttach(io, host, configPath, config!);
@@ -82,7 +90,10 @@ const INIT_USAGE = `Usage: ctvs init
 Interactive setup, the same walkthrough that bare \`ctvs\` (or \`npx collectivus\`) runs on a terminal: asks what
 to record, the sink directory, upstreams and listen addresses, writes the config (default ~/.hyp/collectivus.json),
 then offers the background daemon, the Claude Code attach (with its skills) and, when Claude Code or Codex
-transcripts are there, the import of their history (ctvs import all). It needs a terminal.
+transcripts are there, the import of their history (ctvs import all). When a Gas City is found (city.toml in the
+current directory, or a supervisor running at the address ~/.gc/supervisor.toml names, by default
+http://127.0.0.1:8372), it is offered as a source, and choosing it runs the steps of \`ctvs init gascity\`. It needs
+a terminal.
 
 Options:
   -h, --help        show this help`;
@@ -116,21 +127,28 @@ export const initCommand: Command = {
 };
 
 /** Steps 3 to 6: sources, sink directory, upstreams and listen addresses. */
-async function askAnswers(io: Io, host: Host): Promise<WalkthroughAnswers> {
+async function askAnswers(io: Io, host: Host, city: FoundGasCity | undefined): Promise<WalkthroughAnswers> {
   io.out("\nWhat should collectivus record?");
   io.out("  1) Proxy: Claude Code, Codex and SDK calls to LLM APIs");
   io.out("  2) OTLP receiver: traces, metrics and logs from OpenTelemetry SDKs");
   io.out("  3) Both");
-  let sources = parseSources(await host.ask("Choose [1]: "));
-  while (!sources) sources = parseSources(await host.ask("Please answer 1, 2 or 3 [1]: "));
+  if (city) {
+    io.out(`  4) Gas City: the agents' transcripts and the city events of ${describeCity(city)}`);
+    io.out("  5) All of these (or a list, such as 1,4)");
+  }
+  const retry = city ? "Please answer 1 to 5, or a list such as 1,4 [1]: " : "Please answer 1, 2 or 3 [1]: ";
+  let sources = parseSources(await host.ask("Choose [1]: "), city !== undefined);
+  while (!sources) sources = parseSources(await host.ask(retry), city !== undefined);
   const sinkDir = await askDefault(host, `Sink directory [${DEFAULT_SINK}]: `, DEFAULT_SINK);
   const answers: WalkthroughAnswers = {
-    ...sources,
+    proxy: sources.proxy,
+    otlp: sources.otlp,
     sinkDir,
     upstreams: ["anthropic"],
     proxyListen: "127.0.0.1:8787",
     otlpListen: "127.0.0.1:4318",
   };
+  if (sources.gascity) answers.gascity = city!.cities.map((c) => ({ name: c.name, api_url: city!.apiUrl }));
   if (sources.proxy) {
     let upstreams = parseUpstreams(await host.ask("Upstreams to record (anthropic, openai) [anthropic]: "));
     while (!upstreams) upstreams = parseUpstreams(await host.ask("Please name anthropic and/or openai [anthropic]: "));
@@ -139,6 +157,53 @@ async function askAnswers(io: Io, host: Host): Promise<WalkthroughAnswers> {
   }
   if (sources.otlp) answers.otlpListen = await askListen(io, host, "OTLP listen", answers.otlpListen);
   return answers;
+}
+
+/** `bright-lights (city.toml here; supervisor http://127.0.0.1:8372)`: which cities, and where they were found. */
+function describeCity(city: FoundGasCity): string {
+  const where = city.here ? "city.toml here" : "served by the supervisor";
+  const state = city.served ? "" : ", not answering now: the collector keeps trying";
+  return `${city.cities.map((c) => c.name).join(", ")} (${where}; supervisor ${city.apiUrl}${state})`;
+}
+
+/**
+ * After a new config with the Gas City in it is written: the rest of `ctvs init gascity` for each city (its logs as
+ * collections, the agents' skill); a city whose directory is not on this disk is recorded, and told how to finish.
+ */
+async function setUpCities(io: Io, city: FoundGasCity, configPath: string): Promise<void> {
+  for (const c of city.cities) {
+    if (c.dir) await setUpCity({ name: c.name, dir: c.dir }, configPath, {}, io);
+    else io.out(`  ${c.name}: its directory is not on this disk; run \`ctvs init gascity <city-dir>\` where it is`);
+  }
+}
+
+/**
+ * With an existing config: offers the cities found that it does not record yet, and runs \`ctvs init gascity\` for each
+ * (the running collector reloads). Resolves with the config as it is now.
+ */
+async function offerCityToExisting(
+  io: Io,
+  host: Host,
+  configPath: string,
+  config: Config,
+  city: FoundGasCity,
+): Promise<Config> {
+  const missing = city.cities.filter((c) => !config.gascity?.some((g) => g.name === c.name));
+  if (missing.length === 0) return config;
+  io.out(`\nFound a Gas City: ${describeCity({ ...city, cities: missing })}`);
+  if (!(await yes(host, "Record its agents' transcripts and events too (as `ctvs init gascity`)? [Y/n]: ", true))) {
+    io.out(`  Later: ctvs init gascity <city-dir> --config ${configPath}`);
+    return config;
+  }
+  for (const c of missing) {
+    const code = c.dir
+      ? await setUpCity({ name: c.name, dir: c.dir }, configPath, { apiUrl: city.apiUrl }, io)
+      : await runAttach([c.name, "--config", configPath, "--api-url", city.apiUrl], io);
+    if (code !== 0) {
+      io.out(`  ${c.name} was not set up; retry with: ctvs init gascity <city-dir> --config ${configPath}`);
+    }
+  }
+  return (await loadConfig({ kind: "file", path: configPath })).config;
 }
 
 /** Step 10: the daemon (Linux and macOS) and, with a proxy, the Claude Code attach. */
@@ -203,7 +268,17 @@ function printNextSteps(io: Io, configPath: string, config: Config): void {
     lines.push(`  ls ${config.sink?.dir}/*/proxy/           # one JSONL file per day`);
   }
   if (config.otel) lines.push(`  curl http://${config.otel.listen}/        # the OTLP receiver's banner`);
-  lines.push(`  ctvs query sql "SELECT count(*) AS n FROM logs" --config ${configPath}`);
+  if (config.gascity?.length) {
+    lines.push(`  ctvs gascity status --config ${configPath}          # is it recording the city?`);
+    lines.push(`  ctvs gascity backfill --all --config ${configPath}  # the sessions that ran before now`);
+  }
+  if (config.proxy || config.otel || !config.gascity?.length) {
+    lines.push(`  ctvs query sql "SELECT count(*) AS n FROM logs" --config ${configPath}`);
+  }
+  if (config.gascity?.length) {
+    const sql = "SELECT gascity_template, sum(cost_usd) AS usd FROM gascity_messages GROUP BY 1";
+    lines.push(`  ctvs query sql "${sql}" --config ${configPath}`);
+  }
   lines.push(`Without the daemon, run the collector in a terminal: ctvs --config ${configPath}`);
   io.out(lines.join("\n"));
 }
@@ -213,6 +288,7 @@ function summary(config: Config): string {
   const parts = [];
   if (config.proxy) parts.push(`proxy on ${config.proxy.listen}`);
   if (config.otel) parts.push(`OTLP on ${config.otel.listen}`);
+  if (config.gascity?.length) parts.push(`Gas City ${config.gascity.map((c) => c.name).join(", ")}`);
   return `${parts.join(", ") || "no listeners"}; recordings in ${config.sink?.dir ?? "(no sink)"}`;
 }
 

@@ -25,21 +25,43 @@ export interface WalkthroughAnswers {
   upstreams: Provider[];
   proxyListen: string;
   otlpListen: string;
+  /** The Gas City cities to record (the `gascity` block; none when absent). */
+  gascity?: { name: string; api_url: string }[];
 }
 
-/** Reads `1|2|3|proxy|otlp|otel|both|all` (a comma or space list of names too); undefined when unreadable. */
-export function parseSources(answer: string): { proxy: boolean; otlp: boolean } | undefined {
+/** The sources chosen. */
+export interface ChosenSources {
+  proxy: boolean;
+  otlp: boolean;
+  gascity: boolean;
+}
+
+/**
+ * Reads `1|2|3|proxy|otlp|otel|both|all` (a comma or space list of names too); with a Gas City on offer also
+ * `4|gascity|gas|gc|supervisor` and `5`, and `all` takes it in. Undefined when unreadable.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.deepEqual(parseSources("1,4", true), { proxy: true, otlp: false, gascity: true });
+ * assert.equal(parseSources("4"), undefined);
+ * ```
+ */
+export function parseSources(answer: string, gascityOffered = false): ChosenSources | undefined {
   const words = answer.trim().toLowerCase().split(/[\s,]+/).filter(Boolean);
-  if (words.length === 0) return { proxy: true, otlp: false };
-  let proxy = false;
-  let otlp = false;
+  if (words.length === 0) return { proxy: true, otlp: false, gascity: false };
+  const chosen = { proxy: false, otlp: false, gascity: false };
   for (const word of words) {
-    if (word === "1" || word === "proxy" || word === "llm") proxy = true;
-    else if (word === "2" || word === "otlp" || word === "otel") otlp = true;
-    else if (word === "3" || word === "both" || word === "all") proxy = otlp = true;
+    if (word === "1" || word === "proxy" || word === "llm") chosen.proxy = true;
+    else if (word === "2" || word === "otlp" || word === "otel") chosen.otlp = true;
+    else if (word === "3" || word === "both") chosen.proxy = chosen.otlp = true;
+    else if (word === "all" || (gascityOffered && word === "5")) {
+      chosen.proxy = chosen.otlp = true;
+      chosen.gascity = gascityOffered;
+    } else if (gascityOffered && ["4", "gascity", "gas", "gc", "supervisor"].includes(word)) chosen.gascity = true;
     else return undefined;
   }
-  return { proxy, otlp };
+  return chosen;
 }
 
 /** Reads a comma or space list of provider names (empty: anthropic); undefined when one is unknown. */
@@ -51,7 +73,7 @@ export function parseUpstreams(answer: string): Provider[] | undefined {
 }
 
 /**
- * The config for `answers`: `{version, sink, query, proxy?, otel?}`, checked with `validateConfig`.
+ * The config for `answers`: `{version, sink, query, proxy?, otel?, gascity?}`, checked with `validateConfig`.
  *
  * @example
  * ```ts
@@ -74,5 +96,6 @@ export function walkthroughConfig(answers: WalkthroughAnswers): Config {
     config.proxy = { listen: answers.proxyListen, upstreams: answers.upstreams.map((p) => ({ ...PROVIDERS[p] })) };
   }
   if (answers.otlp) config.otel = { listen: answers.otlpListen };
+  if (answers.gascity?.length) config.gascity = answers.gascity.map((c) => ({ ...c }));
   return validateConfig(config, { strict: true }).config;
 }

@@ -8,14 +8,15 @@ import process from "node:process";
 import { attachCity, detachCity } from "../../platform/config/gascity_cities.ts";
 import type { GascityConfig } from "../../platform/config/types.ts";
 import { readCityDir } from "../../platform/gascity/city_toml.ts";
-import { pidFilePath } from "../../platform/paths.ts";
+import { localSupervisorUrl } from "../../platform/gascity/supervisor_url.ts";
+import { homeDir, pidFilePath } from "../../platform/paths.ts";
 import { isAlive, readPid } from "../../platform/pid_file.ts";
 import { errorMessage } from "../../platform/runtime.ts";
 import { SupervisorClient } from "../../server/gascity/supervisor_client.ts";
 import type { Io } from "../io.ts";
 import { parseFlags } from "../parse_flags.ts";
 import { UsageError } from "../usage_error.ts";
-import { configFile, DEFAULT_API_URL, GASCITY_USAGE } from "./context.ts";
+import { configFile, GASCITY_USAGE } from "./context.ts";
 
 const FLAGS = {
   config: { type: "string", requires: "--config requires a path" },
@@ -32,7 +33,8 @@ export async function runAttach(argv: string[], io: Io): Promise<number> {
   if (values.help) return help(io);
   const target = positionals[0];
   if (target === undefined) throw new UsageError("ctvs gascity attach requires a city name or path", GASCITY_USAGE);
-  const apiUrl = (values["api-url"] as string | undefined) ?? DEFAULT_API_URL;
+  // The supervisor's address on this machine (~/.gc/supervisor.toml), as `gc` itself reads it.
+  const apiUrl = (values["api-url"] as string | undefined) ?? await localSupervisorUrl(process.env, homeDir());
   if (!/^https?:\/\/[^/]/i.test(apiUrl)) {
     throw new UsageError(`--api-url must be an http(s) URL (got "${apiUrl}")`, GASCITY_USAGE);
   }

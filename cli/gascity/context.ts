@@ -33,7 +33,8 @@ with the agent's template, rig and alias, tokens and cost) and the city events a
 
 Options:
   --config <path>            the config file (default: ~/.hyp/collectivus.json)
-  --api-url <url>            attach: the supervisor API (default: http://127.0.0.1:8372)
+  --api-url <url>            attach: the supervisor API (default: the one ~/.gc/supervisor.toml names, else
+                             http://127.0.0.1:8372)
   --include-template <t>     attach: record only sessions of this agent template (repeatable; a trailing * matches a
                              prefix)
   --exclude-template <t>     attach: skip sessions of this template (repeatable)
@@ -46,9 +47,6 @@ Options:
   -h, --help                 show this help
 
 Docs: docs/gascity.md`;
-
-/** The default supervisor address (the supervisor's own default). */
-export const DEFAULT_API_URL = "http://127.0.0.1:8372";
 
 /** The config file a subcommand works on: `--config`, else the default file. */
 export function configFile(value: unknown): string {

@@ -10,7 +10,7 @@
 import fs from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
-import { readCityDir } from "../../platform/gascity/city_toml.ts";
+import { type CityDir, readCityDir } from "../../platform/gascity/city_toml.ts";
 import { BUNDLED_SKILLS } from "../../platform/skills/bundled.ts";
 import { loadCollections } from "../../query/collections/manifest.ts";
 import { normalizeName } from "../../query/collections/names.ts";
@@ -34,7 +34,8 @@ Sets collectivus up for a Gas City workspace: the current directory, or <city-di
 Run it again any time: it changes only what is missing.
 
 Options:
-  --api-url <url>     the supervisor API (default: http://127.0.0.1:8372, or the one the city is attached with)
+  --api-url <url>     the supervisor API (default: the one the city is attached with, else the one
+                      ~/.gc/supervisor.toml names, else http://127.0.0.1:8372)
   --config <path>     the config file (default: ~/.hyp/collectivus.json; \`ctvs init\` writes one)
   --pid-file <path>   the running collector to reload (default: ~/.collectivus/runtime/collectivus.pid)
   -h, --help          show this help`;
@@ -65,16 +66,41 @@ export async function runInitGascity(argv: string[], io: Io, cwd = process.cwd()
     io.err(`error: no city.toml in ${target}; run \`ctvs init gascity\` in a Gas City directory, or pass its path`);
     return 1;
   }
-  const file = configFile(values.config);
-  const passOn = (flag: string) => values[flag] === undefined ? [] : [`--${flag}`, String(values[flag])];
+  const options = {
+    apiUrl: values["api-url"] as string | undefined,
+    pidFile: values["pid-file"] as string | undefined,
+  };
+  const code = await setUpCity(city, configFile(values.config), options, io);
+  if (code !== 0) return code;
+  io.out("\nNext:");
+  io.out("  ctvs gascity status            is the collector recording the city?");
+  io.out("  ctvs gascity backfill --all    record the sessions that ran before now");
+  io.out(`  ctvs query sql "select gascity_template, sum(cost_usd) as usd from gascity_messages group by 1"`);
+  return 0;
+}
 
+/**
+ * The steps of `ctvs init gascity` for one city (the walkthrough runs them too): attach it to the config `file` (kept
+ * as it is when attached and no `apiUrl` is asked for; a running collector reloads), register its logs as
+ * collections, write the agents' skill into its directory. Resolves with the exit code.
+ */
+export async function setUpCity(
+  city: CityDir,
+  file: string,
+  options: { apiUrl?: string; pidFile?: string },
+  io: Io,
+): Promise<number> {
   // 1. The city in the config (kept as it is when already attached and no other API URL is asked for).
   const { config } = await loadGascityConfig(file);
   const attached = (config.gascity ?? []).find((c) => c.name === city.name);
-  if (attached && values["api-url"] === undefined) {
+  if (attached && options.apiUrl === undefined) {
     io.out(`(city ${city.name} is already attached in ${file}, to ${attached.api_url})`);
   } else {
-    const code = await runAttach([city.dir, "--config", file, ...passOn("api-url"), ...passOn("pid-file")], io);
+    const flags = [
+      ...(options.apiUrl === undefined ? [] : ["--api-url", options.apiUrl]),
+      ...(options.pidFile === undefined ? [] : ["--pid-file", options.pidFile]),
+    ];
+    const code = await runAttach([city.dir, "--config", file, ...flags], io);
     if (code !== 0) return code;
   }
 
@@ -113,10 +139,5 @@ export async function runInitGascity(argv: string[], io: Io, cwd = process.cwd()
         : `! ${skillFile} differs from this version: wrote ${written} beside it; compare and keep the one you want`,
     );
   }
-
-  io.out("\nNext:");
-  io.out("  ctvs gascity status            is the collector recording the city?");
-  io.out("  ctvs gascity backfill --all    record the sessions that ran before now");
-  io.out(`  ctvs query sql "select gascity_template, sum(cost_usd) as usd from gascity_messages group by 1"`);
   return 0;
 }

@@ -18,6 +18,13 @@ export interface SessionInfo {
   model?: string;
 }
 
+/** A city as the supervisor lists it (`CityInfo`): its name, its directory on the supervisor's host, whether it runs. */
+export interface CityInfo {
+  name: string;
+  path?: string;
+  running?: boolean;
+}
+
 /** The `pagination` of a transcript page (`PaginationInfo`). */
 export interface TranscriptPagination {
   has_older_messages?: boolean;
@@ -99,13 +106,25 @@ export class SupervisorClient {
 
   /** The names of the cities the supervisor serves (`GET /v0/cities`). */
   async cities(signal?: AbortSignal): Promise<string[]> {
+    return (await this.cityInfos(signal)).map((c) => c.name);
+  }
+
+  /** The cities the supervisor serves with their directories (`CityInfo` of `GET /v0/cities`). */
+  async cityInfos(signal?: AbortSignal): Promise<CityInfo[]> {
     const body = await this.#json("/v0/cities", "list the cities", signal);
     if (!body || !Array.isArray(body.items)) {
       throw new SupervisorError("Cannot list the cities: the answer has no items array");
     }
-    return body.items.map((c: { name?: unknown }) => c?.name).filter((n: unknown): n is string =>
-      typeof n === "string"
-    );
+    const out: CityInfo[] = [];
+    for (const item of body.items) {
+      if (typeof item?.name !== "string") continue;
+      out.push({
+        name: item.name,
+        ...(typeof item.path === "string" && item.path !== "" ? { path: item.path } : {}),
+        ...(typeof item.running === "boolean" ? { running: item.running } : {}),
+      });
+    }
+    return out;
   }
 
   /**

@@ -10,11 +10,20 @@ import { parseSources, parseUpstreams, walkthroughConfig } from "../../cli/walkt
 import { captureIo, fakeHost } from "../platform/daemon/_fake_host.ts";
 
 test("parseSources() reads numbers, names and lists; parseUpstreams() reads provider lists", () => {
-  assert.deepEqual(parseSources(""), { proxy: true, otlp: false });
-  assert.deepEqual(parseSources("2"), { proxy: false, otlp: true });
-  assert.deepEqual(parseSources("proxy, otlp"), { proxy: true, otlp: true });
-  assert.deepEqual(parseSources(" ALL "), { proxy: true, otlp: true });
+  assert.deepEqual(parseSources(""), { proxy: true, otlp: false, gascity: false });
+  assert.deepEqual(parseSources("2"), { proxy: false, otlp: true, gascity: false });
+  assert.deepEqual(parseSources("proxy, otlp"), { proxy: true, otlp: true, gascity: false });
+  assert.deepEqual(parseSources(" ALL "), { proxy: true, otlp: true, gascity: false });
   assert.equal(parseSources("4"), undefined);
+  assert.equal(parseSources("gascity"), undefined);
+  assert.equal(parseSources("5"), undefined);
+  // With a Gas City on offer: its number and names, in lists, and `all` or 5 take it in.
+  assert.deepEqual(parseSources("4", true), { proxy: false, otlp: false, gascity: true });
+  assert.deepEqual(parseSources("otel gc", true), { proxy: false, otlp: true, gascity: true });
+  assert.deepEqual(parseSources("3", true), { proxy: true, otlp: true, gascity: false });
+  assert.deepEqual(parseSources("all", true), { proxy: true, otlp: true, gascity: true });
+  assert.deepEqual(parseSources("5", true), { proxy: true, otlp: true, gascity: true });
+  assert.equal(parseSources("6", true), undefined);
   assert.deepEqual(parseUpstreams(""), ["anthropic"]);
   assert.deepEqual(parseUpstreams("openai anthropic,openai"), ["openai", "anthropic"]);
   assert.equal(parseUpstreams("gemini"), undefined);
@@ -41,6 +50,14 @@ test("walkthroughConfig() builds a valid config and refuses a bad listen through
       ],
     },
     otel: { listen: "127.0.0.1:4318" },
+  });
+  // Gas City alone: the cities found, attached with the supervisor's address.
+  const gascity = [{ name: "bright-lights", api_url: "http://127.0.0.1:8372" }];
+  assert.deepEqual(walkthroughConfig({ ...answers, proxy: false, otlp: false, upstreams: [], gascity }), {
+    version: 1,
+    sink: { type: "file", dir: "~/rec" },
+    query: { cache: { enabled: true } },
+    gascity,
   });
   assert.throws(
     () => walkthroughConfig({ ...answers, upstreams: ["anthropic"], otlpListen: "nope" }),

@@ -12,6 +12,7 @@ import process from "node:process";
 import { test } from "node:test";
 import { Child, ROOT, tempDir } from "../helpers/child.ts";
 import { exposedEntries } from "../helpers/modes.ts";
+import { SupervisorDouble } from "../fixtures/gascity_supervisor.ts";
 import { FIXTURES } from "../e2e/transcripts_record.ts";
 
 const UNIT = "com.hyparam.collectivus.service";
@@ -53,13 +54,13 @@ async function sandbox() {
 }
 
 /** Runs bare `ctvs` on a pty, typing `steps` ([prompt regex, keys]); resolves with the cleaned screen and code. */
-function walk(box: Awaited<ReturnType<typeof sandbox>>, steps: [string, string][]) {
+function walk(box: Awaited<ReturnType<typeof sandbox>>, steps: [string, string][], cwd = box.home) {
   const command = [box.deno, "run", "--allow-all", "--quiet", path.join(ROOT, "main.ts")];
   return new Promise<{ screen: string; code: number | null }>((resolve, reject) => {
     execFile(
       "python3",
       [path.join(ROOT, "tests/cli/walkthrough_pty.py"), JSON.stringify(command), JSON.stringify(steps)],
-      { env: { ...process.env, ...box.env }, cwd: box.home, timeout: 120_000 },
+      { env: { ...process.env, ...box.env }, cwd, timeout: 120_000 },
       (error, stdout, stderr) => {
         if (error) return reject(new Error(`${error.message}\n${stderr}`));
         const result = JSON.parse(stdout);
@@ -282,6 +283,126 @@ test("bare ctvs on a terminal with Claude Code and Codex history on disk offers 
       "import-state.json",
     ]);
   } finally {
+    await box.remove();
+  }
+});
+
+test("bare ctvs in a Gas City with its supervisor running offers it, and sets it up as ctvs init gascity does", async () => {
+  const box = await sandbox();
+  const cities = path.join(box.home, "cities");
+  const dirs = { "bright-lights": path.join(cities, "bright-lights"), harbor: path.join(cities, "harbor") };
+  for (const [name, dir] of Object.entries(dirs)) {
+    await fs.mkdir(dir, { recursive: true });
+    await fs.writeFile(path.join(dir, "city.toml"), `[workspace]\nname = "${name}"\n`);
+  }
+  // The supervisor runs where its own config says (gc reads ~/.gc/supervisor.toml; so does ctvs).
+  const supervisor = await SupervisorDouble.start({ cities: Object.keys(dirs), cityPaths: dirs });
+  try {
+    await fs.mkdir(path.join(box.home, ".gc"));
+    await fs.writeFile(path.join(box.home, ".gc", "supervisor.toml"), `[supervisor]\nport = ${supervisor.port}\n`);
+    const api = supervisor.url;
+    const config = path.join(box.home, ".hyp", "collectivus.json");
+    const skill = (dir: string) => path.join(dir, ".claude", "skills", "ctvs-gascity", "SKILL.md");
+    const named = (screen: string) => screen.replaceAll(api, "<API>");
+
+    // In the city's directory (city.toml here): Gas City is the fourth source; a wrong answer is asked again.
+    const first = await walk(box, [
+      ["Choose \\[1\\]: ", "6\r"],
+      ["Please answer 1 to 5, or a list such as 1,4 \\[1\\]: ", "4\r"],
+      ["Sink directory .*: ", "\r"],
+      ["Save config to .*: ", "\r"],
+      ["Write this config to .*\\? \\[Y/n\\]: ", "\r"],
+      ["Install as background daemon\\? \\[Y/n\\]: ", "n\r"],
+    ], dirs["bright-lights"]);
+    assert.equal(first.code, 0, first.screen);
+    const written = {
+      version: 1,
+      sink: { type: "file", dir: "~/.hyp/collectivus" },
+      query: { cache: { enabled: true } },
+      gascity: [{ name: "bright-lights", api_url: api }],
+    };
+    const configText = `${JSON.stringify(written, null, 2)}\n`;
+    assert.equal(await fs.readFile(config, "utf8"), configText);
+    const registered = (table: string, glob: string) => [
+      `Registered ${table} as table ${table}`,
+      `note: no file matches ${glob} yet; files that match later are read by every query`,
+      "Done. 0 file(s) written, 0 fresh, 0 row(s).",
+      `Query with: ctvs query sql "select * from ${table}"`,
+    ];
+    const city = "<HOME>/cities/bright-lights";
+    assert.equal(
+      named(first.screen),
+      [
+        ...HEADER,
+        "  4) Gas City: the agents' transcripts and the city events of bright-lights (city.toml here; supervisor <API>)",
+        "  5) All of these (or a list, such as 1,4)",
+        "Choose [1]: 6",
+        "Please answer 1 to 5, or a list such as 1,4 [1]: 4",
+        "Sink directory [~/.hyp/collectivus]: ",
+        "Save config to [~/.hyp/collectivus.json]: ",
+        "",
+        named(configText),
+        "Write this config to <HOME>/.hyp/collectivus.json? [Y/n]: ",
+        "✓ Wrote <HOME>/.hyp/collectivus.json",
+        // The steps of `ctvs init gascity`: the city is in the config already, then its logs and the agents' skill.
+        "(city bright-lights is already attached in <HOME>/.hyp/collectivus.json, to <API>)",
+        ...registered("events", `${city}/.gc/events.jsonl`),
+        ...registered("session_segments", `${city}/.gc/runtime/session-reconciler-trace/segments/**/*.jsonl`),
+        `✓ Wrote the ctvs-gascity skill to ${city}/.claude/skills/ctvs-gascity/SKILL.md`,
+        "",
+        "Install as background daemon? [Y/n]: n",
+        "",
+        "Check that it works:",
+        "  ctvs status",
+        "  ctvs gascity status --config <HOME>/.hyp/collectivus.json          # is it recording the city?",
+        "  ctvs gascity backfill --all --config <HOME>/.hyp/collectivus.json  # the sessions that ran before now",
+        '  ctvs query sql "SELECT gascity_template, sum(cost_usd) AS usd FROM gascity_messages GROUP BY 1" ' +
+        "--config <HOME>/.hyp/collectivus.json",
+        "Without the daemon, run the collector in a terminal: ctvs --config <HOME>/.hyp/collectivus.json",
+        "",
+      ].join("\n"),
+    );
+    assert.match(await fs.readFile(skill(dirs["bright-lights"]), "utf8"), /^---\nname: ctvs-gascity\n/);
+
+    // Elsewhere, with that config: the supervisor's other city is offered, and set up the same way.
+    const second = await walk(box, [
+      ["Choose \\[1\\]: ", "\r"],
+      ["Record .*\\? \\[Y/n\\]: ", "\r"],
+      ["Install as background daemon\\? \\[Y/n\\]: ", "n\r"],
+    ]);
+    assert.equal(second.code, 0, second.screen);
+    const screen = named(second.screen);
+    const harbor = "<HOME>/cities/harbor";
+    assert.equal(
+      screen.slice(screen.indexOf("Found <HOME>"), screen.indexOf("\nInstall as background daemon")),
+      [
+        "Found <HOME>/.hyp/collectivus.json: Gas City bright-lights; recordings in ~/.hyp/collectivus",
+        "  1) Use existing config",
+        "  2) Create a new one",
+        "Choose [1]: ",
+        "",
+        "Found a Gas City: harbor (served by the supervisor; supervisor <API>)",
+        "Record its agents' transcripts and events too (as `ctvs init gascity`)? [Y/n]: ",
+        "✓ Attached city harbor (<API>) in <HOME>/.hyp/collectivus.json",
+        `  from ${harbor}`,
+        "  the supervisor at <API> serves harbor",
+        "  The collector is not running: it records the city from its next start (`ctvs`, or `ctvs install`).",
+        ...registered("harbor_events", `${harbor}/.gc/events.jsonl`),
+        ...registered("harbor_session_segments", `${harbor}/.gc/runtime/session-reconciler-trace/segments/**/*.jsonl`),
+        `✓ Wrote the ctvs-gascity skill to ${harbor}/.claude/skills/ctvs-gascity/SKILL.md`,
+        "",
+      ].join("\n"),
+    );
+    assert.deepEqual(JSON.parse(await fs.readFile(config, "utf8")).gascity, [
+      { name: "bright-lights", api_url: api },
+      { name: "harbor", api_url: api },
+    ]);
+    assert.equal(
+      await fs.readFile(skill(dirs.harbor), "utf8"),
+      await fs.readFile(skill(dirs["bright-lights"]), "utf8"),
+    );
+  } finally {
+    await supervisor.close();
     await box.remove();
   }
 });
