@@ -23,6 +23,9 @@ import { configCommand } from "../../cli/config.ts";
 import { adminCommand } from "../../cli/admin.ts";
 import { ignoreCommand } from "../../cli/ignore.ts";
 import { installCommand } from "../../cli/install.ts";
+import { inviteCommand } from "../../cli/invite.ts";
+import { joinCommand } from "../../cli/join.ts";
+import { rendezvousCommand } from "../../cli/rendezvous.ts";
 import type { Io } from "../../cli/io.ts";
 import { main } from "../../cli/main.ts";
 import { queryCommand } from "../../cli/query.ts";
@@ -63,6 +66,9 @@ test("the registry lists every command with its module's own summary, init first
     healthcheckCommand,
     configCommand,
     adminCommand,
+    inviteCommand,
+    joinCommand,
+    rendezvousCommand,
   ];
   assert.deepEqual(
     COMMANDS.map((c) => [c.name, c.summary]),
