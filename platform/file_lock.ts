@@ -21,6 +21,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
+import { type KernelLockFile, openKernelLockFile } from "./runtime.ts";
 
 /** Options of {@linkcode acquireFileLock} and {@linkcode withFileLock}. */
 export interface FileLockOptions {
@@ -250,5 +251,77 @@ async function clean(lockPath: string, names: string[], gen: number): Promise<vo
       ? Number(name) < gen
       : tmpPid !== undefined && Number(tmpPid) !== process.pid && !alive({ pid: Number(tmpPid), token: "" });
     if (stale) await fs.rm(path.join(lockPath, name), { force: true });
+  }
+}
+
+/** Kernel lock files kept open by a {@linkcode HotLocks}. */
+const MAX_OPEN_LOCK_FILES = 256;
+
+/**
+ * Locks taken many times a second on a few paths (Central's ingest, once per batch and gateway signal): the kernel's
+ * exclusive flock on a lock file kept open, one system call to take and one to release, released by the kernel
+ * when the process dies (also on an NFSv4 share). Where the runtime has no flock (Node), each falls back to
+ * {@linkcode withFileLock} on `<path>.lock`. The kernel lock serves processes, not the callers of one process: they
+ * must not take one path twice at once (serialize them first).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * const locks = new HotLocks();
+ * const path = `${mkdtempSync(`${tmpdir()}/hot-`)}/gw-logs`;
+ * assert.equal(await locks.with(path, async () => 7), 7);
+ * locks.close();
+ * ```
+ */
+export class HotLocks {
+  readonly #files = new Map<string, Promise<KernelLockFile | undefined>>();
+  readonly #busy = new Set<string>();
+
+  /** Runs `work` holding the lock named `path` (the file `<path>.flock`, or the directory `<path>.lock`). */
+  async with<T>(name: string, work: () => Promise<T>): Promise<T> {
+    const file = await this.#open(name);
+    if (!file) return await withFileLock(`${name}.lock`, work);
+    this.#busy.add(name);
+    try {
+      await file.lock();
+      try {
+        return await work();
+      } finally {
+        await file.unlock();
+      }
+    } finally {
+      this.#busy.delete(name);
+    }
+  }
+
+  /** Closes the lock files (locks still held stay held until their work ends). */
+  close(): void {
+    for (const [name, file] of this.#files) {
+      if (!this.#busy.has(name)) void file.then((f) => f?.close(), () => {});
+    }
+    this.#files.clear();
+  }
+
+  #open(name: string): Promise<KernelLockFile | undefined> {
+    let file = this.#files.get(name);
+    if (file) {
+      // Most recently used last, so the first idle entry is the one to close.
+      this.#files.delete(name);
+    } else {
+      file = fs.mkdir(path.dirname(name), { recursive: true, mode: 0o700 })
+        .then(() => openKernelLockFile(`${name}.flock`));
+      if (this.#files.size >= MAX_OPEN_LOCK_FILES) {
+        for (const [old, oldFile] of this.#files) {
+          if (this.#busy.has(old)) continue;
+          this.#files.delete(old);
+          void oldFile.then((f) => f?.close(), () => {});
+          break;
+        }
+      }
+    }
+    this.#files.set(name, file);
+    return file;
   }
 }

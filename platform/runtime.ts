@@ -127,6 +127,24 @@ export function unrefTimer(timer: unknown): void {
   else (timer as { unref?(): void } | undefined)?.unref?.();
 }
 
+/** A lock file held open, whose exclusive kernel lock (flock) is taken and released with one system call each. */
+export interface KernelLockFile {
+  /** Waits for the exclusive lock. */
+  lock(): Promise<void>;
+  unlock(): Promise<void>;
+  close(): void;
+}
+
+/**
+ * Opens (creating, 0600) `path` for a kernel lock, or resolves undefined where the runtime has none (Node has no
+ * flock). The kernel releases the lock when the process dies, so a crash never leaves it held.
+ */
+export async function openKernelLockFile(path: string): Promise<KernelLockFile | undefined> {
+  if (!isDeno) return undefined;
+  const file = await deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+  return { lock: () => file.lock(true), unlock: () => file.unlock(), close: () => file.close() };
+}
+
 /** The signals the runner reacts to. */
 export type Signal = "SIGINT" | "SIGTERM" | "SIGHUP";
 

@@ -21,6 +21,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   ui: async () => (await import("./ui.ts")).run(),
   gascity: async () => (await import("./gascity.ts")).run(),
   startup: async () => (await import("./startup.ts")).run(),
+  fleet: async () => (await import("./fleet.ts")).run(),
 };
 
 async function main(args: string[]): Promise<number> {

@@ -40,14 +40,14 @@ const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..",
 const FIXTURES = path.join(ROOT, "tests", "fixtures", "otlp");
 
 /** A signal's captured request, in both encodings, and how many rows each gives. */
-interface Captured {
+export interface Captured {
   signal: Signal;
   bodies: Record<Encoding, Uint8Array>;
   rows: number;
 }
 
 /** Reads the captured bodies of `signal` and counts their rows (the same in both encodings, or the bench stops). */
-async function captured(signal: Signal): Promise<Captured> {
+export async function captured(signal: Signal): Promise<Captured> {
   const bodies = {
     json: new Uint8Array(await readFile(path.join(FIXTURES, `${signal.name}.json`))),
     protobuf: new Uint8Array(await readFile(path.join(FIXTURES, `${signal.name}.pb`))),
@@ -60,7 +60,7 @@ async function captured(signal: Signal): Promise<Captured> {
 }
 
 /** Runs `send` in `senders` loops until `seconds` pass; returns how many requests completed and the time taken. */
-async function sustained(senders: number, seconds: number, send: () => Promise<void>) {
+export async function sustained(senders: number, seconds: number, send: () => Promise<void>) {
   const stop = performance.now() + seconds * 1000;
   let requests = 0;
   const start = performance.now();
@@ -105,7 +105,7 @@ async function inProcess(c: Captured, encoding: Encoding, dir: string): Promise<
 }
 
 /** A receiver child process: where to post, its peak RSS and its CPU time so far. */
-interface Receiver {
+export interface Receiver {
   url: string;
   peakRss(): Promise<number>;
   cpuSeconds(): Promise<number>;
@@ -113,7 +113,7 @@ interface Receiver {
 }
 
 /** Starts `command` and waits for the line `ready` matches, whose first group is the address it listens on. */
-async function startChild(command: string, args: string[], ready: RegExp, env: Record<string, string>) {
+export async function startChild(command: string, args: string[], ready: RegExp, env: Record<string, string>) {
   const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
   const address = await new Promise<string>((resolve, reject) => {
     let out = "";
@@ -127,7 +127,8 @@ async function startChild(command: string, args: string[], ready: RegExp, env: R
   return { child, address };
 }
 
-function receiver(child: ChildProcess, url: string): Receiver {
+/** A started child as a {@linkcode Receiver} at `url`. */
+export function receiver(child: ChildProcess, url: string): Receiver {
   return {
     url,
     async peakRss() {

@@ -25,7 +25,7 @@ export const DEFAULT_INGEST_LIMITS: IngestLimits = {
   maxPendingRows: 50_000,
   highWaterPct: 80,
   retryAfterSeconds: 5,
-  maxPendingBytes: 96 * 1024 * 1024,
+  maxPendingBytes: 32 * 1024 * 1024,
 };
 
 /** Rows a request is assumed to carry until its body is read: one row per this many declared bytes. */
@@ -159,8 +159,11 @@ export class IngestGate {
       ? "ingest backpressure"
       : "ingest disk-rate throttled";
     const retryAfter = String(this.limits.retryAfterSeconds);
+    // The body was not read: closing the connection spares the server reading (and holding) it to keep the
+    // connection open.
     throw new HttpError(status, { error, retry_after_seconds: this.limits.retryAfterSeconds }, {
       "retry-after": retryAfter,
+      connection: "close",
     });
   }
 }

@@ -6,7 +6,8 @@
  *
  * @module
  */
-import type { IngestRow } from "../../storage/ingest/ingest_store.ts";
+import type { ByteBuffer } from "../../storage/byte_buffer.ts";
+import type { StampedRows } from "../../storage/ingest/ingest_store.ts";
 
 /** What is stamped on every row. */
 export interface IngestStamp {
@@ -16,41 +17,55 @@ export interface IngestStamp {
   batchId?: string;
 }
 
-/** The stamped rows, and the first bad line if there is one. */
-export interface ParsedIngest {
-  rows: IngestRow[];
-  /** 1-based line number and why it was refused. */
-  rejected?: { line: number; error: string };
+/** The first bad line of a body: its 1-based number and why it was refused. */
+export interface Rejected {
+  line: number;
+  error: string;
 }
 
 /**
- * Parses and stamps `text`.
+ * Parses `text` and appends its stamped rows to `out` (whole lines, each ending in a newline); returns their
+ * line numbers and where each ends in `out`, and the first bad line if there is one.
  *
  * @example
  * ```ts
  * import assert from "node:assert/strict";
+ * import { ByteBuffer } from "../../storage/byte_buffer.ts";
  * const stamp = { gatewayId: "gw", receivedAt: "2025-03-01T00:00:00.000Z", batchId: "b" };
- * const { rows, rejected } = stampRows('{"a":1}\n\n{"_ingest":1}\n[1]\n', stamp);
- * assert.deepEqual(rows.map((r) => JSON.parse(r.text)), [
+ * const out = new ByteBuffer();
+ * const { rows, rejected } = stampRows('{"a":1}\n\n{"_ingest":1}\n[1]\n', stamp, out);
+ * const text = new TextDecoder().decode(out.bytes());
+ * assert.deepEqual(text.split("\n").filter(Boolean).map((l) => JSON.parse(l)), [
  *   { a: 1, _ingest: { gateway_id: "gw", received_at: "2025-03-01T00:00:00.000Z", row_id: "b:1" } },
  *   { _ingest: { gateway_id: "gw", received_at: "2025-03-01T00:00:00.000Z", row_id: "b:3" } },
  * ]);
+ * assert.deepEqual(rows.lines, [1, 3]);
+ * assert.equal(rows.ends[1], out.byteLength);
  * assert.deepEqual(rejected, { line: 4, error: "line 4 is not a JSON object" });
  * ```
  */
-export function stampRows(text: string, stamp: IngestStamp): ParsedIngest {
+export function stampRows(
+  text: string,
+  stamp: IngestStamp,
+  out: ByteBuffer,
+): { rows: StampedRows; rejected?: Rejected } {
   const head = `"_ingest":{"gateway_id":${JSON.stringify(stamp.gatewayId)},"received_at":${
     JSON.stringify(stamp.receivedAt)
   }`;
   const idPrefix = stamp.batchId === undefined ? undefined : `,"row_id":${JSON.stringify(stamp.batchId).slice(0, -1)}:`;
-  const rows: IngestRow[] = [];
-  const lines = text.split("\n");
-  // A body that ends with a newline has an empty last piece, which is no line.
-  if (lines[lines.length - 1] === "") lines.pop();
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim();
+  const rows: StampedRows = { bytes: out, lines: [], ends: [] };
+  let number = 0;
+  for (let start = 0; start < text.length;) {
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = text.length;
+    // Lines come without spaces around them from a gateway: trim only when they have some.
+    let line = text.slice(start, end);
+    if (line.length > 0 && (isSpace(line.charCodeAt(0)) || isSpace(line.charCodeAt(line.length - 1)))) {
+      line = line.trim();
+    }
+    start = end + 1;
+    number++;
     if (line === "") continue;
-    const number = i + 1;
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -64,9 +79,19 @@ export function stampRows(text: string, stamp: IngestStamp): ParsedIngest {
       return { rows, rejected: { line: number, error: `line ${number} is not a JSON object` } };
     }
     const stampText = idPrefix === undefined ? `${head}}` : `${head}${idPrefix}${number}"}`;
-    rows.push({ line: number, text: withStamp(line, value as Record<string, unknown>, stampText) });
+    out.appendText(withStamp(line, value as Record<string, unknown>, stampText));
+    out.appendByte(NEWLINE);
+    rows.lines.push(number);
+    rows.ends.push(out.byteLength);
   }
   return { rows };
+}
+
+const NEWLINE = 0x0a;
+
+/** Space, tab, CR: what may surround a line (JSON's own whitespace, and CRLF line ends). */
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0d;
 }
 
 /** `line` (the text of `value`) with `"_ingest":{...}` as its last key, without serializing it again when it can. */

@@ -90,8 +90,8 @@ export class Shipper {
   /** Sends `claim` until Central takes or refuses it, or the shipper stops. */
   async #ship(claim: Claim): Promise<void> {
     const { outbox, signal, identity } = this.#options;
-    const body = await outbox.read(claim);
-    if (body.trim() === "") return await outbox.done(claim);
+    const body = await outbox.readBytes(claim);
+    if (body.byteLength === 0) return await outbox.done(claim);
     let refreshed = false;
     while (!this.#stop.signal.aborted) {
       let response: Response;
@@ -142,7 +142,7 @@ export class Shipper {
     }
   }
 
-  #post(body: string, batchId: string, jwt: string): Promise<Response> {
+  #post(body: Uint8Array, batchId: string, jwt: string): Promise<Response> {
     const url = centralUrl(this.#options.centralUrl, `/v1/ingest/${this.#options.signal}`);
     return callCentral(this.#fetch, url, {
       method: "POST",
@@ -151,7 +151,7 @@ export class Shipper {
         "content-type": "application/x-ndjson",
         [BATCH_ID_HEADER]: batchId,
       },
-      body,
+      body: body as BodyInit,
       signal: this.#stop.signal,
     });
   }

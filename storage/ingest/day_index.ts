@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { appendFile, mkdir, open, stat } from "node:fs/promises";
+import { type FileHandle, mkdir, open, stat } from "node:fs/promises";
 import path from "node:path";
 
 /** The marker Central writes before each row id; found by a substring search, without parsing the row. */
@@ -51,6 +51,8 @@ export class DayIndex {
   #end = 0;
   /** How much of the index file has been read. */
   #indexRead = 0;
+  /** The index file, open for appending. */
+  #handle: FileHandle | undefined;
 
   constructor(indexPath: string, dayPath: string) {
     this.indexPath = indexPath;
@@ -62,19 +64,30 @@ export class DayIndex {
     return this.#lines.get(batch) ?? 0;
   }
 
-  /** Reads what others appended to the index, then scans the day file past the indexed end for rows it missed. */
-  async refresh(): Promise<void> {
+  /**
+   * Reads what others appended to the index, then scans the day file past the indexed end for rows it missed.
+   * Resolves with the day file's size.
+   */
+  async refresh(): Promise<number> {
     await this.#readIndex();
     const size = await fileSize(this.dayPath);
     if (size < this.#end) {
       // The day file was cut or removed by hand: remember the batches, follow the file.
       this.#end = size;
-      return;
+      return size;
     }
-    if (size === this.#end) return;
+    if (size === this.#end) return size;
     const found = await scanRowIds(this.dayPath, this.#end, size);
     const records = [...found].map(([batch, line]) => ({ batch, line, end: size }));
     await this.#append(records.length > 0 ? records : [{ end: size }]);
+    return size;
+  }
+
+  /** Closes the index file kept open for appends. */
+  async close(): Promise<void> {
+    const handle = this.#handle;
+    this.#handle = undefined;
+    await handle?.close().catch(() => {});
   }
 
   /** Records that the day file now holds `batch` up to `line` and is `end` bytes long. */
@@ -83,11 +96,14 @@ export class DayIndex {
   }
 
   async #append(records: { batch?: string; line?: number; end: number }[]): Promise<void> {
-    const text = records.map((r) => JSON.stringify(r) + "\n").join("");
-    await mkdir(path.dirname(this.indexPath), { recursive: true, mode: 0o700 });
-    await appendFile(this.indexPath, text, { mode: 0o600 });
+    const bytes = new TextEncoder().encode(records.map((r) => JSON.stringify(r) + "\n").join(""));
+    if (!this.#handle) {
+      await mkdir(path.dirname(this.indexPath), { recursive: true, mode: 0o700 });
+      this.#handle = await open(this.indexPath, "a", 0o600);
+    }
+    await this.#handle.write(bytes);
     // Only this process appends while the lock is held, so what it wrote is what follows what it had read.
-    this.#indexRead += new TextEncoder().encode(text).byteLength;
+    this.#indexRead += bytes.byteLength;
     for (const record of records) this.#apply(record);
   }
 

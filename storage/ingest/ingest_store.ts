@@ -7,18 +7,23 @@
  *
  * @module
  */
-import { mkdir, open, stat } from "node:fs/promises";
+import { mkdir, open } from "node:fs/promises";
 import path from "node:path";
 
 import { DayFile } from "../day_file.ts";
 import { utcDate } from "../utc_date.ts";
 import { DayIndex } from "./day_index.ts";
-import { withFileLock } from "../../platform/file_lock.ts";
+import { HotLocks } from "../../platform/file_lock.ts";
+import { isValidGatewayId } from "../../platform/gateway_id.ts";
 
-/** One row of a batch: its line number in the batch as shipped (1-based) and its text, without a newline. */
-export interface IngestRow {
-  line: number;
-  text: string;
+/**
+ * The rows of a batch, stamped and encoded: `bytes` holds them as whole lines; row `i` came from line `lines[i]` of the
+ * batch as shipped (1-based, increasing) and ends at byte `ends[i]`.
+ */
+export interface StampedRows {
+  bytes: { bytes(start?: number, end?: number): Uint8Array };
+  lines: number[];
+  ends: number[];
 }
 
 /** A batch as Central writes it. */
@@ -27,7 +32,7 @@ export interface IngestBatch {
   signal: string;
   /** The id the gateway gave the batch; without it the batch cannot be recognised again (no deduplication). */
   batchId?: string;
-  rows: readonly IngestRow[];
+  rows: StampedRows;
   /** When it was received: picks the day file. */
   receivedAt: Date;
 }
@@ -66,7 +71,8 @@ export const INDEX_DIR = ".ingest-index";
  * const dir = await mkdtemp(join(tmpdir(), "ingest-"));
  * const store = new IngestStore(dir);
  * const receivedAt = new Date("2025-03-01T12:00:00Z");
- * const rows = [{ line: 1, text: '{"a":1,"_ingest":{"row_id":"b1:1"}}' }];
+ * const line = new TextEncoder().encode('{"a":1,"_ingest":{"row_id":"b1:1"}}\n');
+ * const rows = { bytes: { bytes: () => line }, lines: [1], ends: [line.byteLength] };
  * const batch = { gatewayId: "gw", signal: "logs", batchId: "b1", rows, receivedAt };
  * assert.deepEqual(await store.write(batch), { written: 1, duplicates: 0 });
  * assert.deepEqual(await store.write(batch), { written: 0, duplicates: 1 });
@@ -80,6 +86,7 @@ export class IngestStore {
   readonly dir: string;
   readonly #indexes = new Map<string, DayIndex>();
   readonly #files = new Map<string, DayFile>();
+  readonly #locks = new HotLocks();
   /** The tail of the chain of writes per gateway and signal. */
   readonly #queues = new Map<string, Promise<unknown>>();
   #closed = false;
@@ -93,7 +100,7 @@ export class IngestStore {
     if (this.#closed) return Promise.reject(new Error("Cannot write: the ingest store is closed"));
     const key = `${batch.gatewayId}/${batch.signal}`;
     const previous = this.#queues.get(key) ?? Promise.resolve();
-    const run = previous.then(() => withFileLock(this.#lockPath(batch), () => this.#write(batch)));
+    const run = previous.then(() => this.#locks.with(this.#lockPath(batch), () => this.#write(batch)));
     const tail = run.catch(() => {});
     this.#queues.set(key, tail);
     tail.then(() => {
@@ -109,24 +116,32 @@ export class IngestStore {
     const files = [...this.#files.values()];
     this.#files.clear();
     await Promise.allSettled(files.map((f) => f.close()));
+    await Promise.allSettled([...this.#indexes.values()].map((index) => index.close()));
+    this.#indexes.clear();
+    this.#locks.close();
   }
 
   async #write(batch: IngestBatch): Promise<IngestResult> {
     const { gatewayId, signal, batchId, rows, receivedAt } = batch;
+    if (!isValidGatewayId(gatewayId)) throw new TypeError(`Cannot ingest for gateway id "${gatewayId}"`);
     const day = utcDate(receivedAt);
     let present = 0;
+    let daySize = 0;
     for (const date of windowDays(batchId, receivedAt)) {
       const index = this.#index(gatewayId, signal, date);
-      await index.refresh();
+      const size = await index.refresh();
+      if (date === day) daySize = size;
       if (batchId !== undefined) present = Math.max(present, index.lastLine(batchId));
     }
-    const fresh = rows.filter((row) => row.line > present);
-    if (fresh.length === 0) return { written: 0, duplicates: rows.length };
-    const dayPath = this.#dayPath(gatewayId, signal, day);
-    await this.#file(dayPath).write(fresh.map((row) => row.text + "\n").join(""));
-    const end = (await stat(dayPath)).size;
-    await this.#index(gatewayId, signal, day).record(batchId, fresh[fresh.length - 1].line, end);
-    return { written: fresh.length, duplicates: rows.length - fresh.length };
+    const count = rows.lines.length;
+    // Rows are written in line order, so what an earlier shipment left is a prefix of the batch.
+    let first = 0;
+    while (first < count && rows.lines[first] <= present) first++;
+    if (first === count) return { written: 0, duplicates: count };
+    const bytes = rows.bytes.bytes(first === 0 ? 0 : rows.ends[first - 1], rows.ends[count - 1]);
+    await this.#file(this.#dayPath(gatewayId, signal, day)).write(bytes);
+    await this.#index(gatewayId, signal, day).record(batchId, rows.lines[count - 1], daySize + bytes.byteLength);
+    return { written: count - first, duplicates: first };
   }
 
   #dayPath(gatewayId: string, signal: string, date: string): string {
@@ -134,7 +149,7 @@ export class IngestStore {
   }
 
   #lockPath(batch: IngestBatch): string {
-    return path.join(this.dir, INDEX_DIR, batch.gatewayId, `${batch.signal}.lock`);
+    return path.join(this.dir, INDEX_DIR, batch.gatewayId, batch.signal);
   }
 
   #index(gatewayId: string, signal: string, date: string): DayIndex {
@@ -146,7 +161,11 @@ export class IngestStore {
     } else {
       const indexPath = path.join(this.dir, INDEX_DIR, gatewayId, signal, `${date}.jsonl`);
       index = new DayIndex(indexPath, this.#dayPath(gatewayId, signal, date));
-      if (this.#indexes.size >= MAX_INDEXES) this.#indexes.delete(this.#indexes.keys().next().value!);
+      if (this.#indexes.size >= MAX_INDEXES) {
+        const [oldest, old] = this.#indexes.entries().next().value!;
+        this.#indexes.delete(oldest);
+        void old.close();
+      }
     }
     this.#indexes.set(key, index);
     return index;

@@ -164,6 +164,11 @@ export class Outbox implements RowSink {
     return readFile(claim.path, "utf8");
   }
 
+  /** The claimed batch's bytes, as they are sent. */
+  async readBytes(claim: Claim): Promise<Uint8Array> {
+    return new Uint8Array(await readFile(claim.path));
+  }
+
   /** Central has the batch: it is deleted. */
   async done(claim: Claim): Promise<void> {
     await unlink(claim.path).catch((error) => {

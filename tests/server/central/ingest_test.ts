@@ -89,10 +89,13 @@ test("a duplicate is recognised by a fresh process reading the same directory (a
     await ingest("traces", '{"s":1}\n{"s":2}\n', id);
     const { IngestStore } = await import("../../../storage/ingest/ingest_store.ts");
     const second = new IngestStore(central.sinkDir);
-    const rows = [1, 2].map((line) => ({
-      line,
-      text: `{"s":${line},"_ingest":{"row_id":"2025-06-01T10-00-00-000Z-9-1-cd:${line}"}}`,
-    }));
+    const text = [1, 2].map((line) => `{"s":${line},"_ingest":{"row_id":"2025-06-01T10-00-00-000Z-9-1-cd:${line}"}}\n`);
+    const bytes = new TextEncoder().encode(text.join(""));
+    const rows = {
+      bytes: { bytes: (start = 0, end = bytes.length) => bytes.subarray(start, end) },
+      lines: [1, 2],
+      ends: [text[0].length, bytes.length],
+    };
     const result = await second.write({
       gatewayId: "gw-1",
       signal: "traces",
