@@ -12,6 +12,7 @@ import { ByteBuffer } from "../../storage/byte_buffer.ts";
 import { HttpError } from "../http_error.ts";
 import { OtlpError } from "../otlp/otlp_error.ts";
 import { readBody } from "../otlp/read_body.ts";
+import { Slots } from "../otlp/slots.ts";
 import { authenticate } from "./auth.ts";
 import type { CentralContext } from "./context.ts";
 import { stampRows } from "./ingest_rows.ts";
@@ -29,18 +30,21 @@ export const BATCH_ID_HEADER = "x-ctvs-batch-id";
 const BATCH_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const CONTENT_TYPES = ["application/x-ndjson", "application/jsonl"];
 
-/** Buffers kept for the next requests, and how big a kept one may stay. */
-const POOL_SIZE = 32;
+/**
+ * How many admitted requests are read, parsed and written at once; the others wait with their bodies unread (and
+ * count as pending, so admission sees them). Each slot keeps its buffers, cut back to this size after a big batch.
+ */
+const INGEST_CONCURRENCY = 8;
 const KEEP_BUFFER_BYTES = 2 * 1024 * 1024;
 const decoder = new TextDecoder();
 
 /**
- * The ingest routes. A request's body and its stamped rows live in buffers reused request after request (a pool of
- * a few): memory that is filled and cleared again, not a new megabyte per batch for the native heap to grow on.
+ * The ingest routes. A request's body and its stamped rows live in its slot's buffers, reused request after request:
+ * memory that is filled and cleared again, not a new megabyte per batch for the native heap to grow on.
  */
 export function ingestRoutes(context: CentralContext): Hono {
   const app = new Hono();
-  const pool: { body: ByteBuffer; rows: ByteBuffer }[] = [];
+  const slots = new Slots(INGEST_CONCURRENCY, () => ({ body: new ByteBuffer(), rows: new ByteBuffer() }));
   app.post("/v1/ingest/:signal", async (c) => {
     const signal = c.req.param("signal");
     if (!(INGEST_SIGNALS as readonly string[]).includes(signal)) throw new HttpError(404, { error: "unknown signal" });
@@ -55,34 +59,37 @@ export function ingestRoutes(context: CentralContext): Hono {
     }
     const length = c.req.header("content-length");
     const admission = context.gate.admit(gatewayId, signal, length === undefined ? undefined : Number(length));
-    const buffers = pool.pop() ?? { body: new ByteBuffer(), rows: new ByteBuffer() };
     try {
-      const body = await readIngestBody(c.req.raw, buffers.body);
-      admission.bytes(body.byteLength);
-      // Stamped rows are the body and a stamp a row: room for them at once, not by doubling.
-      buffers.rows.reserve(body.byteLength + (body.byteLength >> 2));
-      const receivedAt = new Date();
-      const stamp = { gatewayId, receivedAt: isoTimestamp(receivedAt.getTime()), batchId };
-      const { rows, rejected } = stampRows(decoder.decode(body), stamp, buffers.rows);
-      const accepted = rows.lines.length;
-      admission.rows(accepted);
-      let duplicates = 0;
-      if (accepted > 0) {
+      return await slots.run(async (buffers) => {
         try {
-          duplicates = (await context.store.write({ gatewayId, signal, batchId, rows, receivedAt })).duplicates;
-        } catch (error) {
-          throw new HttpError(500, { error: `ingest write failed: ${(error as Error).message}` });
+          const body = await readIngestBody(c.req.raw, buffers.body);
+          admission.bytes(body.byteLength);
+          // Stamped rows are the body and a stamp a row: room for them at once, not by doubling.
+          buffers.rows.reserve(body.byteLength + (body.byteLength >> 2));
+          const receivedAt = new Date();
+          const stamp = { gatewayId, receivedAt: isoTimestamp(receivedAt.getTime()), batchId };
+          const { rows, rejected } = stampRows(decoder.decode(body), stamp, buffers.rows);
+          const accepted = rows.lines.length;
+          admission.rows(accepted);
+          let duplicates = 0;
+          if (accepted > 0) {
+            try {
+              duplicates = (await context.store.write({ gatewayId, signal, batchId, rows, receivedAt })).duplicates;
+            } catch (error) {
+              throw new HttpError(500, { error: `ingest write failed: ${(error as Error).message}` });
+            }
+          }
+          if (rejected) {
+            return c.json({ accepted, rejected_at_line: rejected.line, error: rejected.error }, 400);
+          }
+          return c.json(duplicates > 0 ? { accepted, duplicates } : { accepted }, 202);
+        } finally {
+          buffers.body.clear(KEEP_BUFFER_BYTES);
+          buffers.rows.clear(KEEP_BUFFER_BYTES);
         }
-      }
-      if (rejected) {
-        return c.json({ accepted, rejected_at_line: rejected.line, error: rejected.error }, 400);
-      }
-      return c.json(duplicates > 0 ? { accepted, duplicates } : { accepted }, 202);
+      });
     } finally {
       admission.release();
-      buffers.body.clear(KEEP_BUFFER_BYTES);
-      buffers.rows.clear(KEEP_BUFFER_BYTES);
-      if (pool.length < POOL_SIZE) pool.push(buffers);
     }
   });
   otherMethodsNotAllowed(app, "/v1/ingest/:signal", ["POST"]);
