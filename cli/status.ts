@@ -10,6 +10,8 @@ import { claudeSettingsPath } from "../platform/claude_code/attach.ts";
 import { readMarker } from "../platform/claude_code/settings_edit.ts";
 import { codexHome } from "../platform/codex/attach.ts";
 import { loadConfig } from "../platform/config/load.ts";
+import type { Config } from "../platform/config/types.ts";
+import { outboxDir, serverSinkDir } from "../platform/fleet_paths.ts";
 import { currentHost, type Host } from "../platform/daemon/host.ts";
 import { serviceBackend } from "../platform/daemon/service.ts";
 import { logDir } from "../platform/daemon/service_spec.ts";
@@ -19,6 +21,7 @@ import { unlessMissing } from "../platform/fs_error.ts";
 import { isAlive } from "../platform/pid_file.ts";
 import { errorMessage } from "../platform/runtime.ts";
 import { type CollectorStatus, readStatusFile } from "../server/status_file.ts";
+import { outboxStats } from "../storage/outbox/outbox.ts";
 import type { Command } from "./command.ts";
 import type { Io } from "./io.ts";
 import { parseFlags } from "./parse_flags.ts";
@@ -29,6 +32,23 @@ Shows the daemon (systemd or launchd state, PID, logs), the config it runs, the 
 collector (rows not written, stream events dropped, the last error), and whether Claude Code and Codex are attached.
 Exit 1 when the config is invalid, or a file it reads (Claude Code's settings, the Codex config, the collector's
 status) exists but cannot be read or parsed.`;
+
+/** A gateway's Central and what waits in its outbox; a Central server's control plane and ingest directory. */
+async function fleetStatus(io: Io, config: Config): Promise<void> {
+  if (config.role === "server" && config.server) {
+    io.out(`  role:  server (control plane ${config.server.control_plane_listen})`);
+    io.out(`  ingest: ${serverSinkDir(config.server)}`);
+  }
+  if (config.role !== "gateway" || !config.central_server) return;
+  io.out(`  role:  gateway of ${config.central_server.url}`);
+  const dir = outboxDir(config.central_server);
+  const stats = Object.values(await outboxStats(dir));
+  const batches = stats.reduce((sum, s) => sum + s.batches, 0);
+  const bytes = stats.reduce((sum, s) => sum + s.bytes, 0);
+  const failed = stats.reduce((sum, s) => sum + s.failed, 0);
+  io.out(`  outbox: ${dir}: ${batches} batch(es) waiting (${(bytes / 1e6).toFixed(1)} MB)`);
+  if (failed > 0) io.out(`  outbox: ${failed} poison batch(es) Central refused, in ${dir}/<signal>/failed/`);
+}
 
 /** Runs `ctvs status` against `host`. */
 export async function runStatus(argv: string[], io: Io, host: Host): Promise<number> {
@@ -69,6 +89,7 @@ export async function runStatus(argv: string[], io: Io, host: Host): Promise<num
     if (config.proxy) io.out(`  proxy: ${config.proxy.listen}`);
     if (config.otel) io.out(`  otel:  ${config.otel.listen}`);
     if (config.sink) io.out(`  sink:  ${config.sink.dir}`);
+    await fleetStatus(io, config);
   } catch (error) {
     const missing = /not found/.test(errorMessage(error));
     io.out(`  Status: ${missing ? "missing" : `invalid (${errorMessage(error)})`}`);

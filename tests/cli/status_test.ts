@@ -106,3 +106,29 @@ test("ctvs status shows the recording failures of the running collector, and aft
     await host.remove();
   }
 });
+
+test("ctvs status shows a gateway's Central and what waits in its outbox, poison batches apart", async () => {
+  const host = await fakeHost();
+  try {
+    const outbox = path.join(host.home, "spool");
+    await fs.mkdir(path.join(outbox, "logs", "failed"), { recursive: true });
+    await fs.writeFile(path.join(outbox, "logs", "2026-01-01T00-00-00-000Z-1-1-aaaaaa.ndjson"), '{"a":1}\n');
+    await fs.writeFile(path.join(outbox, "logs", "failed", "2026-01-01T00-00-00-000Z-1-0-aaaaaa.ndjson"), "x\n");
+    await fs.mkdir(path.join(host.home, ".hyp"), { recursive: true });
+    await fs.writeFile(
+      path.join(host.home, ".hyp", "collectivus.json"),
+      JSON.stringify({
+        version: 1,
+        role: "gateway",
+        central_server: { url: "https://central.example.com:8788", identity: {}, outbox_dir: outbox },
+      }),
+    );
+    const { stdout } = await status(host);
+    const lines = stdout.split("\n");
+    assert.ok(lines.includes("  role:  gateway of https://central.example.com:8788"), stdout);
+    assert.ok(lines.includes(`  outbox: ${outbox}: 1 batch(es) waiting (0.0 MB)`), stdout);
+    assert.ok(lines.includes(`  outbox: 1 poison batch(es) Central refused, in ${outbox}/<signal>/failed/`), stdout);
+  } finally {
+    await host.remove();
+  }
+});

@@ -2,7 +2,7 @@
  * The operator's path with real processes: `ctvs config set` and `ctvs config bootstrap-token issue` on the Central
  * host, the gateway started with the command the token line prints, a config change applied by the gateway's poll
  * (only the changed listener restarts; SIGHUP polls at once), and `ctvs config delete` revoking the gateway: its rows
- * wait in the outbox until it is registered again.
+ * wait in the outbox until it is registered again; `ctvs query` on Central reads what was shipped.
  */
 import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
@@ -93,6 +93,27 @@ test("operator CLI, setup URL, hot reload from Central, revoke and re-register",
     await waitUntil("the waiting row in Central", async () => {
       return (await centralRows(central.sinkDir, "logs")).some((row) => row.body === "while revoked");
     }, 60_000);
+
+    // Central's files are the standalone layout: ctvs query reads them with Central's own config.
+    const query = await ctvs(
+      [
+        "query",
+        "sql",
+        "select gateway_id, body from logs order by body",
+        "--config",
+        central.configPath,
+        "--format",
+        "json",
+        "--refresh",
+        "always",
+      ],
+      { env: childEnv(temp.dir) },
+    );
+    assert.equal(query.code, 0, query.stderr);
+    assert.deepEqual(JSON.parse(query.stdout), [
+      { gateway_id: "lab", body: "before revoke" },
+      { gateway_id: "lab", body: "while revoked" },
+    ]);
 
     for (const child of [gateway, centralProcess]) {
       child.kill("SIGTERM");
