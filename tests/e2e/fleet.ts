@@ -188,3 +188,20 @@ async function names(dir: string): Promise<string[]> {
     return [];
   }
 }
+
+/** Stops `children` with SIGTERM, each expected to exit 0 (a clean drain). */
+export async function stopCleanly(children: Child[]): Promise<void> {
+  for (const child of children) {
+    child.kill("SIGTERM");
+    const { code } = await child.exited;
+    if (code !== 0) throw new Error(`exited ${code} on SIGTERM:\n${child.transcript()}`);
+  }
+}
+
+/** Kills whatever of `children` still runs (a test that failed midway), and waits for them. */
+export async function killLeftovers(children: Child[]): Promise<void> {
+  for (const child of children) {
+    if (child.process.exitCode === null && child.process.signalCode === null) child.kill("SIGKILL");
+  }
+  await Promise.allSettled(children.map((c) => c.exited));
+}

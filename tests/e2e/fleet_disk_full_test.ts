@@ -14,11 +14,13 @@ import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
 import { type Child, tempDir } from "../helpers/child.ts";
 import {
   centralRows,
+  killLeftovers,
   outboxFiles,
   setupCentral,
   setupGateway,
   startCentral,
   startGateway,
+  stopCleanly,
   waitUntil,
 } from "./fleet.ts";
 
@@ -110,15 +112,9 @@ test("a full outbox disk answers 503 and loses nothing it acknowledged", async (
     assert.equal(again.status, 200);
     await again.body?.cancel();
 
-    for (const child of [gatewayProcess, second]) {
-      child.kill("SIGTERM");
-      assert.equal((await child.exited).code, 0, child.transcript());
-    }
+    await stopCleanly([gatewayProcess, second]);
   } finally {
-    for (const child of children) {
-      if (child.process.exitCode === null && child.process.signalCode === null) child.kill("SIGKILL");
-    }
-    await Promise.allSettled(children.map((c) => c.exited));
+    await killLeftovers(children);
     await upstream.close();
     await asRoot("umount", [mount]).catch(() => asRoot("umount", ["-l", mount]));
     await temp.remove();

@@ -12,11 +12,13 @@ import { type Child, tempDir } from "../helpers/child.ts";
 import {
   centralRows,
   type GatewaySetup,
+  killLeftovers,
   outboxFiles,
   setupCentral,
   setupGateway,
   startCentral,
   startGateway,
+  stopCleanly,
   waitUntil,
 } from "./fleet.ts";
 import { type FedSignal, Feeder, rowKey } from "./fleet_feeder.ts";
@@ -115,17 +117,11 @@ test("fault run: Central killed for 20 s, a gateway killed, disk-rate throttled:
       `the disk-rate throttle never refused a batch:\n${centralProcess.transcript()}`,
     );
 
-    for (const child of [restarted, processes[0], processes[2], centralProcess]) {
-      child.kill("SIGTERM");
-      assert.equal((await child.exited).code, 0, child.transcript());
-    }
+    await stopCleanly([restarted, processes[0], processes[2], centralProcess]);
     for (const gateway of gateways) assert.deepEqual(await outboxFiles(gateway.outboxDir), []);
   } finally {
     await Promise.allSettled(feeders.map((f) => f.stop()));
-    for (const child of children) {
-      if (child.process.exitCode === null && child.process.signalCode === null) child.kill("SIGKILL");
-    }
-    await Promise.allSettled(children.map((c) => c.exited));
+    await killLeftovers(children);
     await upstream.close();
     await temp.remove();
   }

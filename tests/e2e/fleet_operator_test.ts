@@ -10,7 +10,16 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
 import { type Child, ctvs, freePort, startCtvs, tempDir } from "../helpers/child.ts";
-import { centralRows, childEnv, outboxFiles, setupCentral, startCentral, waitUntil } from "./fleet.ts";
+import {
+  centralRows,
+  childEnv,
+  killLeftovers,
+  outboxFiles,
+  setupCentral,
+  startCentral,
+  stopCleanly,
+  waitUntil,
+} from "./fleet.ts";
 
 test("operator CLI, setup URL, hot reload from Central, revoke and re-register", async () => {
   const temp = await tempDir("ctvs-fleet-operator-");
@@ -115,15 +124,9 @@ test("operator CLI, setup URL, hot reload from Central, revoke and re-register",
       { gateway_id: "lab", body: "while revoked" },
     ]);
 
-    for (const child of [gateway, centralProcess]) {
-      child.kill("SIGTERM");
-      assert.equal((await child.exited).code, 0, child.transcript());
-    }
+    await stopCleanly([gateway, centralProcess]);
   } finally {
-    for (const child of children) {
-      if (child.process.exitCode === null && child.process.signalCode === null) child.kill("SIGKILL");
-    }
-    await Promise.allSettled(children.map((c) => c.exited));
+    await killLeftovers(children);
     await upstream.close();
     await temp.remove();
   }

@@ -12,11 +12,13 @@ import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
 import { type Child, tempDir } from "../helpers/child.ts";
 import {
   centralRows,
+  killLeftovers,
   outboxFiles,
   setupCentral,
   setupGateway,
   startCentral,
   startGateway,
+  stopCleanly,
   waitUntil,
 } from "./fleet.ts";
 
@@ -107,18 +109,12 @@ test("two Central replicas on one data directory behind a round-robin relay: eve
       assert.ok(relay.stats.duplicates > 0, "no batch came back to a replica that had it");
       assert.ok(relay.stats.byTarget.every((n) => n > 0), `ingest by replica: ${relay.stats.byTarget}`);
 
-      for (const child of children) {
-        child.kill("SIGTERM");
-        assert.equal((await child.exited).code, 0, child.transcript());
-      }
+      await stopCleanly(children);
     } finally {
       await relay.close();
     }
   } finally {
-    for (const child of children) {
-      if (child.process.exitCode === null && child.process.signalCode === null) child.kill("SIGKILL");
-    }
-    await Promise.allSettled(children.map((c) => c.exited));
+    await killLeftovers(children);
     await upstream.close();
     await temp.remove();
   }
