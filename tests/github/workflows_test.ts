@@ -78,14 +78,14 @@ test("actionlint reports a broken workflow (the check can fail)", async () => {
   }
 });
 
-test("the macOS job leaves out exactly the tests that need Linux-only services (radosgw, podman, systemd, Chromium)", async () => {
+test("the macOS job leaves out exactly the tests that need Linux-only services (radosgw, podman, systemd, Chromium, a tmpfs mount)", async () => {
   const ci = await fs.readFile(path.join(WORKFLOWS, "ci.yml"), "utf8");
   const ignored = [...ci.matchAll(/--ignore=(\S+)/g)].map((m) => m[1]).sort();
   const linuxOnly: string[] = [];
   for await (const file of walk(path.join(ROOT, "tests"))) {
     if (!file.endsWith("_test.ts") || file === new URL(import.meta.url).pathname) continue;
     const text = await fs.readFile(file, "utf8");
-    if (/startS3|systemd-analyze|"podman"|build_image\.sh|helpers\/chromium\.ts/.test(text)) {
+    if (/startS3|systemd-analyze|"podman"|build_image\.sh|helpers\/chromium\.ts|"tmpfs"/.test(text)) {
       linuxOnly.push(path.relative(ROOT, file));
     }
   }
