@@ -11,6 +11,7 @@ import { mkdir, open } from "node:fs/promises";
 import path from "node:path";
 
 import { DayFile } from "../day_file.ts";
+import { SinkWriteError } from "../sink_write_error.ts";
 import { utcDate } from "../utc_date.ts";
 import { DayIndex } from "./day_index.ts";
 import { HotLocks } from "../../platform/file_lock.ts";
@@ -100,7 +101,12 @@ export class IngestStore {
     if (this.#closed) return Promise.reject(new Error("Cannot write: the ingest store is closed"));
     const key = `${batch.gatewayId}/${batch.signal}`;
     const previous = this.#queues.get(key) ?? Promise.resolve();
-    const run = previous.then(() => this.#locks.with(this.#lockPath(batch), () => this.#write(batch)));
+    const run = previous.then(() => this.#locks.with(this.#lockPath(batch), () => this.#write(batch)))
+      .catch((error) => {
+        // Every failure of the files reads "Cannot write <day file>: <reason>", whichever step met it.
+        if (error instanceof SinkWriteError || error instanceof TypeError) throw error;
+        throw new SinkWriteError(this.#dayPath(batch.gatewayId, batch.signal, utcDate(batch.receivedAt)), error);
+      });
     const tail = run.catch(() => {});
     this.#queues.set(key, tail);
     tail.then(() => {

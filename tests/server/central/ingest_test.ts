@@ -223,3 +223,25 @@ test("the disk-rate bucket answers 429 ingest disk-rate throttled once a second'
     await central.close();
   }
 });
+
+test("a write Central cannot do answers 500 ingest write failed, and a later batch goes through", async () => {
+  const { central, ingest } = await registered();
+  try {
+    // A file where the gateway's logs folder must be: every write of it fails (as root, permissions would not).
+    const { mkdir, writeFile, rm } = await import("node:fs/promises");
+    await mkdir(path.join(central.sinkDir, "gw-1"), { recursive: true });
+    await writeFile(path.join(central.sinkDir, "gw-1", "logs"), "not a folder");
+    const failed = await ingest("logs", '{"n":1}\n', { "x-ctvs-batch-id": "2025-06-01T10-00-00-000Z-1-1-ee" });
+    assert.equal(failed.status, 500);
+    assert.match(
+      (await failed.json()).error,
+      /^ingest write failed: Cannot write .*gw-1\/logs\/\d{4}-\d\d-\d\d\.jsonl: /,
+    );
+    await rm(path.join(central.sinkDir, "gw-1", "logs"));
+    const again = await ingest("logs", '{"n":1}\n', { "x-ctvs-batch-id": "2025-06-01T10-00-00-000Z-1-1-ee" });
+    assert.deepEqual(await again.json(), { accepted: 1 });
+    assert.deepEqual((await rowsOf(central, "gw-1", "logs")).map((r) => r.n), [1]);
+  } finally {
+    await central.close();
+  }
+});
