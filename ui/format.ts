@@ -81,3 +81,12 @@ export function textOn(background: string): string {
   // Contrast with white is 1.05 / (L + 0.05); with #1d1d1f (L about 0.012) (L + 0.05) / 0.062.
   return 1.05 / (luminance + 0.05) >= (luminance + 0.05) / 0.062 ? "#fff" : "#1d1d1f";
 }
+
+/**
+ * A Gas City agent as a reader names it: `mayor · rig-a · mayor` (template, rig, alias; the ones known), or `null` for
+ * a conversation of no agent.
+ */
+export function agent(row: { agent_template?: unknown; agent_rig?: unknown; agent_alias?: unknown }): string | null {
+  const known = [row.agent_template, row.agent_rig, row.agent_alias].filter((v) => typeof v === "string" && v !== "");
+  return known.length ? known.join(" · ") : null;
+}

@@ -12,6 +12,7 @@ import { PROXY_MESSAGES } from "../proxy_messages/dataset.ts";
 import { TRANSCRIPT_MESSAGES } from "../transcript_messages/dataset.ts";
 import { TRANSCRIPT_REQUESTS } from "../transcript_requests/dataset.ts";
 import { TURN_APIS } from "../usage_report.ts";
+import { GASCITY_CONVERSATIONS } from "./gascity_conversations.ts";
 
 /** One dataset of conversations. */
 export interface ConversationSource {
@@ -19,8 +20,20 @@ export interface ConversationSource {
   name: string;
   /** One row per content part. */
   messages: Dataset;
+  /**
+   * SQL over `messages` of the UI's part and context columns it names otherwise or computes (a column it neither has
+   * nor maps is NULL).
+   */
+  columns?: Readonly<Record<string, string>>;
+  /** Which rows of `messages` are parts of the conversation (all when absent). */
+  where?: string;
   /** One row per model request, with tokens and cost; absent when the source has none. */
   requests?: Dataset;
+  /**
+   * When the rows of `requests` are not one per request: a SELECT over it of one row per request, with the request
+   * columns by name.
+   */
+  requestsSql?: string;
 }
 
 /** Every conversation source `ctvs ui` shows. */
@@ -28,6 +41,8 @@ export const CONVERSATION_SOURCES: readonly ConversationSource[] = [
   { name: "proxy", messages: PROXY_MESSAGES, requests: LLM_REQUESTS },
   // What `ctvs import` read from Claude Code and Codex transcripts (their turns have no raw exchange).
   { name: "transcripts", messages: TRANSCRIPT_MESSAGES, requests: TRANSCRIPT_REQUESTS },
+  // Gas City's agents: each session a conversation, with the agent's template, rig and alias.
+  GASCITY_CONVERSATIONS,
 ];
 
 /** The part columns the UI reads (typed as in `proxy_messages`). */
@@ -52,6 +67,11 @@ export const PART_COLUMNS = [
   "tool_call_id",
   "tool_args",
   "status",
+  // Who the agent is, for the sources that know (Gas City): its template, rig and alias, and its city.
+  "agent_template",
+  "agent_rig",
+  "agent_alias",
+  "agent_city",
 ] as const;
 
 /** The request columns the UI reads (typed as in `llm_requests`). */
@@ -80,18 +100,34 @@ export const REQUEST_COLUMNS = [
 
 /** The datasets every conversation source reads (to refresh before a query). */
 export function conversationDatasets(sources: readonly ConversationSource[] = CONVERSATION_SOURCES): Dataset[] {
-  return sources.flatMap((s) => s.requests ? [s.messages, s.requests] : [s.messages]);
+  return [...new Set(sources.flatMap((s) => s.requests ? [s.messages, s.requests] : [s.messages]))];
 }
 
 const PROXY_TYPES = new Map(PROXY_MESSAGES.columns.map((c) => [c.name, c.type]));
 const REQUEST_TYPES = new Map(LLM_REQUESTS.columns.map((c) => [c.name, c.type]));
+const typeOf = (name: string) => PROXY_TYPES.get(name) ?? REQUEST_TYPES.get(name) ?? "VARCHAR";
 
-function select(dataset: Dataset, columns: readonly string[], origin: string): string {
+/** `columns` of `dataset`: its own, or `exprs`' SQL, or typed NULLs; then `clause` (a WHERE). */
+function select(
+  dataset: Dataset,
+  columns: readonly string[],
+  origin: string,
+  exprs: Readonly<Record<string, string>> = {},
+  clause?: string,
+): string {
   const wanted = columns.map((name) => {
+    if (exprs[name] !== undefined) return `${exprs[name]} AS ${ident(name)}`;
     const column = dataset.columns.find((c) => c.name === name);
-    return column ? ident(name) : `CAST(NULL AS ${PROXY_TYPES.get(name) ?? REQUEST_TYPES.get(name)}) AS ${ident(name)}`;
+    return column ? ident(name) : `CAST(NULL AS ${typeOf(name)}) AS ${ident(name)}`;
   });
-  return `SELECT ${literal(origin)} AS origin, ${wanted.join(", ")} FROM ${ident(dataset.name)}`;
+  return `SELECT ${literal(origin)} AS origin, ${wanted.join(", ")} FROM ${ident(dataset.name)}${
+    clause ? ` ${clause}` : ""
+  }`;
+}
+
+/** The rows of a source's messages in `columns`. */
+function messageSelect(s: ConversationSource, columns: readonly string[]): string {
+  return select(s.messages, columns, s.name, s.columns, s.where ? `WHERE ${s.where}` : undefined);
 }
 
 /**
@@ -105,7 +141,7 @@ function select(dataset: Dataset, columns: readonly string[], origin: string): s
  * ```
  */
 export function partsRelation(sources: readonly ConversationSource[] = CONVERSATION_SOURCES): string {
-  return sources.map((s) => select(s.messages, PART_COLUMNS, s.name)).join(" UNION ALL ");
+  return sources.map((s) => messageSelect(s, PART_COLUMNS)).join(" UNION ALL ");
 }
 
 /**
@@ -119,9 +155,11 @@ export function requestsRelation(sources: readonly ConversationSource[] = CONVER
       REQUEST_COLUMNS.map((n) => `CAST(NULL AS ${REQUEST_TYPES.get(n)}) AS ${ident(n)}`).join(", ")
     } WHERE FALSE`;
   }
-  return withRequests.map((s) => `${select(s.requests!, REQUEST_COLUMNS, s.name)} WHERE ${TURN_APIS}`).join(
-    " UNION ALL ",
-  );
+  return withRequests.map((s) => {
+    if (!s.requestsSql) return `${select(s.requests!, REQUEST_COLUMNS, s.name)} WHERE ${TURN_APIS}`;
+    const columns = REQUEST_COLUMNS.map(ident).join(", ");
+    return `SELECT ${literal(s.name)} AS origin, ${columns} FROM (${s.requestsSql}) WHERE ${TURN_APIS}`;
+  }).join(" UNION ALL ");
 }
 
 /** The columns of what a conversation's requests offered the model (typed as in `proxy_messages`). */
@@ -129,5 +167,5 @@ export const CONTEXT_COLUMNS = ["conversation_id", "message_created_at", "system
 
 /** A relation of every source's system text and tools by message (`origin` then {@link CONTEXT_COLUMNS}). */
 export function contextRelation(sources: readonly ConversationSource[] = CONVERSATION_SOURCES): string {
-  return sources.map((s) => select(s.messages, CONTEXT_COLUMNS, s.name)).join(" UNION ALL ");
+  return sources.map((s) => messageSelect(s, CONTEXT_COLUMNS)).join(" UNION ALL ");
 }

@@ -17,7 +17,7 @@ import { containsText, type Page, pageClause } from "./page.ts";
 
 /** What the list is filtered by (all optional). */
 export interface ConversationFilter {
-  /** Text found in the id, cwd, branch, model or any part's text. */
+  /** Text found in the id, cwd, branch, model, agent (template, rig, alias) or any part's text. */
   q?: string;
   /** `claude_code`, `codex`, `api`. */
   client?: string;
@@ -58,7 +58,10 @@ export function conversationListSql(
   if (filter.q) {
     const q = filter.q;
     where.push(
-      `(${["c.conversation_id", "c.cwd", "c.git_branch", "c.models"].map((col) => containsText(col, q)).join(" OR ")}` +
+      `(${
+        ["c.conversation_id", "c.cwd", "c.git_branch", "c.models", "c.agent_template", "c.agent_rig", "c.agent_alias"]
+          .map((col) => containsText(col, q)).join(" OR ")
+      }` +
         ` OR (c.origin, c.conversation_id) IN (SELECT origin, conversation_id FROM parts WHERE ${
           containsText('"content_text"', q)
         }))`,
@@ -74,6 +77,10 @@ conversations AS (
     any_value(conversation_source) AS conversation_source,
     any_value(cwd) AS cwd,
     any_value(git_branch) AS git_branch,
+    any_value(agent_template) AS agent_template,
+    any_value(agent_rig) AS agent_rig,
+    any_value(agent_alias) AS agent_alias,
+    any_value(agent_city) AS agent_city,
     string_agg(DISTINCT model, ', ' ORDER BY model) AS models,
     count(DISTINCT message_id) AS messages,
     count(*) AS parts,

@@ -1,7 +1,8 @@
 /**
  * `ctvs ui` in headless Chromium over what this project's real-client tests record (Claude Code and Codex through a
- * real proxy; a trace, logs and metrics from the OpenTelemetry SDK's exporters): each screen shows what a user must
- * see, and a screenshot of each is saved (tests/helpers/chromium.ts says where).
+ * real proxy; a trace, logs and metrics from the OpenTelemetry SDK's exporters; a Gas City's agents recorded from a
+ * supervisor): each screen shows what a user must see, and a screenshot of each is saved (tests/helpers/chromium.ts
+ * says where).
  */
 import assert from "node:assert/strict";
 import { appendFile, readdir, readFile } from "node:fs/promises";
@@ -11,6 +12,8 @@ import type { Locator, Page } from "playwright-core";
 import { launchChromium, screenshotDir } from "../helpers/chromium.ts";
 import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
 import { KNOWN_SPANS, LONG, PICTURE, PICTURE_PROMPTS, recordForUi } from "./ui_record.ts";
+import { recordCity } from "./gascity_record.ts";
+import { cost, count } from "../../ui/format.ts";
 
 // deno-lint-ignore no-explicit-any
 type Row = Record<string, any>;
@@ -371,5 +374,91 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
       assert.equal((await child.exited).code, 0, child.transcript());
     }
     await tmp.remove();
+  }
+});
+
+test("ctvs ui lists a Gas City's sessions with their agent, messages, turns and cost in Chromium", async () => {
+  const city = await recordCity();
+  const browser = await launchChromium();
+  let child: ReturnType<typeof startCtvs> | undefined;
+  try {
+    child = startCtvs(["ui", "--config", city.config]);
+    const url = (await child.waitFor(/^ctvs ui: http:\/\/127\.0\.0\.1:\d+\/\?token=/, 30_000)).slice(
+      "ctvs ui: ".length,
+    );
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+
+    // The list: one conversation per session, its client marked Gas City, its agent, and the cost the capture priced.
+    await page.goto(url);
+    const list = page.getByTestId("conversations");
+    await list.locator("tbody tr").nth(1).waitFor();
+    assert.equal(await list.locator("tbody tr").count(), 2);
+    const priced = (rows: Row[]) => cost(rows.reduce((sum, r) => sum + (r.cost_usd ?? 0), 0));
+    const row = (agent: "mayor" | "polecat") => list.locator("tbody tr", { hasText: `${agent} · ` });
+    for (
+      const [agent, client, shown] of [
+        ["mayor", "claude_code", "mayor · rig-a · mayor"],
+        ["polecat", "codex", "polecat · rig-b · p1"],
+      ] as const
+    ) {
+      const cells = (await row(agent).locator("td").allInnerTexts()).map((t) => t.trim());
+      const header = (await list.locator("thead th").allInnerTexts()).map((t) => t.trim());
+      const cell = (name: string) => cells[header.indexOf(name)];
+      assert.equal(cell("Client"), `${client}· Gas City`);
+      assert.equal(cell("Agent"), shown);
+      assert.equal(cell("Turns"), "4");
+      assert.equal(cell("Cost"), priced(city.rows[agent]));
+    }
+    await shot(page, "conversations-gascity");
+    // The search finds a session by its agent's names.
+    await page.getByLabel("Search").fill("rig-b");
+    await page.getByLabel("Search").press("Enter");
+    await until(async () => await list.locator("tbody tr").count() === 1, "only the polecat's session is listed");
+    assert.match(await list.innerText(), /polecat · rig-b · p1/);
+
+    // The mayor's session: who the agent is, the prompt, the Bash call beside its result, each answer's turn.
+    await page.goto(url);
+    await row("mayor").click();
+    const summary = page.getByTestId("conversation-summary");
+    await summary.waitFor();
+    assert.equal(await summary.getByTestId("agent").innerText(), "template mayor · rig rig-a · alias mayor");
+    assert.match(await summary.innerText(), /Conversation\nalpha:s-1\n/);
+    assert.match(await summary.innerText(), /claude_code \(a Gas City session of alpha\)/);
+    const messages = page.getByTestId("messages");
+    await messages.getByText("run the marker command").first().waitFor();
+    const call = page.getByTestId("tool-call").first();
+    assert.match(await call.locator(".tool-call").innerText(), /^Bash\n[\s\S]*echo/);
+    assert.match(await call.getByTestId("tool-result").innerText(), /ctvs-e2e/);
+    const turns = page.getByTestId("turn");
+    assert.equal(await turns.count(), 4, "a turn on each of the four answers");
+    const first = city.rows.mayor.find((r) => r.cost_usd !== null)!;
+    assert.equal(
+      await turns.first().innerText(),
+      `${first.model} · from the transcript · in ${
+        count(
+          Number(first.input_tokens) + Number(first.cache_read_input_tokens ?? 0) +
+            Number(first.cache_creation_input_tokens ?? 0),
+        )
+      } / out ${count(Number(first.output_tokens))} · ${cost(Number(first.cost_usd))}`,
+    );
+    await shot(page, "conversation-gascity");
+
+    // The Codex polecat's session: its answers carry their turns too (Codex reports usage after the answer).
+    await page.goto(url);
+    await row("polecat").click();
+    await page.getByTestId("conversation-summary").getByTestId("agent").waitFor();
+    await page.getByTestId("messages").getByText("run the marker command").first().waitFor();
+    assert.equal(await page.getByTestId("turn").count(), 4);
+    assert.deepEqual(errors, [], "no script errors or failed requests on the page");
+  } finally {
+    await browser.close();
+    if (child) {
+      child.kill("SIGTERM");
+      assert.equal((await child.exited).code, 0, child.transcript());
+    }
+    await city.remove();
   }
 });

@@ -15,7 +15,7 @@ import { get, type PageOf, type Row } from "../api.ts";
 import { ErrorBox, Loading } from "../components/common.tsx";
 import { SearchQuery } from "../components/highlight.tsx";
 import { useLoad } from "../components/load.ts";
-import { cost, count, time } from "../format.ts";
+import { agent, cost, count, time } from "../format.ts";
 import { href } from "../route.ts";
 import { ConversationContext } from "./conversation_context.tsx";
 import { Part, partKey, TurnChip } from "./conversation_parts.tsx";
@@ -167,7 +167,16 @@ export function ConversationScreen({ origin, id }: { origin: string; id: string 
             <dd>
               {c.conversation_source ?? "—"}
               {c.origin === "transcripts" ? " (imported from its transcript)" : ""}
+              {c.origin === "gascity" ? ` (a Gas City session of ${c.agent_city ?? "its city"})` : ""}
             </dd>
+            {agent(c) !== null && (
+              <>
+                <dt>Agent</dt>
+                <dd class="agent" data-testid="agent">
+                  template {c.agent_template ?? "—"} · rig {c.agent_rig ?? "—"} · alias {c.agent_alias ?? "—"}
+                </dd>
+              </>
+            )}
             <dt>Models</dt>
             <dd>{c.models ?? "—"}</dd>
             <dt>Started</dt>

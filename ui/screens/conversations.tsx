@@ -1,14 +1,15 @@
 /** @jsxImportSource preact */
 /**
  * The conversations list: the most recently active first, with project (cwd and branch), client, models, turns,
- * tokens and cost; searched by text (also inside messages) and filtered by client, model, directory and time.
+ * tokens and cost, and for Gas City sessions the agent (template, rig, alias); searched by text (also inside messages
+ * and the agent's names) and filtered by client, model, directory and time.
  *
  * @module
  */
 /// <reference lib="dom" />
 import { ErrorBox, Field, Filters, formParams, Loading } from "../components/common.tsx";
 import { usePaged } from "../components/paged.tsx";
-import { cost, count, shortPath, time } from "../format.ts";
+import { agent, cost, count, shortPath, time } from "../format.ts";
 import { href } from "../route.ts";
 
 const LIMIT = 50;
@@ -16,11 +17,19 @@ const LIMIT = 50;
 /** The screen. */
 export function ConversationsScreen({ params }: { params: URLSearchParams }) {
   const { query, data, error, loading, go, pager } = usePaged("/api/conversations", "conversations", params, LIMIT);
+  // The agent column only when the page has agents (Gas City sessions): other lists keep their width.
+  const agents = data?.rows.some((c) => agent(c) !== null) ?? false;
   return (
     <section>
       <h1>Conversations</h1>
       <Filters onSubmit={(form) => go(formParams(form))}>
-        <Field label="Search" name="q" value={query.q} placeholder="text, id, directory, branch, model" width="18em" />
+        <Field
+          label="Search"
+          name="q"
+          value={query.q}
+          placeholder="text, id, directory, branch, model, agent"
+          width="18em"
+        />
         <label>
           <span>Client</span>
           <select name="client" value={query.client ?? ""}>
@@ -46,6 +55,7 @@ export function ConversationsScreen({ params }: { params: URLSearchParams }) {
                 <th>Project</th>
                 <th>Branch</th>
                 <th>Client</th>
+                {agents && <th title="Gas City: template · rig · alias">Agent</th>}
                 <th>Model</th>
                 <th class="num">Turns</th>
                 <th class="num">Messages</th>
@@ -69,7 +79,15 @@ export function ConversationsScreen({ params }: { params: URLSearchParams }) {
                     {c.origin === "transcripts" && (
                       <span class="muted imported" title="imported by ctvs import">· imported</span>
                     )}
+                    {c.origin === "gascity" && (
+                      <span class="muted imported" title={`a session of Gas City ${c.agent_city ?? ""}`}>
+                        · Gas City
+                      </span>
+                    )}
                   </td>
+                  {agents && (
+                    <td data-testid="agent" title={agent(c) ? "template · rig · alias" : ""}>{agent(c) ?? "—"}</td>
+                  )}
                   <td>{c.models ?? "—"}</td>
                   <td class="num">{count(c.turns)}</td>
                   <td class="num">{count(c.messages)}</td>
