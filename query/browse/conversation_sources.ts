@@ -137,7 +137,8 @@ function messageSelect(s: ConversationSource, columns: readonly string[]): strin
  * ```ts
  * import assert from "node:assert/strict";
  * assert.match(partsRelation(), /^SELECT 'proxy' AS origin, "gateway_id", .* FROM "proxy_messages" UNION ALL /);
- * assert.match(partsRelation(), /SELECT 'transcripts' AS origin, .* FROM "transcript_messages"$/);
+ * assert.match(partsRelation(), /SELECT 'transcripts' AS origin, .* FROM "transcript_messages" UNION ALL /);
+ * assert.match(partsRelation(), /SELECT 'gascity' AS origin, .* FROM "gascity_messages" WHERE "part_type" NOT IN /);
  * ```
  */
 export function partsRelation(sources: readonly ConversationSource[] = CONVERSATION_SOURCES): string {

@@ -9,7 +9,7 @@ import { appendFile, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
-import { launchChromium, screenshotDir } from "../helpers/chromium.ts";
+import { launchChromium, openUi, screenshotDir } from "../helpers/chromium.ts";
 import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
 import { KNOWN_SPANS, LONG, PICTURE, PICTURE_PROMPTS, recordForUi } from "./ui_record.ts";
 import { recordCity } from "./gascity_record.ts";
@@ -92,13 +92,9 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
     const total = usage.find((r) => r.date === "Total")!;
     assert.ok(total.cost_usd > 0, "the Claude Code turns are priced");
 
-    ui.child = startCtvs(["ui", ...config]);
-    const line = await ui.child.waitFor(/^ctvs ui: http:\/\/127\.0\.0\.1:\d+\/\?token=/, 30_000);
-    const url = line.slice("ctvs ui: ".length);
-    const page = await browser.context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+    const opened = await openUi(browser, config);
+    ui.child = opened.child;
+    const { url, page, errors } = opened;
 
     // Conversations: both agents, with their client, model and cost.
     await page.goto(url);
@@ -382,14 +378,9 @@ test("ctvs ui lists a Gas City's sessions with their agent, messages, turns and 
   const browser = await launchChromium();
   let child: ReturnType<typeof startCtvs> | undefined;
   try {
-    child = startCtvs(["ui", "--config", city.config]);
-    const url = (await child.waitFor(/^ctvs ui: http:\/\/127\.0\.0\.1:\d+\/\?token=/, 30_000)).slice(
-      "ctvs ui: ".length,
-    );
-    const page = await browser.context.newPage();
-    const errors: string[] = [];
-    page.on("pageerror", (error) => errors.push(error.message));
-    page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+    const opened = await openUi(browser, ["--config", city.config]);
+    child = opened.child;
+    const { url, page, errors } = opened;
 
     // The list: one conversation per session, its client marked Gas City, its agent, and the cost the capture priced.
     await page.goto(url);

@@ -9,8 +9,8 @@ import { existsSync } from "node:fs";
 import fs from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
-import { type BrowserContext, chromium } from "playwright-core";
-import { ROOT, tempDir } from "./child.ts";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
+import { type Child, ROOT, startCtvs, tempDir } from "./child.ts";
 
 /** Debian's `chromium` package puts it here (`.ci/run` installs it). */
 export const CHROMIUM = "/usr/bin/chromium";
@@ -71,4 +71,25 @@ export async function launchChromium(): Promise<Browser> {
       await profile.remove();
     },
   };
+}
+
+/** A `ctvs ui` started for a browser test, and a page of `browser` that records its script errors. */
+export interface OpenedUi {
+  child: Child;
+  /** The page's address, with its token. */
+  url: string;
+  page: Page;
+  /** Script errors and failed requests the page reported (a test ends by asserting there are none). */
+  errors: string[];
+}
+
+/** Starts `ctvs ui <args>`, waits for its address and opens a page that collects its errors. */
+export async function openUi(browser: Browser, args: string[]): Promise<OpenedUi> {
+  const child = startCtvs(["ui", ...args]);
+  const line = await child.waitFor(/^ctvs ui: http:\/\/127\.0\.0\.1:\d+\/\?token=/, 30_000);
+  const page = await browser.context.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  page.on("console", (message) => message.type() === "error" && errors.push(message.text()));
+  return { child, url: line.slice("ctvs ui: ".length), page, errors };
 }
