@@ -20,6 +20,7 @@ const BENCHMARKS: Record<string, () => Promise<BenchResult[]>> = {
   upload: async () => (await import("./upload.ts")).run(),
   ui: async () => (await import("./ui.ts")).run(),
   gascity: async () => (await import("./gascity.ts")).run(),
+  gascity_archive: async () => (await import("./gascity_archive.ts")).run(),
   startup: async () => (await import("./startup.ts")).run(),
   fleet: async () => (await import("./fleet.ts")).run(),
 };
