@@ -44,7 +44,9 @@ export interface EncodedRequest {
  *
  * const body = new TextEncoder().encode('{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"severityText":"INFO"}]}]}]}');
  * const out = { raw: new JsonlBytes(), rows: new JsonlBytes() };
- * assert.deepEqual(encodeRequest(LOGS, "json", body, out), { rows: 1, warning: undefined });
+ * const { rows, warning } = encodeRequest(LOGS, "json", body, out);
+ * assert.equal(rows, 1);
+ * assert.equal(warning, undefined);
  * const [row] = new TextDecoder().decode(out.rows.bytes()).split("\n").filter(Boolean).map((l) => JSON.parse(l));
  * assert.equal(row.severityText, "INFO");
  * ```
