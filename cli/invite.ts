@@ -8,6 +8,7 @@
 import { isHttpUrl } from "../platform/config/_checks.ts";
 import { adminCredentialsPath, resolveAdminCredentials } from "../platform/admin_credentials.ts";
 import { currentHost, type Host } from "../platform/daemon/host.ts";
+import { escapeControlCharacters } from "../platform/escape_control.ts";
 import { errorMessage } from "../platform/runtime.ts";
 import { retryAfterSeconds } from "../server/gateway/central_client.ts";
 import type { Command } from "./command.ts";
@@ -217,7 +218,8 @@ async function adminCall(
   } catch {
     // Not JSON (a proxy's error page): its start.
   }
-  return { status: response.status, body: { error: typeof error === "string" ? error : text.slice(0, 200) } };
+  const detail = escapeControlCharacters(typeof error === "string" ? error : text.slice(0, 200));
+  return { status: response.status, body: { error: detail } };
 }
 
 /** What a refusal means for the operator. */

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { escapeControlCharacters } from "../../platform/escape_control.ts";
 import { errorMessage } from "../../platform/runtime.ts";
 
 /** How long one request to Central may take. */
@@ -41,7 +42,17 @@ export async function callCentral(
   }
 }
 
-/** The `error` (and `reason`) of a Central error body, for messages: `401 invalid bootstrap token (already_used)`. */
+/**
+ * The `error` (and `reason`) of a Central error body, for messages: `401 invalid bootstrap token (already_used)`.
+ * Control characters are shown escaped.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const answer = Response.json({ error: "bad\u001b[2J", reason: "x" }, { status: 401 });
+ * assert.equal(await describeFailure(answer), "401 bad\\u001b[2J (x)");
+ * ```
+ */
 export async function describeFailure(response: Response): Promise<string> {
   const text = await response.text().catch(() => "");
   let detail = text.slice(0, 200);
@@ -51,6 +62,8 @@ export async function describeFailure(response: Response): Promise<string> {
   } catch {
     // Not JSON: the text itself.
   }
+  // The text comes from the network and ends up on a terminal.
+  detail = escapeControlCharacters(detail);
   return `${response.status}${detail ? ` ${detail}` : ""}`;
 }
 

@@ -24,6 +24,9 @@ async function setup(hostOptions: Parameters<typeof fakeHost>[0] = {}) {
     const url = String(input);
     requests.push(`${init?.method ?? "GET"} ${url}`);
     if (url.startsWith(RENDEZVOUS_URL)) return t.rendezvous.fetch(input, init);
+    if (url.startsWith("https://rogue.test")) {
+      return Promise.resolve(Response.json({ error: "\u001b[2J\rall is well" }, { status: 500 }));
+    }
     if (url.startsWith(CENTRAL)) {
       if (failBootstrap && url.endsWith("/v1/identity/bootstrap")) {
         return Promise.resolve(Response.json({ error: "internal error" }, { status: 500 }));
@@ -274,6 +277,20 @@ test("ctvs join: unknown, expired and used-up codes, an unreachable service, eac
       centralDown.stderr,
       /error: failed to reach central server https:\/\/down\.test\/v1\/enrollments\/bootstrap-config: .*The join code is not used: check the network/,
     );
+  } finally {
+    await t.close();
+  }
+});
+
+test("ctvs join: what a server answers reaches the terminal with its control characters escaped", async () => {
+  const t = await setup();
+  try {
+    for (const flag of ["--rendezvous", "--central"]) {
+      const result = await t.join(["ABCDEFGHJK", flag, "https://rogue.test", "--no"]);
+      assert.equal(result.code, 1);
+      assert.ok(result.stderr.includes("500 \\u001b[2J\\u000dall is well"), result.stderr);
+      assert.equal(result.stderr.includes("\u001b"), false, flag);
+    }
   } finally {
     await t.close();
   }
