@@ -8,6 +8,7 @@ import { ByteWriter, utf8 } from "./byte_writer.ts";
 import { FieldNames } from "./field_names.ts";
 import type { JsonScanner } from "./json_scanner.ts";
 import type { Group } from "./transcode_request.ts";
+import { VALUE_NULL, writeAnyValue, writeAttributes } from "./transcode_attributes.ts";
 import {
   hasIso,
   IdReader,
@@ -15,9 +16,6 @@ import {
   skipMember,
   TextReader,
   TimeReader,
-  VALUE_NULL,
-  writeAnyValue,
-  writeAttributes,
   writeId,
   writeIso,
   writeNumber,

@@ -14,7 +14,8 @@ import { ByteWriter, utf8 } from "./byte_writer.ts";
 import { FieldNames } from "./field_names.ts";
 import { BAIL, JsonScanner } from "./json_scanner.ts";
 import { objectBounds } from "./parse_json_body.ts";
-import { serviceName, skipMember, textField, writeAttributes, writeStringAt } from "./transcode_values.ts";
+import { serviceName, writeAttributes } from "./transcode_attributes.ts";
+import { skipMember, textField, writeStringAt } from "./transcode_values.ts";
 
 const UNKNOWN_SERVICE = utf8('"_unknown"');
 const SCOPE_NAME = utf8('"name":');

@@ -8,6 +8,7 @@ import { ByteWriter, utf8 } from "./byte_writer.ts";
 import { FieldNames } from "./field_names.ts";
 import type { JsonScanner } from "./json_scanner.ts";
 import type { Group } from "./transcode_request.ts";
+import { writeAttributes } from "./transcode_attributes.ts";
 import {
   duration,
   hasIso,
@@ -16,7 +17,6 @@ import {
   skipMember,
   TextReader,
   TimeReader,
-  writeAttributes,
   writeId,
   writeIso,
   writeNumber,
