@@ -11,6 +11,7 @@ import { ExportMetricsServiceResponseSchema } from "./gen/opentelemetry/proto/co
 import { ExportTraceServiceResponseSchema } from "./gen/opentelemetry/proto/collector/trace/v1/trace_service_pb.ts";
 import type { RecordTranscoder } from "./json/transcode_request.ts";
 import { logRecord } from "./json/transcode_logs.ts";
+import { metricRecord } from "./json/transcode_metrics.ts";
 import { spanRecord } from "./json/transcode_spans.ts";
 import type { RecordRows, RequestShape, Row } from "./normalize/common.ts";
 import { LOG_REQUEST, logRow, logRows } from "./normalize/logs.ts";
@@ -74,6 +75,7 @@ export const METRICS: Signal = {
   shape: METRIC_REQUEST,
   readProtobufRecord: readMetric,
   recordRows: metricPointRows,
+  transcodeJsonRecord: metricRecord,
   rows: metricRows,
   response: (warning) =>
     response(ExportMetricsServiceResponseSchema, warning ? { partialSuccess: { errorMessage: warning } } : {}),

@@ -10,9 +10,10 @@ import path from "node:path";
 import { test } from "node:test";
 import { encodeRequest } from "../../../server/otlp/encode_request.ts";
 import { transcodeJsonRequest } from "../../../server/otlp/json/transcode_request.ts";
-import { LOGS, type Signal, TRACES } from "../../../server/otlp/signals.ts";
+import { LOGS, METRICS, type Signal, TRACES } from "../../../server/otlp/signals.ts";
 import { JsonlBytes } from "../../../storage/jsonl_bytes.ts";
 import { LOG_FORMS, TRACE_FORMS, withNumericInts } from "./_fixtures.ts";
+import { METRIC_FORMS } from "./_metric_fixtures.ts";
 
 const FIXTURES = path.join(path.dirname(new URL(import.meta.url).pathname), "..", "..", "fixtures", "otlp");
 const encoder = new TextEncoder();
@@ -59,7 +60,7 @@ const log = (fields: string) => `{"resourceLogs":[{"scopeLogs":[{"logRecords":[{
 const attribute = (value: string) => span(`"name":"n","attributes":[{"key":"k","value":${value}}]`);
 
 test("the SDK's captured JSON bodies take the fast path and give exactly the general path's bytes", () => {
-  for (const signal of [TRACES, LOGS]) {
+  for (const signal of [TRACES, LOGS, METRICS]) {
     const body = readFileSync(path.join(FIXTURES, `${signal.name}.json`));
     const outcome = agree(signal, body, true);
     assert.ok("rows" in outcome);
@@ -68,7 +69,7 @@ test("the SDK's captured JSON bodies take the fast path and give exactly the gen
 });
 
 test("the SDK's JSON and protobuf bodies of the same items give the same rows", () => {
-  for (const signal of [TRACES, LOGS]) {
+  for (const signal of [TRACES, LOGS, METRICS]) {
     const rows = (encoding: "json" | "protobuf", file: string) => {
       const out = { rows: new JsonlBytes() };
       encodeRequest(signal, encoding, readFileSync(path.join(FIXTURES, file)), out);
@@ -79,10 +80,12 @@ test("the SDK's JSON and protobuf bodies of the same items give the same rows", 
 });
 
 test("every field of the test fixtures, in OTLP/JSON and in protobuf's JSON mapping, gives the same bytes", () => {
-  for (const [signal, forms] of [[TRACES, TRACE_FORMS()], [LOGS, LOG_FORMS()]] as const) {
-    agree(signal, JSON.stringify(forms.otlpJson), true);
-    agree(signal, JSON.stringify(withNumericInts(forms.otlpJson)), true);
-    agree(signal, JSON.stringify(forms.canonical), true); // base64 ids and enum names, through the general helpers
+  for (const [signal, forms] of [[TRACES, TRACE_FORMS()], [LOGS, LOG_FORMS()], [METRICS, METRIC_FORMS()]] as const) {
+    // The metrics fixture has exponential histograms, summaries and exemplars, which the fast path leaves.
+    const fast = signal !== METRICS;
+    agree(signal, JSON.stringify(forms.otlpJson), fast);
+    agree(signal, JSON.stringify(withNumericInts(forms.otlpJson)), fast);
+    agree(signal, JSON.stringify(forms.canonical), fast); // base64 ids and enum names, through the general helpers
     agree(signal, JSON.stringify(forms.snakeCase), false);
     agree(signal, JSON.stringify(forms.otlpJson, null, 2), false); // on several lines: re-serialized for raw/
   }
@@ -270,6 +273,61 @@ test("log records: bodies of every kind, severities and event names", () => {
   agree(LOGS, log('"body":{"intValue":null}'), false);
 });
 
+/** One metric in a metrics request, with `fields` spliced in. */
+const metric = (fields: string) =>
+  `{"resourceMetrics":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"m"}}]},` +
+  `"scopeMetrics":[{"scope":{"name":"s"},"metrics":[{${fields}}]}]}]}`;
+const point = '"startTimeUnixNano":"1544712660000000000","timeUnixNano":"1544712661000000000"';
+
+test("metrics: sums, gauges and histograms in every form; the kinds this path leaves", () => {
+  const values = ['"asInt":5', '"asInt":"9007199254740993"', '"asDouble":0.25', '"asDouble":1e400'];
+  for (const value of [...values, '"asInt":1,"asDouble":2', '"asDouble":2,"asInt":1', ""]) {
+    const fields = [point, value].filter(Boolean).join(",");
+    const sum = `"sum":{"aggregationTemporality":1,"isMonotonic":true,"dataPoints":[{${fields}}]}`;
+    agree(METRICS, metric(`"name":"c",${sum}`), true);
+    const attributes = '"attributes":[{"key":"a","value":{"intValue":1}}]';
+    const gauge = `"gauge":{"dataPoints":[{${[value, attributes].filter(Boolean).join(",")}}]}`;
+    agree(METRICS, metric(`"name":"g","unit":"1",${gauge}`), true);
+  }
+  // Data before the name, temporality after the points, metadata, a null point, a null kind before the real one.
+  agree(
+    METRICS,
+    metric(
+      `"sum":{"dataPoints":[null,{${point},"asInt":3,"flags":1}],"aggregationTemporality":"AGGREGATION_TEMPORALITY_CUMULATIVE"},"gauge":null,"name":"late","description":"d","metadata":[{"key":"k","value":{"stringValue":"v"}}]`,
+    ),
+    true,
+  );
+  for (
+    const fields of [
+      `${point},"count":"6","sum":42.5,"bucketCounts":["1","2",3],"explicitBounds":[5,10.5],"min":0.5,"max":20`,
+      `${point},"count":null,"sum":null,"bucketCounts":null,"explicitBounds":[],"min":null`,
+      `"sum":1e400,"count":2`,
+      "",
+    ]
+  ) {
+    agree(METRICS, metric(`"name":"h","histogram":{"aggregationTemporality":2,"dataPoints":[{${fields}}]}`), true);
+  }
+  agree(METRICS, metric(`"name":"h","histogram":{"dataPoints":[{"bucketCounts":[1,null]}]}`), false);
+  agree(METRICS, metric(`"name":"e","exponentialHistogram":{"dataPoints":[{${point}}]}`), false);
+  agree(METRICS, metric(`"name":"s","summary":{"dataPoints":[{${point}}]}`), false);
+  agree(METRICS, metric(`"name":"x","gauge":{"dataPoints":[]},"sum":{"dataPoints":[{"asInt":1}]}`), false);
+  agree(METRICS, metric(`"name":"x","gauge":{"dataPoints":[{"asInt":1,"exemplars":[{"asInt":2}]}]}`), false);
+  agree(METRICS, metric(`"name":"x","gauge":{"dataPoints":[{"asInt":1,"exemplars":[]}]}`), true);
+  agree(METRICS, metric(`"name":"x","gauge":{"dataPoints":[{"asInt":null}]}`), false);
+  agree(METRICS, metric(`"name":"x","sum":{"isMonotonic":"yes","dataPoints":[{"asInt":1}]}`), false); // a 400
+  agree(METRICS, metric(`"name":"no.data"`), false); // no rows: the general path
+});
+
+/** The SDK's metrics body with two data points a metric: small enough to damage many times. */
+function fewPoints(
+  body: { resourceMetrics: { scopeMetrics: { metrics: Record<string, { dataPoints?: unknown[] }>[] }[] }[] },
+) {
+  for (const metric of body.resourceMetrics[0].scopeMetrics[0].metrics) {
+    for (const data of Object.values(metric)) if (data?.dataPoints) data.dataPoints = data.dataPoints.slice(0, 2);
+  }
+  return body;
+}
+
 /** A small PRNG, so a failure is repeatable. */
 function random(seed: number): () => number {
   return () => {
@@ -284,11 +342,12 @@ test("damaged bodies (cut, bytes changed, removed, inserted, pieces repeated) ge
   const sources = [
     encoder.encode(JSON.stringify(TRACE_FORMS().otlpJson)),
     encoder.encode(JSON.stringify(withNumericInts(LOG_FORMS().otlpJson))),
+    encoder.encode(JSON.stringify(fewPoints(JSON.parse(readFileSync(path.join(FIXTURES, "metrics.json"), "utf8"))))),
   ];
   const alphabet = encoder.encode('{}[]":,0123456789-.eE tnfrsu\\abcdefABCDEF_ \xe9');
-  for (let i = 0; i < 600; i++) {
-    const signal = i % 2 === 0 ? TRACES : LOGS;
-    const source = sources[i % 2];
+  for (let i = 0; i < 900; i++) {
+    const signal = [TRACES, LOGS, METRICS][i % 3];
+    const source = sources[i % 3];
     let body: Uint8Array;
     const at = pick(source.length);
     switch (i % 6) {
