@@ -10,7 +10,7 @@ import { adminCredentialsPath, resolveAdminCredentials } from "../platform/admin
 import { currentHost, type Host } from "../platform/daemon/host.ts";
 import { escapeControlCharacters } from "../platform/escape_control.ts";
 import { errorMessage } from "../platform/runtime.ts";
-import { retryAfterSeconds } from "../server/gateway/central_client.ts";
+import { retryAfterSeconds } from "../server/failed_response.ts";
 import type { Command } from "./command.ts";
 import type { Io } from "./io.ts";
 import { parseFlags } from "./parse_flags.ts";

@@ -13,8 +13,8 @@ import {
   type Redeemed,
   redeemJoinCode,
 } from "../server/gateway/enrollment_client.ts";
-import { RendezvousError, resolveJoinCode } from "../server/rendezvous/client.ts";
-import type { ResolvedInvite } from "../server/rendezvous/wire.ts";
+import { RendezvousError, resolveJoinCode } from "../server/rendezvous_client.ts";
+import type { ResolvedInvite } from "../server/rendezvous_wire.ts";
 import type { Io } from "./io.ts";
 
 /** A failure already worded for the user: `ctvs join` prints `error: <message>` and exits 1. */

@@ -3,7 +3,9 @@
  * below cli imports cli; the library entry mod.ts -> api (the programmatic API) -> server, storage, platform, and
  * nothing imports api. The web page (`ui/`) is built apart and embedded as text: it imports only its own files, its
  * npm packages (Preact, uPlot) and, as types only (erased from the bundle), the shapes of the server's answers; nothing
- * imports it. Checked for every folder, on the module graph Deno itself
+ * imports it. The folders of server/ are separate concerns (a listener, a service, a client): one imports server/'s
+ * own files, where what they share lives, and never a sibling folder. Checked for every folder, on the module graph
+ * Deno itself
  * resolves (`deno info --json`), so every kind of import counts: static, type-only, side-effect, re-exports, dynamic
  * `import()` in code and `import()` in a type. A dynamic import of a computed target cannot be checked, so it is
  * refused.
@@ -33,6 +35,12 @@ const MAY_IMPORT: Record<string, string[]> = {
 
 /** The npm packages a part may import, where it is restricted (elsewhere: any in deno.json's import map). */
 const MAY_IMPORT_PACKAGES: Record<string, RegExp> = { ui: /^npm:\/?(preact|uplot)@/ };
+
+/**
+ * Parts whose folders are separate concerns: a file in one of their folders may import the part's own top-level files
+ * (what the folders share) and its own folder, never a sibling folder (server/proxy/ cannot import server/central/).
+ */
+const SEPARATE_FOLDERS = ["server"];
 
 /** Files a part may import types from (`import type`) beyond what it may import. */
 const MAY_IMPORT_TYPES: Record<string, string[]> = { ui: ["server/ui/backend.ts"] };
@@ -68,6 +76,12 @@ function partOf(root: string, url: string): string | undefined {
   return relative[0] in MAY_IMPORT && relative[0] !== ".." ? relative[0] : undefined;
 }
 
+/** The folder of a separate-folders part that a file path is in (`server/proxy`), or undefined. */
+function folderOf(file: string): string | undefined {
+  const [part, folder, ...rest] = file.split("/");
+  return SEPARATE_FOLDERS.includes(part) && rest.length > 0 ? `${part}/${folder}` : undefined;
+}
+
 /** The path of a file URL relative to `root`, with `/` separators. */
 function relativeTo(root: string, url: string): string {
   return path.relative(root, new URL(url).pathname).split(path.sep).join("/");
@@ -101,6 +115,9 @@ async function violations(root: string): Promise<string[]> {
           const packages = MAY_IMPORT_PACKAGES[from];
           if (to ? to !== from && !MAY_IMPORT[from].includes(to) : packages && !packages.test(target)) {
             out.push(`${file} -> ${dependency.specifier}`);
+          } else if (to === from && folderOf(file) !== undefined) {
+            const folder = folderOf(relativeTo(root, target));
+            if (folder !== undefined && folder !== folderOf(file)) out.push(`${file} -> ${dependency.specifier}`);
           }
         }
       }
@@ -155,8 +172,13 @@ export type { a, E };
         'import type { Shape } from "../server/ui/backend.ts";\nimport { value } from "../server/ui/backend.ts";\n',
     );
     await write("cli/y.ts", 'import "../ui/page.tsx";\n');
+    await write("server/shared.ts", 'import "./proxy/p.ts";\nexport const shared = 1;\n');
+    await write("server/proxy/p.ts", "export const p = 1;\n");
+    await write("server/proxy/upstream/u.ts", 'import "../p.ts";\nimport "../../shared.ts";\n');
+    await write("server/central/c.ts", 'import "../shared.ts";\nimport "../proxy/upstream/u.ts";\n');
     assert.deepEqual(await violations(dir), [
       "cli/y.ts -> ../ui/page.tsx",
+      "server/central/c.ts -> ../proxy/upstream/u.ts",
       "storage/x.ts -> ../cli/b.ts",
       "storage/x.ts -> ../cli/e.ts",
       "storage/x.ts -> ../query/a.ts",

@@ -25,7 +25,7 @@ import process from "node:process";
 import { DENO_V8_FLAGS } from "../../platform/v8_flags.ts";
 import { BootstrapTokens } from "../../server/central/bootstrap_tokens.ts";
 import { ConfigRegistry } from "../../server/central/config_registry.ts";
-import { JwtIssuer } from "../../server/central/jwt.ts";
+import { JwtIssuer } from "../../server/jwt.ts";
 import { encodeRequest } from "../../server/otlp/encode_request.ts";
 import { TRACES } from "../../server/otlp/signals.ts";
 import { JsonlBytes } from "../../storage/jsonl_bytes.ts";

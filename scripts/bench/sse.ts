@@ -11,7 +11,7 @@
  * @module
  */
 import { createParser } from "eventsource-parser";
-import { SseParser } from "../../server/proxy/sse_parser.ts";
+import { SseParser } from "../../server/sse_parser.ts";
 import { anthropicMessages } from "../../tests/fixtures/fake_upstream_anthropic.ts";
 import { openaiResponses } from "../../tests/fixtures/fake_upstream_openai.ts";
 import { measure } from "./_measure.ts";

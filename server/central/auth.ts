@@ -7,8 +7,8 @@
 import { isValidGatewayId } from "../../platform/gateway_id.ts";
 import { bearerToken } from "../bearer.ts";
 import { HttpError } from "../http_error.ts";
+import { JwtError } from "../jwt.ts";
 import type { CentralContext } from "./context.ts";
-import { JwtError } from "./jwt.ts";
 
 /** The reason a revoked gateway is given. */
 export const NO_CONFIG_REASON = "no config registered for this gateway";

@@ -8,7 +8,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { isValidGatewayId } from "../../platform/gateway_id.ts";
 import { RecordFile } from "../../storage/record_file.ts";
-import { nowSeconds } from "./jwt.ts";
+import { nowSeconds } from "../jwt.ts";
 
 /** One stored token. */
 export interface BootstrapTokenRecord {

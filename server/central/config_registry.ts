@@ -9,9 +9,8 @@ import { createHash } from "node:crypto";
 import { readdir, readFile, stat, unlink } from "node:fs/promises";
 import path from "node:path";
 import { canonicalJson } from "../../platform/canonical_json.ts";
-import { ConfigError } from "../../platform/config/config_error.ts";
 import type { Config } from "../../platform/config/types.ts";
-import { validateConfig } from "../../platform/config/validate.ts";
+import { validateGatewayConfig } from "../../platform/config/validate_gateway_config.ts";
 import { GATEWAY_ID_MAX_LENGTH, isValidGatewayId } from "../../platform/gateway_id.ts";
 import { atomicWrite } from "../../platform/atomic_write.ts";
 
@@ -36,28 +35,6 @@ export interface RegisteredConfig {
 export function invalidGatewayIdMessage(id: string): string {
   return `invalid gateway-id ${JSON.stringify(id)}: must start with [A-Za-z0-9] and contain only [A-Za-z0-9._+@-] ` +
     `(max ${GATEWAY_ID_MAX_LENGTH} chars); cannot be "." or ".."`;
-}
-
-/**
- * Checks `value` as a config a gateway would run: a valid version 1 config whose role is `"gateway"`. Returns it with
- * the validator's warnings; throws a {@linkcode ConfigError} (`<json-pointer>: <problem>`) otherwise.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * const gateway = { version: 1, role: "gateway", central_server: { url: "http://c:8788", identity: {} } };
- * assert.equal(validateGatewayConfig(gateway).config.role, "gateway");
- * assert.throws(() => validateGatewayConfig({ version: 1 }), { message: /^\/role: a registered config must/ });
- * ```
- */
-export function validateGatewayConfig(value: unknown): { config: Config; warnings: string[] } {
-  const result = validateConfig(value);
-  if (result.config.role !== "gateway") {
-    throw new ConfigError(
-      '/role: a registered config must have role "gateway" (and a central_server block naming this server)',
-    );
-  }
-  return result;
 }
 
 /** The sha256 hex of a canonical config text. */

@@ -8,11 +8,11 @@
 import { Hono } from "hono";
 import type { Config } from "../../platform/config/types.ts";
 import { HttpError } from "../http_error.ts";
+import { otherMethodsNotAllowed } from "../method_not_allowed.ts";
 import { authenticate, NO_CONFIG_REASON } from "./auth.ts";
 import type { CentralContext } from "./context.ts";
 import { ifNoneMatchMatches } from "./etag.ts";
 import { invalidToken } from "./identity_routes.ts";
-import { otherMethodsNotAllowed } from "./methods.ts";
 
 /** The config routes. */
 export function configRoutes(context: CentralContext): Hono {

@@ -12,12 +12,12 @@ import type { ServerConfig } from "../../platform/config/types.ts";
 import { expandHome } from "../../platform/paths.ts";
 import { serverDataDir, serverSinkDir } from "../../platform/fleet_paths.ts";
 import { IngestStore } from "../../storage/ingest/ingest_store.ts";
+import { JwtIssuer, nowSeconds } from "../jwt.ts";
+import { RateLimiter } from "../rate_limiter.ts";
 import { BootstrapTokens, DEFAULT_BOOTSTRAP_TTL_SECONDS } from "./bootstrap_tokens.ts";
 import { ConfigRegistry } from "./config_registry.ts";
 import { Enrollments, enrollmentStorePath } from "./enrollments.ts";
 import { IngestGate, type IngestLimits } from "./ingest_gate.ts";
-import { JwtIssuer, nowSeconds } from "./jwt.ts";
-import { RateLimiter } from "./rate_limiter.ts";
 
 /** The default lifetime of a gateway JWT: 30 days. */
 export const DEFAULT_JWT_TTL_SECONDS = 30 * 24 * 3600;

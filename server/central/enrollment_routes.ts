@@ -16,12 +16,12 @@ import { defaultConfig } from "../../platform/config/default_config.ts";
 import type { Config } from "../../platform/config/types.ts";
 import { clientAddress } from "../client_address.ts";
 import { HttpError } from "../http_error.ts";
+import { readJsonObject } from "../json_body.ts";
+import { limit } from "../rate_limiter.ts";
+import { otherMethodsNotAllowed } from "../method_not_allowed.ts";
 import { requestOrigin, withCentral } from "./config_routes.ts";
 import type { CentralContext } from "./context.ts";
 import { EnrollmentError, type Redemption } from "./enrollments.ts";
-import { limit } from "./identity_routes.ts";
-import { readJsonObject } from "./json_body.ts";
-import { otherMethodsNotAllowed } from "./methods.ts";
 
 /**
  * The shortest life of the bootstrap token a redemption mints. It lives as long as the invite has left, but at least

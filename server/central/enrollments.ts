@@ -11,7 +11,7 @@ import path from "node:path";
 import { isValidGatewayId } from "../../platform/gateway_id.ts";
 import { joinCodeHash, keyedJoinCodeHash, newJoinCode, normalizeJoinCode } from "../../platform/join_code.ts";
 import { RecordFile } from "../../storage/record_file.ts";
-import { nowSeconds } from "./jwt.ts";
+import { nowSeconds } from "../jwt.ts";
 
 /** One stored enrollment. */
 export interface EnrollmentRecord {

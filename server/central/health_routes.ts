@@ -5,7 +5,7 @@
  */
 import { Hono } from "hono";
 import { VERSION } from "../../platform/version.ts";
-import { otherMethodsNotAllowed } from "./methods.ts";
+import { otherMethodsNotAllowed } from "../method_not_allowed.ts";
 
 /** The health route. */
 export function healthRoutes(): Hono {

@@ -7,11 +7,12 @@
 import { Hono } from "hono";
 import { clientAddress } from "../client_address.ts";
 import { HttpError } from "../http_error.ts";
+import { readJsonObject } from "../json_body.ts";
+import { otherMethodsNotAllowed } from "../method_not_allowed.ts";
+import { limit } from "../rate_limiter.ts";
 import { authenticate } from "./auth.ts";
 import { BootstrapTokenError } from "./bootstrap_tokens.ts";
 import type { CentralContext } from "./context.ts";
-import { readJsonObject } from "./json_body.ts";
-import { otherMethodsNotAllowed } from "./methods.ts";
 
 /** The largest identity request body. */
 const MAX_BODY_BYTES = 4096;
@@ -49,14 +50,6 @@ async function issue(context: CentralContext, gatewayId: string): Promise<{ jwt:
   const iat = context.now();
   const exp = iat + context.jwtTtlSeconds;
   return { jwt: await context.issuer.sign({ sub: gatewayId, iat, exp }), expires_at: exp };
-}
-
-/** Throws the 429 when a limiter refused (`retryAfter` > 0). */
-export function limit(retryAfter: number): void {
-  if (retryAfter === 0) return;
-  throw new HttpError(429, { error: "rate limited", retry_after_seconds: retryAfter }, {
-    "retry-after": String(retryAfter),
-  });
 }
 
 /** A bootstrap token failure as its 401; anything else as it is. */

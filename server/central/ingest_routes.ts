@@ -9,14 +9,14 @@
 import { Hono } from "hono";
 import { isoTimestamp } from "../../storage/utc_date.ts";
 import { ByteBuffer } from "../../storage/byte_buffer.ts";
+import { BATCH_ID, BATCH_ID_HEADER } from "../batch_id.ts";
 import { HttpError } from "../http_error.ts";
-import { OtlpError } from "../otlp/otlp_error.ts";
-import { readBody } from "../otlp/read_body.ts";
-import { Slots } from "../otlp/slots.ts";
+import { BodyError, readBody } from "../read_body.ts";
+import { Slots } from "../slots.ts";
+import { otherMethodsNotAllowed } from "../method_not_allowed.ts";
 import { authenticate } from "./auth.ts";
 import type { CentralContext } from "./context.ts";
 import { stampRows } from "./ingest_rows.ts";
-import { otherMethodsNotAllowed } from "./methods.ts";
 
 /** The signals a gateway ships. */
 export const INGEST_SIGNALS = ["logs", "traces", "metrics", "proxy"] as const;
@@ -24,10 +24,6 @@ export const INGEST_SIGNALS = ["logs", "traces", "metrics", "proxy"] as const;
 /** The largest ingest body: 16 MiB. */
 export const MAX_INGEST_BYTES = 16 * 1024 * 1024;
 
-/** The header naming a batch. */
-export const BATCH_ID_HEADER = "x-ctvs-batch-id";
-
-const BATCH_ID = /^[A-Za-z0-9._-]{1,128}$/;
 const CONTENT_TYPES = ["application/x-ndjson", "application/jsonl"];
 
 /**
@@ -101,9 +97,9 @@ async function readIngestBody(request: Request, into: ByteBuffer): Promise<Uint8
   try {
     return await readBody(request, MAX_INGEST_BYTES, into);
   } catch (error) {
-    if (!(error instanceof OtlpError)) throw error;
+    if (!(error instanceof BodyError)) throw error;
     if (error.kind === "too_large") throw new HttpError(413, { error: "body exceeds 16 MiB" });
-    if (error.kind === "unsupported_media_type") throw new HttpError(415, { error: error.message });
+    if (error.kind === "unsupported_coding") throw new HttpError(415, { error: error.message });
     throw new HttpError(400, { error: error.message });
   }
 }

@@ -18,7 +18,10 @@ import { errorMessage } from "../../platform/runtime.ts";
 import { bearerToken, tokenMatches } from "../bearer.ts";
 import { clientAddress } from "../client_address.ts";
 import { HttpError } from "../http_error.ts";
-import { removeInvite } from "../rendezvous/client.ts";
+import { removeInvite } from "../rendezvous_client.ts";
+import { readJsonObject } from "../json_body.ts";
+import { limit } from "../rate_limiter.ts";
+import { otherMethodsNotAllowed } from "../method_not_allowed.ts";
 import { requestOrigin } from "./config_routes.ts";
 import type { CentralContext } from "./context.ts";
 import { EnrollmentError, type NewEnrollment } from "./enrollments.ts";
@@ -29,9 +32,6 @@ import {
   inviteRequest,
   InviteRequestError,
 } from "./invites.ts";
-import { limit } from "./identity_routes.ts";
-import { readJsonObject } from "./json_body.ts";
-import { otherMethodsNotAllowed } from "./methods.ts";
 
 const MAX_BODY_BYTES = 4096;
 

@@ -9,8 +9,8 @@
 import { isValidGatewayId } from "../../platform/gateway_id.ts";
 import { joinCodeHash, newJoinCode } from "../../platform/join_code.ts";
 import { errorMessage } from "../../platform/runtime.ts";
-import { registerInvite } from "../rendezvous/client.ts";
-import { isDisplayName } from "../rendezvous/wire.ts";
+import { registerInvite } from "../rendezvous_client.ts";
+import { isDisplayName } from "../rendezvous_wire.ts";
 import { invalidGatewayIdMessage } from "./config_registry.ts";
 import { type EnrollmentRecord, type Enrollments, mintsValidIds, type NewEnrollment } from "./enrollments.ts";
 

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { type SseEvent, SseParser } from "../proxy/sse_parser.ts";
+import { type SseEvent, SseParser } from "../sse_parser.ts";
 
 /** The stream sent nothing, not even a comment, for longer than its idle deadline. */
 export class StreamIdleError extends Error {

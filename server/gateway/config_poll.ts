@@ -11,11 +11,11 @@ import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { Config } from "../../platform/config/types.ts";
 import { errorMessage } from "../../platform/runtime.ts";
-
-import { validateGatewayConfig } from "../central/config_registry.ts";
-import { callCentral, centralUrl, describeFailure } from "./central_client.ts";
-import type { IdentityClient } from "./identity_client.ts";
+import { validateGatewayConfig } from "../../platform/config/validate_gateway_config.ts";
 import { atomicWrite } from "../../platform/atomic_write.ts";
+import { describeFailure } from "../failed_response.ts";
+import { callCentral, centralUrl } from "./central_client.ts";
+import type { IdentityClient } from "./identity_client.ts";
 
 /** Options of a {@linkcode ConfigPoller}. */
 export interface ConfigPollerOptions {

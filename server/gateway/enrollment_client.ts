@@ -9,8 +9,9 @@
 import type { Config } from "../../platform/config/types.ts";
 import { isValidGatewayId } from "../../platform/gateway_id.ts";
 import { errorMessage } from "../../platform/runtime.ts";
-import { validateGatewayConfig } from "../central/config_registry.ts";
-import { callCentral, centralUrl, describeFailure, retryAfterSeconds } from "./central_client.ts";
+import { validateGatewayConfig } from "../../platform/config/validate_gateway_config.ts";
+import { describeFailure, retryAfterSeconds } from "../failed_response.ts";
+import { callCentral, centralUrl } from "./central_client.ts";
 
 /** What went wrong. */
 export type EnrollmentFailure =

@@ -7,17 +7,11 @@
  * @module
  */
 import { readFile } from "node:fs/promises";
-import { errorMessage } from "../../platform/runtime.ts";
-
-import { decodeJwtUnverified, nowSeconds } from "../central/jwt.ts";
-import {
-  callCentral,
-  CentralUnreachableError,
-  centralUrl,
-  describeFailure,
-  retryAfterSeconds,
-} from "./central_client.ts";
 import { atomicWrite } from "../../platform/atomic_write.ts";
+import { errorMessage } from "../../platform/runtime.ts";
+import { describeFailure, retryAfterSeconds } from "../failed_response.ts";
+import { decodeJwtUnverified, nowSeconds } from "../jwt.ts";
+import { callCentral, CentralUnreachableError, centralUrl } from "./central_client.ts";
 
 /** How the identity was acquired at start. */
 export type IdentityOutcome = "bootstrapped" | "loaded" | "refreshed";

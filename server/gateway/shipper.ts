@@ -10,8 +10,9 @@
  */
 import { errorMessage } from "../../platform/runtime.ts";
 import type { Claim, Outbox, OutboxSignal } from "../../storage/outbox/outbox.ts";
-import { BATCH_ID_HEADER } from "../central/ingest_routes.ts";
-import { callCentral, centralUrl, describeFailure, retryAfterSeconds } from "./central_client.ts";
+import { BATCH_ID_HEADER } from "../batch_id.ts";
+import { describeFailure, retryAfterSeconds } from "../failed_response.ts";
+import { callCentral, centralUrl } from "./central_client.ts";
 import type { IdentityClient } from "./identity_client.ts";
 
 /** Options of a {@linkcode Shipper}. */

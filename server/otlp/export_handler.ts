@@ -8,13 +8,13 @@
 import { ByteBuffer } from "../../storage/byte_buffer.ts";
 import { JsonlBytes } from "../../storage/jsonl_bytes.ts";
 import type { RowSink } from "../../storage/row_sink.ts";
+import { readBody } from "../read_body.ts";
+import { Slots } from "../slots.ts";
 import { encodeRequest } from "./encode_request.ts";
 import { requestEncoding } from "./media.ts";
-import { OtlpError } from "./otlp_error.ts";
-import { readBody } from "./read_body.ts";
+import { fromBodyError, OtlpError } from "./otlp_error.ts";
 import { successResponse } from "./respond.ts";
 import type { Signal } from "./signals.ts";
-import { Slots } from "./slots.ts";
 import { writeRows } from "./write_rows.ts";
 
 /** What the handlers share. */
@@ -62,7 +62,9 @@ export function exportHandler(
     const encoding = requestEncoding(request.headers.get("content-type"));
     const warning = await slots.run(async ({ body, raw, rows }) => {
       try {
-        const bytes = await readBody(request, options.maxBodyBytes, body);
+        const bytes = await readBody(request, options.maxBodyBytes, body).catch((error) => {
+          throw fromBodyError(error);
+        });
         // Synchronous: the request's objects are garbage before the write waits for the disk.
         const encoded = encodeRequest(signal, encoding, bytes, { raw: options.keepRaw ? raw : undefined, rows });
         await writeRows(options.sink, signal, rows.bytes(), raw.byteLength > 0 ? raw.bytes() : undefined);

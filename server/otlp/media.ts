@@ -1,6 +1,6 @@
 /**
  * The two request encodings OTLP/HTTP defines, told apart by `Content-Type` (parameters such as `; charset=utf-8`
- * are ignored, as the Collector does), and the content codings the receiver can undo.
+ * are ignored, as the Collector does). The content codings it undoes are `../read_body.ts`'s.
  *
  * @module
  */
@@ -14,9 +14,6 @@ export const CONTENT_TYPE: Readonly<Record<Encoding, string>> = {
   json: "application/json",
   protobuf: "application/x-protobuf",
 };
-
-/** A `Content-Encoding` the receiver undoes while reading the body. */
-export type Coding = "identity" | "gzip" | "deflate";
 
 /**
  * The encoding a `Content-Type` header names, or undefined for anything else.
@@ -46,25 +43,4 @@ export function requestEncoding(contentType: string | null): Encoding {
     "unsupported_media_type",
     "Unsupported Content-Type: expected application/json or application/x-protobuf",
   );
-}
-
-/**
- * The content coding of a request: none, `gzip` (or `x-gzip`) or `deflate`; anything else (`br`, `zstd`, a list of
- * codings) is a 415.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * import { requestCoding } from "./media.ts";
- *
- * assert.equal(requestCoding(" GZIP "), "gzip");
- * assert.equal(requestCoding(null), "identity");
- * ```
- */
-export function requestCoding(contentEncoding: string | null): Coding {
-  const coding = (contentEncoding ?? "").trim().toLowerCase();
-  if (coding === "" || coding === "identity") return "identity";
-  if (coding === "gzip" || coding === "x-gzip") return "gzip";
-  if (coding === "deflate") return "deflate";
-  throw new OtlpError("unsupported_media_type", `Unsupported Content-Encoding: ${contentEncoding}`);
 }

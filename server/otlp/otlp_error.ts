@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { BodyError } from "../read_body.ts";
 
 /** Why a request failed. */
 export type OtlpErrorKind =
@@ -80,4 +81,15 @@ export class OtlpError extends Error {
 /** Shorthand for the most common failure: the body is not valid OTLP. */
 export function badData(message: string, cause?: unknown): OtlpError {
   return new OtlpError("bad_data", message, cause === undefined ? undefined : { cause });
+}
+
+/**
+ * What the receiver answers for a body the reader refused: a 413 naming the setting that sets the limit, a 415, or
+ * bad data. Anything else is returned as it is.
+ */
+export function fromBodyError(error: unknown): unknown {
+  if (!(error instanceof BodyError)) return error;
+  if (error.kind === "too_large") return new OtlpError("too_large", `${error.message} (otel.max_body_bytes)`);
+  if (error.kind === "unsupported_coding") return new OtlpError("unsupported_media_type", error.message);
+  return badData(error.message, error.cause);
 }

@@ -5,10 +5,10 @@
  * @module
  */
 import { isoTimestamp } from "../../storage/utc_date.ts";
+import { SseParser } from "../sse_parser.ts";
 import { BodyCapture, isDecodable } from "./body_capture.ts";
 import type { RecordedHeaders } from "./headers.ts";
 import type { Recorder } from "./recorder.ts";
-import { SseParser } from "./sse_parser.ts";
 import { type StreamDecoder, streamDecoder } from "./stream_decoding.ts";
 
 const HEX = Array.from({ length: 256 }, (_, i) => i.toString(16).padStart(2, "0"));

@@ -8,10 +8,11 @@
  */
 import type { UpstreamConfig } from "../../platform/config/types.ts";
 import { errorMessage } from "../../platform/runtime.ts";
+import { HttpError } from "../http_error.ts";
+import { isEventStream } from "../sse_parser.ts";
 import { Exchange } from "./exchange.ts";
 import { readHeaders } from "./headers.ts";
 import { redactQuery } from "./query_redaction.ts";
-import { HttpError } from "../http_error.ts";
 import type { IgnoreFilter } from "./ignore_filter.ts";
 import type { Recorder } from "./recorder.ts";
 import { relayStream } from "./relay_stream.ts";
@@ -20,7 +21,6 @@ import { upstreamOrigin } from "./route.ts";
 import { sessionIdOf } from "./session_id.ts";
 import { watchSessionId } from "./session_id_scanner.ts";
 import type { SessionStore } from "./session_store.ts";
-import { isEventStream } from "./sse_parser.ts";
 import type { UpstreamBody, UpstreamClient, UpstreamResponse } from "./upstream/types.ts";
 
 /** What forwarding needs, resolved once per app. */

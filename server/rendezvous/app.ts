@@ -19,14 +19,13 @@ import { isValidGatewayId } from "../../platform/gateway_id.ts";
 import { joinCodeHash, normalizeJoinCode } from "../../platform/join_code.ts";
 import { VERSION } from "../../platform/version.ts";
 import { bearerToken, tokenMatches } from "../bearer.ts";
-import { limit } from "../central/identity_routes.ts";
-import { readJsonObject } from "../central/json_body.ts";
-import { otherMethodsNotAllowed } from "../central/methods.ts";
-import { RateLimiter } from "../central/rate_limiter.ts";
+import { readJsonObject } from "../json_body.ts";
+import { otherMethodsNotAllowed } from "../method_not_allowed.ts";
+import { limit, RateLimiter } from "../rate_limiter.ts";
 import { clientAddress } from "../client_address.ts";
 import { HttpError } from "../http_error.ts";
+import { type InviteRegistration, isDisplayName } from "../rendezvous_wire.ts";
 import { type InviteStore, InviteStoreError } from "./invite_store.ts";
-import { type InviteRegistration, isDisplayName } from "./wire.ts";
 
 /** The largest request body. */
 export const MAX_BODY_BYTES = 8192;

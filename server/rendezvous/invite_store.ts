@@ -12,7 +12,7 @@
 import path from "node:path";
 import { keyedJoinCodeHash } from "../../platform/join_code.ts";
 import { RecordFile } from "../../storage/record_file.ts";
-import type { InviteRegistration } from "./wire.ts";
+import type { InviteRegistration } from "../rendezvous_wire.ts";
 
 /** One stored invite; `connect_url` and `gateway_id` are absent once it expired and was swept. */
 export interface StoredInvite {

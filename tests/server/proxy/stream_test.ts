@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import net from "node:net";
-import { SseParser } from "../../../server/proxy/sse_parser.ts";
+import { SseParser } from "../../../server/sse_parser.ts";
 import { freePort } from "../../helpers/child.ts";
 import { eventually, startHarness } from "./_harness.ts";
 

@@ -1,9 +1,10 @@
 /**
  * A counting semaphore whose slots each own something reusable: at most `size` holders at once, the others wait in
- * arrival order. The receiver takes a slot before reading a body and gives it back once the rows are written, so
- * only a few requests' bodies, objects and lines are in memory at a time; the rest wait with their bodies unread
- * (back-pressure reaches the senders through TCP), and throughput does not suffer since decoding runs on one thread
- * anyway. What a slot owns (the receiver's: buffers for a body and its lines) serves its holders one after another.
+ * arrival order. The OTLP receiver (and Central's ingest) takes a slot before reading a body and gives it back once the
+ * rows are written, so only a few requests' bodies, objects and lines are in memory at a time; the rest wait with their
+ * bodies unread (back-pressure reaches the senders through TCP), and throughput does not suffer since decoding runs on
+ * one thread anyway. What a slot owns (the receiver's: buffers for a body and its lines) serves its holders one after
+ * another.
  *
  * @module
  */

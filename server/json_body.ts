@@ -1,9 +1,10 @@
 /**
- * Small JSON request bodies (identity and enrollment requests): read up to a limit, parsed, required to be an object.
+ * Small JSON request bodies (Central's identity, enrollment and invite requests, the rendezvous service's): read up to
+ * a limit, parsed, required to be an object.
  *
  * @module
  */
-import { HttpError } from "../http_error.ts";
+import { HttpError } from "./http_error.ts";
 
 /**
  * The JSON object in `request`'s body, at most `maxBytes` long. Throws a 413 `request body too large`, or a 400

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { CLOCK_SKEW_SECONDS, decodeJwtUnverified, JwtIssuer } from "../../../server/central/jwt.ts";
+import { CLOCK_SKEW_SECONDS, decodeJwtUnverified, JwtIssuer } from "../../server/jwt.ts";
 
 const issuer = new JwtIssuer("k".repeat(32));
 const NOW = 1_750_000_000;

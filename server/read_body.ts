@@ -1,12 +1,51 @@
 /**
- * Reads a request body, undoing gzip or deflate as it streams, and refuses it (413) as soon as either the bytes on
- * the wire or the decompressed bytes pass the limit: a small gzip bomb never expands past the limit in memory.
+ * Reads a request body, undoing gzip or deflate as it streams, and refuses it as soon as either the bytes on the wire
+ * or the decompressed bytes pass the limit: a small gzip bomb never expands past the limit in memory. The OTLP
+ * receiver and Central's ingest share it; each answers a {@linkcode BodyError} in its own protocol.
  *
  * @module
  */
-import { ByteBuffer } from "../../storage/byte_buffer.ts";
-import { badData, OtlpError } from "./otlp_error.ts";
-import { type Coding, requestCoding } from "./media.ts";
+import { ByteBuffer } from "../storage/byte_buffer.ts";
+
+/** A `Content-Encoding` the reader undoes. */
+export type Coding = "identity" | "gzip" | "deflate";
+
+/** Why a body could not be read: past the limit (413), a coding not undone (415), unreadable or corrupt (400). */
+export type BodyErrorKind = "too_large" | "unsupported_coding" | "bad_body";
+
+/** A body that could not be read; `message` is worded for the client. */
+export class BodyError extends Error {
+  /** Why. */
+  readonly kind: BodyErrorKind;
+
+  constructor(kind: BodyErrorKind, message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = "BodyError";
+    this.kind = kind;
+  }
+}
+
+/**
+ * The content coding of a request: none, `gzip` (or `x-gzip`) or `deflate`; anything else (`br`, `zstd`, a list of
+ * codings) is a {@linkcode BodyError} `unsupported_coding`.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { requestCoding } from "./read_body.ts";
+ *
+ * assert.equal(requestCoding(" GZIP "), "gzip");
+ * assert.equal(requestCoding(null), "identity");
+ * assert.throws(() => requestCoding("br"), { message: "Unsupported Content-Encoding: br" });
+ * ```
+ */
+export function requestCoding(contentEncoding: string | null): Coding {
+  const coding = (contentEncoding ?? "").trim().toLowerCase();
+  if (coding === "" || coding === "identity") return "identity";
+  if (coding === "gzip" || coding === "x-gzip") return "gzip";
+  if (coding === "deflate") return "deflate";
+  throw new BodyError("unsupported_coding", `Unsupported Content-Encoding: ${contentEncoding}`);
+}
 
 /**
  * The room each read of a plain body is offered. Measured under Deno: rooms of a whole body (a megabyte) grow the
@@ -17,8 +56,8 @@ const READ_BYTES = 256 * 1024;
 
 /**
  * The decompressed body of `request`, at most `maxBytes` long, read into `into` (emptied first; the result is a view
- * of it). Throws an `OtlpError`: 415 for an unknown coding, 413 past the limit, 400 for a corrupt or truncated
- * compressed body or a body that could not be read.
+ * of it). Throws a {@linkcode BodyError}: `unsupported_coding`, `too_large` past the limit, `bad_body` for a corrupt
+ * or truncated compressed body or a body that could not be read.
  */
 export async function readBody(request: Request, maxBytes: number, into = new ByteBuffer()): Promise<Uint8Array> {
   const coding = requestCoding(request.headers.get("content-encoding"));
@@ -160,14 +199,14 @@ function format(coding: Coding, first: Uint8Array): CompressionFormat {
   return zlib ? "deflate" : "deflate-raw";
 }
 
-function tooLarge(maxBytes: number): OtlpError {
-  return new OtlpError("too_large", `Request body is larger than ${maxBytes} bytes (otel.max_body_bytes)`);
+function tooLarge(maxBytes: number): BodyError {
+  return new BodyError("too_large", `Request body is larger than ${maxBytes} bytes`);
 }
 
 /** A 413 stays a 413; a decompression error is bad data; anything else means the body could not be read. */
-function readFailure(error: unknown, coding: Coding): OtlpError {
-  if (error instanceof OtlpError) return error;
+function readFailure(error: unknown, coding: Coding): BodyError {
+  if (error instanceof BodyError) return error;
   const reason = error instanceof Error ? error.message : String(error);
-  if (coding !== "identity") return badData(`Invalid ${coding} body: ${reason}`, error);
-  return badData(`Cannot read the request body: ${reason}`, error);
+  if (coding !== "identity") return new BodyError("bad_body", `Invalid ${coding} body: ${reason}`, { cause: error });
+  return new BodyError("bad_body", `Cannot read the request body: ${reason}`, { cause: error });
 }

@@ -4,7 +4,7 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { type SseEvent, SseParser } from "../../../server/proxy/sse_parser.ts";
+import { type SseEvent, SseParser } from "../../server/sse_parser.ts";
 
 const enc = new TextEncoder();
 

@@ -1,7 +1,7 @@
 /**
  * Worker of sse_parser_test.ts: parses one 32 MiB `data:` line fed in 1 KiB chunks and posts what it got.
  */
-import { SseParser } from "../../../server/proxy/sse_parser.ts";
+import { SseParser } from "../../server/sse_parser.ts";
 
 const parser = new SseParser();
 const enc = new TextEncoder();

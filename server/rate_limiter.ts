@@ -1,8 +1,10 @@
 /**
- * A sliding-window rate limit per key (a client IP, a gateway id): at most `limit` requests in any `windowMs`.
+ * A sliding-window rate limit per key (a client IP, a gateway id): at most `limit` requests in any `windowMs`, and
+ * the 429 a refused request answers.
  *
  * @module
  */
+import { HttpError } from "./http_error.ts";
 
 /** Options of a {@linkcode RateLimiter}. */
 export interface RateLimiterOptions {
@@ -68,4 +70,12 @@ export class RateLimiter {
       if (times[times.length - 1] <= now - this.#windowMs) this.#hits.delete(key);
     }
   }
+}
+
+/** Throws the 429 when a limiter refused (`retryAfter` > 0). */
+export function limit(retryAfter: number): void {
+  if (retryAfter === 0) return;
+  throw new HttpError(429, { error: "rate limited", retry_after_seconds: retryAfter }, {
+    "retry-after": String(retryAfter),
+  });
 }

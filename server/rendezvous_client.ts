@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { isHttpUrl } from "../../platform/config/_checks.ts";
-import { isValidGatewayId } from "../../platform/gateway_id.ts";
-import { errorMessage } from "../../platform/runtime.ts";
-import { describeFailure, retryAfterSeconds } from "../gateway/central_client.ts";
-import { type InviteRegistration, isDisplayName, type ResolvedInvite } from "./wire.ts";
+import { isHttpUrl } from "../platform/config/_checks.ts";
+import { isValidGatewayId } from "../platform/gateway_id.ts";
+import { errorMessage } from "../platform/runtime.ts";
+import { describeFailure, retryAfterSeconds } from "./failed_response.ts";
+import { type InviteRegistration, isDisplayName, type ResolvedInvite } from "./rendezvous_wire.ts";
 
 /** How long one request may take. */
 export const RENDEZVOUS_TIMEOUT_MS = 10_000;
