@@ -4,7 +4,22 @@
  *
  * @module
  */
-import { createParser, type EventSourceMessage, type EventSourceParser } from "eventsource-parser";
+import { createParser, type EventSourceMessage, type EventSourceParser, type ParseError } from "eventsource-parser";
+
+/**
+ * The most an event may hold while it is read (its data lines, or a line that has not ended), in characters: 64 Mi.
+ * A stream that goes past it (a line without end, data lines without the blank line that ends an event) would
+ * otherwise be held in memory for as long as it lasts.
+ */
+export const MAX_SSE_EVENT_CHARS = 64 * 1024 * 1024;
+
+/** An event went past {@link MAX_SSE_EVENT_CHARS}: the stream cannot be read any further. */
+export class SseEventTooLargeError extends Error {
+  constructor(maxChars: number) {
+    super(`Cannot read the stream: an event is longer than ${maxChars / (1024 * 1024)} MiB, or a line never ends`);
+    this.name = "SseEventTooLargeError";
+  }
+}
 
 /** One dispatched SSE event: its `event` name (default `message`) and its raw `data` (data lines joined by `\n`). */
 export interface SseEvent {
@@ -17,8 +32,10 @@ export interface SseEvent {
 /**
  * Parses an SSE byte stream by the WHATWG rules: UTF-8 with one leading BOM ignored; lines end in CRLF, LF or a bare
  * CR, at any chunk boundary; a blank line dispatches an event that has data; `:` lines are comments; one space after
- * the colon is dropped; `id` is reported on its event (the recorder does not keep it); `retry` is ignored. A line that arrives over many chunks is joined
- * once, when it ends. Partial lines and multi-byte characters are carried across chunks.
+ * the colon is dropped; `id` is reported on its event (the recorder does not keep it); `retry` is ignored. A line that
+ * arrives over many chunks is joined once, when it ends. Partial lines and multi-byte characters are carried across
+ * chunks. An event longer than `maxEventChars` ({@link MAX_SSE_EVENT_CHARS}) is not held: `push` throws
+ * {@link SseEventTooLargeError}, then and on every later call.
  *
  * @example
  * ```ts
@@ -36,9 +53,16 @@ export class SseParser {
   #decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   #parser: EventSourceParser;
   #out: SseEvent[] = [];
+  readonly #maxChars: number;
+  #tooLarge = false;
 
-  constructor() {
+  constructor(options: { maxEventChars?: number } = {}) {
+    this.#maxChars = options.maxEventChars ?? MAX_SSE_EVENT_CHARS;
     this.#parser = createParser({
+      maxBufferSize: this.#maxChars,
+      onError: (error: ParseError) => {
+        if (error.type === "max-buffer-size-exceeded") this.#tooLarge = true;
+      },
       onEvent: (message: EventSourceMessage) =>
         this.#out.push(
           message.id === undefined
@@ -50,7 +74,11 @@ export class SseParser {
 
   /** Feeds a chunk; returns the events it completed. */
   push(chunk: Uint8Array): SseEvent[] {
-    this.#parser.feed(this.#decoder.decode(chunk, { stream: true }));
+    if (!this.#tooLarge) this.#parser.feed(this.#decoder.decode(chunk, { stream: true }));
+    if (this.#tooLarge) {
+      this.#out = [];
+      throw new SseEventTooLargeError(this.#maxChars);
+    }
     const events = this.#out;
     if (events.length > 0) this.#out = [];
     return events;

@@ -5,7 +5,7 @@
  * @module
  */
 import { isoTimestamp } from "../../storage/utc_date.ts";
-import { SseParser } from "../sse_parser.ts";
+import { SseEventTooLargeError, SseParser } from "../sse_parser.ts";
 import { BodyCapture, isDecodable } from "./body_capture.ts";
 import type { RecordedHeaders } from "./headers.ts";
 import type { Recorder } from "./recorder.ts";
@@ -159,8 +159,10 @@ export class Exchange {
         if (this.#held) this.#held.push([row, true]);
         else this.#recorder.write(row, true);
       }
-    } catch {
-      // A recorder bug must not break the stream; the exchange row still says what passed.
+    } catch (error) {
+      // An event too long to hold ends the recording of this stream's events (it is still relayed whole); a recorder
+      // bug must not break the stream either. The exchange row still says what passed.
+      if (error instanceof SseEventTooLargeError) this.#sse = undefined;
     }
   }
 

@@ -96,3 +96,25 @@ test("SseParser reads a 32 MiB line that arrives in 1 KiB chunks in linear time"
     worker.terminate();
   }
 });
+
+test("SseParser refuses an event longer than 64 Mi characters (a line without end, or data lines without a blank line)", () => {
+  const enc = new TextEncoder();
+  const piece = enc.encode("x".repeat(1024 * 1024));
+  const line = new SseParser();
+  line.push(enc.encode("data: "));
+  assert.throws(() => {
+    for (let i = 0; i < 65; i++) line.push(piece);
+  }, /an event is longer than 64 MiB/);
+  // Once refused, the stream's events are not read any further.
+  assert.throws(() => line.push(enc.encode("\n\ndata: ok\n\n")), /an event is longer than 64 MiB/);
+  const lines = new SseParser();
+  const dataLine = enc.encode(`data: ${"y".repeat(1024 * 1024 - 7)}\n`);
+  assert.throws(() => {
+    for (let i = 0; i < 65; i++) lines.push(dataLine);
+  }, /an event is longer than 64 MiB/);
+  // Just under the bound is one event.
+  const under = new SseParser();
+  under.push(enc.encode("data: "));
+  for (let i = 0; i < 63; i++) under.push(piece);
+  assert.deepEqual(under.push(enc.encode("\n\n")).map((e) => e.data.length), [63 * 1024 * 1024]);
+});

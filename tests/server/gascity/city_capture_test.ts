@@ -342,3 +342,23 @@ test("keepalive comments and heartbeats keep a quiet stream open", async () => {
     await h.close();
   }
 });
+
+test("an event stream line that never ends is refused at 64 MiB and the stream reopened, not held in memory", async () => {
+  const h = await harness();
+  try {
+    h.double.addSession("alpha", MAYOR, []);
+    const capture = h.capture();
+    await eventually(() => assert.equal(capture.status.state, "connected"));
+    const piece = "x".repeat(1024 * 1024);
+    h.double.sendToEventStreams("alpha", "data: ");
+    for (let i = 0; i < 72; i++) h.double.sendToEventStreams("alpha", piece);
+    await eventually(() => assert.ok(capture.status.reconnects >= 1), 20_000);
+    assert.ok(h.logs.some((l) => /an event is longer than 64 MiB/.test(l)), h.logs.join("\n"));
+    // The reopened stream records what follows.
+    await eventually(() => assert.equal(capture.status.state, "connected"));
+    h.double.emit("alpha", "bead.created", { subject: "b-1" });
+    await eventually(async () => assert.deepEqual((await h.events()).map((e) => e.type), ["bead.created"]));
+  } finally {
+    await h.close();
+  }
+});
