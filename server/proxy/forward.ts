@@ -69,11 +69,12 @@ export async function forward(
     if (sessionId !== undefined || !(body.forward instanceof ReadableStream)) record = await recorded(sessionId);
     else {
       // A body too large to hold and no session header: its id is found as it streams, and rows wait for it, so that
-      // an ignored session is never written.
+      // an ignored session is never written. A body that breaks off before its id passed may be an ignored session's:
+      // not recorded (the conversation's next request carries the same messages).
       const watched = watchSessionId(body.forward);
       forwardBody = watched.body;
       settle = watched.settle;
-      record = watched.sessionId.then((id) => recorded(sessionId = id));
+      record = watched.sessionId.then((id) => recorded(sessionId = id), () => false);
     }
   }
   const exchange = new Exchange(deps.recorder, {

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { unrefTimer } from "../../platform/runtime.ts";
 import { sessionIdOfUserId } from "./session_id.ts";
 
 const QUOTE = 0x22;
@@ -190,14 +191,38 @@ export class SessionIdScanner {
 export interface WatchedBody {
   /** The body to forward in place of the original: the same bytes, read through the scanner. */
   body: ReadableStream<Uint8Array>;
-  /** Resolves with the session id (undefined when the body has none) once found or once the body ended. */
+  /**
+   * Resolves with the session id once found, or with undefined once the body ended without one. Rejects with a
+   * {@linkcode SessionUnknownError} when the body broke off (the client left) before the id passed.
+   */
   sessionId: Promise<string | undefined>;
-  /** Resolves `sessionId` with what was found so far (the exchange ended before the body did). */
+  /**
+   * The exchange ended before the body did (the upstream answered early, or could not be reached): the rest of the
+   * body still decides, for at most {@linkcode REST_OF_BODY_MS}. A body being forwarded decides as it ends; one nobody
+   * reads is read here, for its id only.
+   */
   settle(): void;
 }
 
 /**
- * Forwards `body` through a {@linkcode SessionIdScanner}.
+ * How long the rest of a body is waited for once its exchange ended (or its upstream stopped taking it) before the
+ * session counts as unknown. The server may never hand it over: Deno closes a connection whose request body was not
+ * read to its end when the answer went out, and a read then waits for ever.
+ */
+export const REST_OF_BODY_MS = 5000;
+
+/** The request body broke off before its session id passed: it may belong to an ignored session. */
+export class SessionUnknownError extends Error {
+  constructor(cause: unknown) {
+    super("the request body broke off before its session id", { cause });
+    this.name = "SessionUnknownError";
+  }
+}
+
+/**
+ * Forwards `body` through a {@linkcode SessionIdScanner}. The session is known when the id passes or the body ends,
+ * also when the upstream stops taking the body (it answered early, or closed): the rest the client sends is then read
+ * for the id alone.
  *
  * @param body A request body being forwarded as a stream.
  * @returns The body to forward, and its session id to come.
@@ -211,35 +236,80 @@ export interface WatchedBody {
  * assert.equal(await watched.sessionId, "s-7");
  * ```
  */
-export function watchSessionId(body: ReadableStream<Uint8Array>): WatchedBody {
+export function watchSessionId(body: ReadableStream<Uint8Array>, restOfBodyMs = REST_OF_BODY_MS): WatchedBody {
   const scanner = new SessionIdScanner();
   let resolve!: (id: string | undefined) => void;
-  const sessionId = new Promise<string | undefined>((r) => resolve = r);
-  const settle = () => resolve(scanner.id);
+  let reject!: (error: Error) => void;
+  const sessionId = new Promise<string | undefined>((yes, no) => (resolve = yes, reject = no));
+  let decided = false;
+  /** The body ended, or the id passed. */
+  const known = () => {
+    if (decided) return;
+    decided = true;
+    resolve(scanner.id);
+  };
+  let deadline: ReturnType<typeof setTimeout> | undefined;
+  const brokeOff = (error: unknown) => {
+    if (decided) return;
+    decided = true;
+    reject(new SessionUnknownError(error));
+  };
+  /** From now on the rest of the body has `restOfBodyMs` to tell the session. */
+  const waitForRest = () => {
+    if (decided || deadline !== undefined) return;
+    deadline = setTimeout(() => brokeOff(new Error("the rest of the body did not come in time")), restOfBodyMs);
+    unrefTimer(deadline);
+    sessionId.then(() => clearTimeout(deadline), () => clearTimeout(deadline));
+  };
+  const scan = (chunk: Uint8Array) => {
+    if (scanner.done) return;
+    scanner.push(chunk);
+    if (scanner.done) known();
+  };
   const reader = body.getReader();
+  let readingRest = false;
+  /** Reads what the client still sends, for the id alone: nobody forwards the body any more. */
+  const readRest = async () => {
+    if (readingRest) return;
+    readingRest = true;
+    try {
+      while (!decided) {
+        const { done, value } = await reader.read();
+        if (done) return known();
+        scan(value);
+      }
+      await reader.cancel();
+    } catch (error) {
+      brokeOff(error);
+    }
+  };
   const watched = new ReadableStream<Uint8Array>({
     async pull(controller) {
       let result: ReadableStreamReadResult<Uint8Array>;
       try {
         result = await reader.read();
       } catch (err) {
-        settle();
+        brokeOff(err);
         throw err;
       }
       if (result.done) {
-        settle();
+        known();
         return controller.close();
       }
-      if (!scanner.done) {
-        scanner.push(result.value);
-        if (scanner.done) settle();
-      }
+      scan(result.value);
       controller.enqueue(result.value);
     },
     cancel(reason) {
-      settle();
-      return reader.cancel(reason);
+      if (decided) return reader.cancel(reason);
+      // The upstream stopped taking the body: what the client still sends tells the session.
+      waitForRest();
+      void readRest();
     },
   }, { highWaterMark: 0 });
+  const settle = () => {
+    // A body being forwarded decides as it ends or breaks off; one nobody started to read is read here.
+    waitForRest();
+    if (!decided && !watched.locked) void readRest();
+  };
   return { body: watched, sessionId, settle };
 }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Exchange } from "../../../server/proxy/exchange.ts";
 import { Recorder } from "../../../server/proxy/recorder.ts";
-import { SessionIdScanner, watchSessionId } from "../../../server/proxy/session_id_scanner.ts";
+import { SessionIdScanner, SessionUnknownError, watchSessionId } from "../../../server/proxy/session_id_scanner.ts";
 
 /** Scans `text` split into pieces of `size` bytes. */
 function scan(text: string, size: number): SessionIdScanner {
@@ -39,15 +39,57 @@ test("SessionIdScanner ends without an id for bodies that hold none", () => {
   assert.equal(scan('{"messages":[{"a":"b"}],"meta', 4).done, false);
 });
 
-test("watchSessionId() settles with nothing when the exchange ends before the body", async () => {
-  let controller!: ReadableStreamDefaultController<Uint8Array>;
-  const source = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
-  const watched = watchSessionId(source);
+test("watchSessionId(): an exchange that ends before the body waits for the rest, a short while", async () => {
+  const enc = new TextEncoder();
+  const source = () => {
+    let controller!: ReadableStreamDefaultController<Uint8Array>;
+    const stream = new ReadableStream<Uint8Array>({ start: (c) => void (controller = c) });
+    return { stream, controller };
+  };
+  const tail = enc.encode('], "metadata": {"user_id": "{\\"session_id\\":\\"s-9\\"}"}}');
+
+  // The body is still being forwarded: the rest tells the session.
+  const forwarded = source();
+  const watched = watchSessionId(forwarded.stream, 1000);
   const reader = watched.body.getReader();
-  controller.enqueue(new TextEncoder().encode('{"messages":['));
+  forwarded.controller.enqueue(enc.encode('{"messages":['));
   assert.deepEqual(new TextDecoder().decode((await reader.read()).value), '{"messages":[');
   watched.settle();
-  assert.equal(await watched.sessionId, undefined);
+  forwarded.controller.enqueue(tail);
+  await reader.read();
+  assert.equal(await watched.sessionId, "s-9");
+
+  // The upstream stopped taking it (cancelled): what the client still sends is read for the id.
+  const cancelled = source();
+  const stopped = watchSessionId(cancelled.stream, 1000);
+  const r2 = stopped.body.getReader();
+  cancelled.controller.enqueue(enc.encode('{"messages":['));
+  await r2.read();
+  await r2.cancel();
+  cancelled.controller.enqueue(tail);
+  assert.equal(await stopped.sessionId, "s-9");
+
+  // Nobody read it (the upstream could not be reached): read here. A body that ends without an id has none.
+  const unread = source();
+  const none = watchSessionId(unread.stream, 1000);
+  none.settle();
+  unread.controller.enqueue(enc.encode('{"messages":[]}'));
+  assert.equal(await none.sessionId, undefined);
+
+  // The rest never comes, or the client breaks off: unknown.
+  const silent = source();
+  const waiting = watchSessionId(silent.stream, 30);
+  waiting.settle();
+  // Its deadline does not keep a process alive by itself (a server's listener does).
+  const alive = setTimeout(() => {}, 1000);
+  await assert.rejects(waiting.sessionId, SessionUnknownError);
+  clearTimeout(alive);
+  const broken = source();
+  const gone = watchSessionId(broken.stream, 1000);
+  const r3 = gone.body.getReader();
+  broken.controller.error(new Error("connection reset"));
+  await assert.rejects(r3.read(), /connection reset/);
+  await assert.rejects(gone.sessionId, SessionUnknownError);
 });
 
 /** An exchange whose recording decision is pending, with the rows it writes at hand. */
