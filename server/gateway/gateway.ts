@@ -158,7 +158,7 @@ export class Gateway {
     const interval = offered.poll_interval_seconds ?? DEFAULT_POLL_INTERVAL_SECONDS;
     const next: Config = { ...vended, central_server: { ...running, poll_interval_seconds: interval } };
     // The first poll after a start fetches the config in full; when it is the one running, there is nothing to do.
-    if (canonicalJson(withoutToken(next)) !== canonicalJson(withoutToken(this.#config!))) {
+    if (comparable(next) !== comparable(this.#config!)) {
       this.#options.out("config poll: applying the config vended by Central");
       await this.#collector!.reload(next);
       this.#poller?.setInterval(interval);
@@ -175,10 +175,15 @@ export class Gateway {
   }
 }
 
-/** `config` without the bootstrap token, which a setup URL adds and a registered config lacks. */
-function withoutToken(config: Config): Config {
+/**
+ * `config` as its canonical JSON for comparing a running config with a vended one: without the bootstrap token (a
+ * setup URL adds it, a registered config lacks it) and with the poll interval written out (a vended config is
+ * applied with its default filled in, a config started from a file may leave it out).
+ */
+function comparable(config: Config): string {
   const central = config.central_server;
-  if (!central) return config;
+  if (!central) return canonicalJson(config);
   const { bootstrap_token: _, ...identity } = central.identity;
-  return { ...config, central_server: { ...central, identity } };
+  const interval = central.poll_interval_seconds ?? DEFAULT_POLL_INTERVAL_SECONDS;
+  return canonicalJson({ ...config, central_server: { ...central, identity, poll_interval_seconds: interval } });
 }

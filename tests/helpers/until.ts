@@ -1,0 +1,40 @@
+/**
+ * Waiting in tests for a condition nothing announces (a file appearing, a row landing, a port refusing): `check` is
+ * polled until it holds, with a deadline that fails the test saying what it waited for.
+ *
+ * @module
+ */
+
+/** How {@linkcode until} polls. */
+export interface UntilOptions {
+  /** How long to wait at most (default 10 s). */
+  timeoutMs?: number;
+  /** The pause between two checks (default 50 ms). */
+  intervalMs?: number;
+}
+
+/**
+ * Resolves once `check` returns true; throws `timed out after <s> s waiting until <what>` past the deadline.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { until } from "./until.ts";
+ * let calls = 0;
+ * await until("the third call", () => ++calls === 3, { intervalMs: 1 });
+ * assert.equal(calls, 3);
+ * await assert.rejects(until("never", () => false, { timeoutMs: 20 }), /timed out after 0.02 s waiting until never/);
+ * ```
+ */
+export async function until(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  options: UntilOptions = {},
+): Promise<void> {
+  const { timeoutMs = 10_000, intervalMs = 50 } = options;
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
