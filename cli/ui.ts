@@ -5,6 +5,9 @@
  * @module
  */
 import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
 import process from "node:process";
 import { isLoopback } from "../server/client_address.ts";
 import { UI_ASSETS } from "../server/ui/assets.gen.ts";
@@ -51,13 +54,30 @@ const FLAGS = {
   "open": { type: "boolean" as const },
 };
 
-/** Opens `url` in the desktop's browser, without waiting (a failure is only reported). */
-function openBrowser(url: string, io: Io): void {
+/**
+ * A page that sends the browser on to `url`, in a private folder (0700, the page 0600) removed by `remove()`. The
+ * browser is given the page's path rather than the URL: a command line (the opener's, and the browser's for as long
+ * as it runs when it was not running yet) can be read by every user of the host, and the token is what keeps them out.
+ */
+function redirectPage(url: string): { file: string; remove(): void } {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "ctvs-ui-"));
+  const file = path.join(dir, "open.html");
+  writeFileSync(
+    file,
+    `<!doctype html>\n<meta charset="utf-8">\n<meta http-equiv="refresh" content="0;url=${url}">\n<title>ctvs ui</title>\n` +
+      `<a href="${url}">Open ctvs ui</a>\n`,
+    { mode: 0o600, flag: "wx" },
+  );
+  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Opens `target` (a file or URL) in the desktop's browser, without waiting (a failure is only reported). */
+function openBrowser(target: string, io: Io): void {
   const [command, args] = process.platform === "darwin"
-    ? ["open", [url]]
+    ? ["open", [target]]
     : process.platform === "win32"
-    ? ["cmd", ["/c", "start", "", url]]
-    : ["xdg-open", [url]];
+    ? ["cmd", ["/c", "start", "", target]]
+    : ["xdg-open", [target]];
   try {
     const child = spawn(command, args, { stdio: "ignore", detached: true });
     child.on("error", (error) => io.err(`warning: could not open a browser (${error.message}); open the URL above`));
@@ -117,8 +137,16 @@ export const uiCommand: Command = {
     io.out(`ctvs ui: ${url}`);
     io.out(`Reading ${ctx.root} (config ${ctx.configLabel}). Press Ctrl-C to stop.`);
     if (allowRemote) io.err("warning: --allow-remote: other hosts can reach this page (with the token)");
-    if (values.open === true) openBrowser(url, io);
     const removers: (() => void)[] = [];
+    if (values.open === true) {
+      try {
+        const page = redirectPage(url);
+        removers.push(page.remove);
+        openBrowser(page.file, io);
+      } catch (error) {
+        io.err(`warning: could not open a browser (${errorMessage(error)}); open the URL above`);
+      }
+    }
     const signal = await new Promise<string>((resolve) => {
       removers.push(onSignal("SIGINT", () => resolve("SIGINT")), onSignal("SIGTERM", () => resolve("SIGTERM")));
     });

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import process from "node:process";
 import { test } from "node:test";
 import { DATASETS } from "../../query/datasets.ts";
 import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
@@ -88,6 +89,43 @@ test("ctvs ui's CSV download shows a recorded formula as text: a cell starting w
     );
   } finally {
     child.kill("SIGTERM");
+    await child.exited;
+    await tmp.remove();
+  }
+});
+
+test("ctvs ui --open hands the browser a private page that goes to the URL, never the token on a command line", async () => {
+  const tmp = await tempDir();
+  // A desktop opener that writes what it was given (xdg-open on Linux, open on macOS).
+  const bin = path.join(tmp.dir, "bin");
+  const seen = path.join(tmp.dir, "opened.txt");
+  await mkdir(bin);
+  for (const name of ["xdg-open", "open"]) {
+    await writeFile(path.join(bin, name), `#!/bin/sh\nprintf '%s\\n' "$@" > '${seen}'\n`, { mode: 0o755 });
+  }
+  const child = startCtvs(["ui", "--open", "--config", await config(tmp.dir)], {
+    env: { PATH: `${bin}:${process.env.PATH}` },
+  });
+  try {
+    const url = (await child.waitFor(/^ctvs ui: /, 30_000)).slice("ctvs ui: ".length);
+    const token = new URL(url).searchParams.get("token")!;
+    let args = "";
+    for (let i = 0; i < 100 && !args; i++) {
+      args = await readFile(seen, "utf8").catch(() => "");
+      if (!args) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const opened = args.trim();
+    assert.ok(!opened.includes(token), `the token was on the opener's command line: ${opened}`);
+    assert.ok(path.isAbsolute(opened) && opened.endsWith(".html"), opened);
+    assert.equal((await stat(opened)).mode & 0o777, 0o600);
+    assert.equal((await stat(path.dirname(opened))).mode & 0o777, 0o700);
+    const page = await readFile(opened, "utf8");
+    assert.ok(page.includes(`<meta http-equiv="refresh" content="0;url=${url}">`), page);
+    child.kill("SIGTERM");
+    assert.equal((await child.exited).code, 0, child.transcript());
+    await assert.rejects(stat(opened), { code: "ENOENT" });
+  } finally {
+    if (child.process.exitCode === null && child.process.signalCode === null) child.kill("SIGTERM");
     await child.exited;
     await tmp.remove();
   }
