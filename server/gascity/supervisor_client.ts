@@ -68,7 +68,18 @@ export interface SupervisorClientOptions {
   fetch?: typeof fetch;
   /** Deadline of a JSON request (default 30 s); streams have none, they are watched for silence instead. */
   timeoutMs?: number;
+  /** The longest JSON answer read (default {@linkcode MAX_JSON_BYTES}). */
+  maxJsonBytes?: number;
 }
+
+/**
+ * The longest JSON answer read from a supervisor (a transcript page is the largest): 256 MiB. A longer one is refused
+ * as it arrives, so a broken or hostile supervisor cannot fill the collector's memory within a request's deadline.
+ */
+export const MAX_JSON_BYTES = 256 * 1024 * 1024;
+
+/** How much of an error answer is read for its detail. */
+const MAX_ERROR_BODY_BYTES = 64 * 1024;
 
 /** How many pages of the session list are followed at most (a cursor loop must not spin forever). */
 const MAX_LIST_PAGES = 1000;
@@ -92,11 +103,13 @@ export class SupervisorClient {
   readonly apiUrl: string;
   readonly #fetch: typeof fetch;
   readonly #timeoutMs: number;
+  readonly #maxJsonBytes: number;
 
   constructor(apiUrl: string, options: SupervisorClientOptions = {}) {
     this.apiUrl = apiUrl.replace(/\/+$/, "");
     this.#fetch = options.fetch ?? globalThis.fetch;
     this.#timeoutMs = options.timeoutMs ?? 30_000;
+    this.#maxJsonBytes = options.maxJsonBytes ?? MAX_JSON_BYTES;
   }
 
   /** The absolute URL of `pathname` (with its query) on this supervisor. */
@@ -212,9 +225,15 @@ export class SupervisorClient {
     const deadline = AbortSignal.timeout(timeoutMs);
     const both = signal ? AbortSignal.any([signal, deadline]) : deadline;
     const response = await this.#get(pathname, action, "json", both);
+    let text: string | undefined;
     try {
-      return await response.json();
+      text = await readText(response, this.#maxJsonBytes);
+      if (text === undefined) {
+        throw new SupervisorError(`Cannot ${action}: the answer is longer than ${size(this.#maxJsonBytes)}`);
+      }
+      return JSON.parse(text);
     } catch (error) {
+      if (error instanceof SupervisorError) throw error;
       if (deadline.aborted) throw new SupervisorError(`Cannot ${action}: no answer within ${timeoutMs / 1000} s`);
       throw new SupervisorError(`Cannot ${action}: the answer is not JSON (${errorMessage(error)})`, response.status);
     }
@@ -278,7 +297,7 @@ function isSession(value: unknown): value is SessionInfo {
 /** The `detail` of a Problem Details body (RFC 9457), or the start of a text body. */
 async function problemDetail(response: Response): Promise<string> {
   try {
-    const text = (await response.text()).trim();
+    const text = (await readText(response, MAX_ERROR_BODY_BYTES, true) ?? "").trim();
     try {
       const body = JSON.parse(text);
       if (typeof body?.detail === "string") return body.detail;
@@ -299,4 +318,36 @@ function causeOf(error: unknown): string {
   if (code) return code;
   const message = errorMessage(cause ?? error);
   return /refused/i.test(message) ? "connection refused" : message;
+}
+
+/**
+ * The body of `response` as text, read up to `maxBytes`: undefined when it is longer (the rest is not read), or with
+ * `cut` its first `maxBytes` bytes.
+ */
+async function readText(response: Response, maxBytes: number, cut = false): Promise<string | undefined> {
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (total + value.byteLength > maxBytes) {
+        if (!cut) return undefined;
+        chunks.push(value.subarray(0, maxBytes - total));
+        break;
+      }
+      chunks.push(value);
+      total += value.byteLength;
+    }
+  } finally {
+    reader.cancel().catch(() => {});
+  }
+  return new TextDecoder().decode(await new Blob(chunks as BlobPart[]).arrayBuffer());
+}
+
+/** `bytes` in MiB (or bytes when less than one). */
+function size(bytes: number): string {
+  return bytes >= 1024 * 1024 ? `${Math.round(bytes / (1024 * 1024))} MiB` : `${bytes} bytes`;
 }
