@@ -54,6 +54,8 @@ export interface CityCaptureOptions {
   /** How often the session list is checked against the workers while connected (default 5 min). */
   reconcileMs?: number;
   backoff?: BackoffOptions;
+  /** Sessions recorded at once (default `MAX_SESSIONS_PER_CITY`). */
+  maxSessions?: number;
 }
 
 /** SSE event names that carry an envelope; any other name (older builds) is the event type itself. */
@@ -89,6 +91,7 @@ export class CityCapture {
       catchUpTimeoutMs: options.catchUpTimeoutMs ?? 120_000,
       backoff: options.backoff,
       signal: this.#abort.signal,
+      maxSessions: options.maxSessions,
     });
     this.#status = {
       name: options.city.name,

@@ -48,6 +48,13 @@ export function isLive(info: SessionInfo): boolean {
   return !NOT_LIVE.has(info.state ?? "");
 }
 
+/**
+ * The most sessions of one city recorded at once (each holds a stream, a connection and its memory): 256. A city
+ * listing more (a broken or hostile supervisor) would otherwise open a connection per session until the process runs
+ * out of file descriptors or memory. The others get a worker as recorded ones stop.
+ */
+export const MAX_SESSIONS_PER_CITY = 256;
+
 /** Options of a {@linkcode SessionRoster}. */
 export interface SessionRosterOptions {
   city: GascityConfig;
@@ -63,6 +70,8 @@ export interface SessionRosterOptions {
   backoff?: BackoffOptions;
   /** Ends lookups when the city's capture stops. */
   signal: AbortSignal;
+  /** Sessions recorded at once (default {@linkcode MAX_SESSIONS_PER_CITY}). */
+  maxSessions?: number;
 }
 
 /** The workers of one city's sessions; see the module doc. Calls must not overlap (the capture serializes them). */
@@ -71,6 +80,8 @@ export class SessionRoster {
   readonly #workers = new Map<string, SessionWorker>();
   /** Workers of stopped sessions reading their last lines, by session id. */
   readonly #retiring = new Map<string, Promise<void>>();
+  /** Whether sessions are being left out for the bound (said once per streak). */
+  #full = false;
 
   constructor(options: SessionRosterOptions) {
     this.#options = options;
@@ -152,6 +163,19 @@ export class SessionRoster {
     const current = this.#workers.get(info.id);
     if (current && !current.retiring && !current.done) return;
     const { city, root } = this.#options;
+    const max = this.#options.maxSessions ?? MAX_SESSIONS_PER_CITY;
+    // Retiring workers still hold their connection while they read their last lines.
+    if (!current && this.#workers.size + this.#retiring.size >= max) {
+      if (!this.#full) {
+        this.#options.log(
+          `gascity ${city.name}: more than ${max} live sessions; the others are recorded as these stop ` +
+            `(ctvs gascity backfill reads what they said meanwhile)`,
+        );
+      }
+      this.#full = true;
+      return;
+    }
+    if (this.#workers.size + this.#retiring.size + 1 < max) this.#full = false;
     const session: SessionIdentity = {
       city: city.name,
       apiUrl: city.api_url,

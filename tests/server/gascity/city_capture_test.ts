@@ -362,3 +362,28 @@ test("an event stream line that never ends is refused at 64 MiB and the stream r
     await h.close();
   }
 });
+
+test("a city listing more live sessions than the bound records that many, and the next ones as others stop", async () => {
+  const h = await harness();
+  try {
+    for (let i = 1; i <= 5; i++) {
+      h.double.addSession("alpha", { ...MAYOR, id: `s-${i}`, alias: `m${i}` }, [line(`u${i}`)]);
+    }
+    const capture = h.capture({}, { reconcileMs: 100, maxSessions: 3 });
+    await eventually(() => assert.equal(capture.status.sessions.length, 3));
+    await eventually(async () => assert.equal((await h.messages()).length, 3));
+    const lists = h.double.requests.filter((r) => r.includes("/sessions")).length;
+    await eventually(() => assert.ok(h.double.requests.filter((r) => r.includes("/sessions")).length >= lists + 2));
+    assert.equal(capture.status.sessions.length, 3);
+    assert.equal(h.double.openStreams.sessions, 3);
+    assert.equal(h.logs.filter((l) => /more than 3 live sessions/.test(l)).length, 1, h.logs.join("\n"));
+    // One stops: a fourth is recorded in its place.
+    const first = capture.status.sessions[0].session_id;
+    h.double.setState("alpha", first, "stopped");
+    await eventually(() => assert.ok(!capture.status.sessions.some((s) => s.session_id === first)));
+    await eventually(async () => assert.equal((await h.messages()).length, 4));
+    assert.equal(capture.status.sessions.length, 3);
+  } finally {
+    await h.close();
+  }
+});
