@@ -39,3 +39,21 @@ export function isLoopback(address: string | undefined): boolean {
   const v4 = address.startsWith("::ffff:") ? address.slice(7) : address;
   return address === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
 }
+
+const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?$/i;
+
+/**
+ * Whether a `Host` (a request's host and port) names this machine's loopback. A web page that a DNS rebinding pointed
+ * at a loopback server still sends its own name, so a local-only endpoint that checks this answers no web page.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(loopbackHost("127.0.0.1:8080"), true);
+ * assert.equal(loopbackHost("[::1]:1"), true);
+ * assert.equal(loopbackHost("attacker.example:8080"), false);
+ * ```
+ */
+export function loopbackHost(host: string | undefined): boolean {
+  return host !== undefined && LOOPBACK_HOST.test(host);
+}

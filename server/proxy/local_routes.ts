@@ -6,7 +6,7 @@
  * @module
  */
 import type { Context, Hono } from "hono";
-import { clientAddress, isLoopback } from "../client_address.ts";
+import { clientAddress, isLoopback, loopbackHost } from "../client_address.ts";
 import { HttpError } from "../http_error.ts";
 import type { SessionStore } from "./session_store.ts";
 
@@ -49,9 +49,13 @@ export function localRoutes(app: Hono, sessions: SessionStore): void {
   });
 }
 
-/** 403 unless the caller's socket is on loopback. */
+/** 403 unless the caller's socket is on loopback and the request names a loopback host (not a DNS-rebound page). */
 function localOnly(c: Context, message: string): void {
   if (!isLoopback(clientAddress(c.env))) throw new HttpError(403, { error: message });
+  // The URL's host is the Host header's (the runtime builds it from it), and is there also when a test omits one.
+  if (!loopbackHost(new URL(c.req.url).host)) {
+    throw new HttpError(403, { error: `${message}: it answers requests to localhost, 127.0.0.1 or [::1] only` });
+  }
 }
 
 /** The body as a JSON object of at most `limit` bytes; 413 or 400 otherwise. */

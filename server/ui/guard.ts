@@ -7,7 +7,7 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from "hono";
-import { clientAddress, isLoopback } from "../client_address.ts";
+import { clientAddress, isLoopback, loopbackHost } from "../client_address.ts";
 import { HttpError } from "../http_error.ts";
 import { tokenMatches } from "./token.ts";
 
@@ -20,23 +20,6 @@ export interface GuardOptions {
 
 /** The header an API call carries the token in. */
 export const TOKEN_HEADER = "x-ctvs-token";
-
-const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?$/i;
-
-/**
- * Whether a `Host` header names this machine's loopback.
- *
- * @example
- * ```ts
- * import assert from "node:assert/strict";
- * assert.equal(loopbackHost("127.0.0.1:8080"), true);
- * assert.equal(loopbackHost("[::1]:1"), true);
- * assert.equal(loopbackHost("attacker.example:8080"), false);
- * ```
- */
-export function loopbackHost(host: string | undefined): boolean {
-  return host !== undefined && LOOPBACK_HOST.test(host);
-}
 
 /** The token a request carries, if any. */
 export function requestToken(c: Context): string | undefined {

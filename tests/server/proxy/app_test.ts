@@ -274,3 +274,30 @@ test("a .ctvsignore that cannot be checked is reported once, and the session is 
     await tmp.remove();
   }
 });
+
+test("the local endpoints refuse a request naming a host that is not loopback (a DNS-rebound web page)", async () => {
+  const { app } = setup([UP("a", "/")]);
+  const body = JSON.stringify({ session_id: "private" });
+  const call = (host: string, method: string) =>
+    app.request(
+      `http://${host}/_collectivus/ignore/session`,
+      { method, body: method === "GET" ? undefined : body },
+      LOCAL,
+    );
+  assert.equal((await call("127.0.0.1:8787", "POST")).status, 200);
+  for (const host of ["attacker.example:8787", "127.0.0.1.attacker.example", "localhost.attacker.example:8787"]) {
+    for (const method of ["GET", "POST", "DELETE"]) {
+      const refused = await call(host, method);
+      assert.equal(refused.status, 403, `${method} ${host}`);
+      assert.match((await refused.json()).error, /answers requests to localhost, 127\.0\.0\.1 or \[::1\] only/);
+    }
+    const context = await app.request(`http://${host}/_collectivus/session-context`, {
+      method: "POST",
+      body: JSON.stringify({ session_id: "private", cwd: "/elsewhere" }),
+    }, LOCAL);
+    assert.equal(context.status, 403);
+  }
+  for (const host of ["localhost:8787", "[::1]:8787", "127.0.0.2"]) assert.equal((await call(host, "GET")).status, 200);
+  // The session is still ignored.
+  assert.deepEqual(await (await call("127.0.0.1:8787", "GET")).json(), { ignored: ["private"], total: 1 });
+});
