@@ -3,20 +3,23 @@
  * the archive's v2 schema (`gateway_id` first). It lives in query/ because it is the query engine's conversion;
  * cli/ hands it to the uploader (server/ and storage/ never import query/).
  *
- * `logs`, `traces` and `metrics` convert the day's JSONL directly. `proxy` archives as `proxy_messages` (reference
- * §8.1-§8.2): derived in the config's query cache (`query.cache.dir`, else `<root>/.collectivus-query/cache`), after
- * the gateway's earlier proxy days, so their message ids (`priorSeen`) keep a conversation that spans midnight from
- * repeating its history, and the archived rows are the rows `ctvs query proxy` shows for that day. `gascity_messages`
- * and `gascity_events` are written from the same cache, one row per `row_id` / `event_id` and none an earlier day of
- * the gateway holds (`uniqueRowsSelect`): the rows the query views show, even after a batch was written twice.
+ * `logs`, `traces`, `metrics` and `transcript_messages` convert the day's JSONL directly. The derived datasets,
+ * `proxy_messages` (the `proxy` signal, reference §8.1-§8.2) and `transcript_requests`, are derived in the config's
+ * query cache (`query.cache.dir`, else `<root>/.collectivus-query/cache`) after the gateway's earlier days: what
+ * those hold (the message ids of `priorSeen`, the usage keys already counted) keeps a conversation that spans
+ * midnight from repeating its history, and the archived rows are the rows `ctvs query` shows for that day.
+ * `gascity_messages` and `gascity_events` are written from the same cache, one row per `row_id` / `event_id` and none
+ * an earlier day of the gateway holds (`uniqueRowsSelect`): the rows the query views show, even after a batch was
+ * written twice.
  *
  * @module
  */
 import type { UploadJob } from "../storage/upload/jobs.ts";
 import type { ParquetWriter } from "../storage/upload/run_uploads.ts";
 import type { Config } from "../platform/config/types.ts";
+import { ARCHIVED_SIGNALS } from "../storage/upload/upload_settings.ts";
 import { configuredCacheDir } from "./cache_layout.ts";
-import { PROXY_MESSAGES } from "./proxy_messages/dataset.ts";
+import type { Dataset } from "./dataset.ts";
 import { datasetNamed } from "./datasets.ts";
 import { openDb } from "./duckdb.ts";
 import { listPartitions } from "./partitions.ts";
@@ -25,7 +28,7 @@ import { writePartitionParquet } from "./write_partition_parquet.ts";
 
 /**
  * The archive's Parquet writer for `config`: each job's day as Parquet at `output`, `{rows: 0}` when the day has no
- * rows; proxy and Gas City days go through the cache `config` names.
+ * rows; the derived and Gas City days go through the cache `config` names.
  *
  * @param config The collector's config (its `query` block locates the cache).
  * @returns The writer the uploader calls per job.
@@ -43,34 +46,36 @@ import { writePartitionParquet } from "./write_partition_parquet.ts";
  */
 export function archiveParquetWriter(config: Pick<Config, "query">): ParquetWriter {
   return async (root: string, job: UploadJob, output: string) => {
-    if (job.signal === "proxy") return await writeProxyMessages(root, configuredCacheDir(config, root), job, output);
+    const dataset = datasetNamed(ARCHIVED_SIGNALS[job.signal].dataset)!;
+    if (dataset.derive) return await writeDerived(root, configuredCacheDir(config, root), dataset, job, output);
     // One thread: a daemon's background job, and each extra thread holds a row group of its own.
     const db = await openDb();
     try {
       await db.run(`SET threads = ${ARCHIVE_THREADS}`);
       // The Gas City days keep their earlier days' keys in the cache (read again every day otherwise).
-      const cacheDir = datasetNamed(job.signal)?.uniqueKey ? configuredCacheDir(config, root) : undefined;
-      return await writePartitionParquet(root, job.gatewayId, job.signal, job.date, output, { db, cacheDir });
+      const cacheDir = dataset.uniqueKey ? configuredCacheDir(config, root) : undefined;
+      return await writePartitionParquet(root, job.gatewayId, dataset, job.date, output, { db, cacheDir });
     } finally {
       db.close();
     }
   };
 }
 
-/** The writer of a config without a `query` block (proxy days in the default cache): tests and benchmarks. */
+/** The writer of a config without a `query` block (derived days in the default cache): tests and benchmarks. */
 export const writeArchiveParquet: ParquetWriter = archiveParquetWriter({});
 
 /** DuckDB threads of an archive conversion. */
 export const ARCHIVE_THREADS = 1;
 
-async function writeProxyMessages(root: string, cacheDir: string, job: UploadJob, output: string) {
+/** A derived dataset's day, derived in the cache after the gateway's earlier days. */
+async function writeDerived(root: string, cacheDir: string, dataset: Dataset, job: UploadJob, output: string) {
   const db = await openDb();
   try {
-    // Earlier days first, oldest first (each a no-op when its cache is fresh): their ids are this day's priorSeen.
-    for (const p of await listPartitions(root, cacheDir, PROXY_MESSAGES)) {
+    // Earlier days first, oldest first (each a no-op when its cache is fresh): what they hold shapes this day's rows.
+    for (const p of await listPartitions(root, cacheDir, dataset)) {
       if (p.gatewayId === job.gatewayId && p.date < job.date) await refreshPartition(db, p);
     }
-    return await writePartitionParquet(root, job.gatewayId, PROXY_MESSAGES, job.date, output, { cacheDir, db });
+    return await writePartitionParquet(root, job.gatewayId, dataset, job.date, output, { cacheDir, db });
   } finally {
     db.close();
   }

@@ -16,20 +16,13 @@ import type { Config } from "../platform/config/types.ts";
 import { type CredentialEnv, credentialProvider } from "../storage/s3/credentials.ts";
 import { downloadFile } from "../storage/s3/download_file.ts";
 import { S3Client } from "../storage/s3/s3_client.ts";
-import { uploadSettings } from "../storage/upload/upload_settings.ts";
+import { ARCHIVED_SIGNALS, uploadSettings } from "../storage/upload/upload_settings.ts";
 import type { Dataset } from "./dataset.ts";
 import type { Scope } from "./scope.ts";
 import type { TableSource } from "./session.ts";
 
 /** The datasets the uploader archives (`proxy` goes up as `proxy_messages`). */
-export const ARCHIVED_DATASETS: readonly string[] = [
-  "logs",
-  "traces",
-  "metrics",
-  "proxy_messages",
-  "gascity_messages",
-  "gascity_events",
-];
+export const ARCHIVED_DATASETS: readonly string[] = Object.values(ARCHIVED_SIGNALS).map((s) => s.dataset);
 
 /** One archived partition the query needs. */
 export interface ArchivePartition {

@@ -47,6 +47,17 @@ export interface SinkConfig {
   fsync?: "always" | "rotate";
 }
 
+/** A signal the daily archive takes (each archived as the dataset of its name; `proxy` as `proxy_messages`). */
+export type UploadSignal =
+  | "logs"
+  | "traces"
+  | "metrics"
+  | "proxy"
+  | "gascity_messages"
+  | "gascity_events"
+  | "transcript_messages"
+  | "transcript_requests";
+
 /** Daily Parquet archive to S3-compatible storage. */
 export interface UploadConfig {
   bucket: string;
@@ -54,7 +65,7 @@ export interface UploadConfig {
   region?: string;
   /** `HH:MM`, UTC. */
   time?: string;
-  signals?: ("logs" | "traces" | "metrics" | "proxy" | "gascity_messages" | "gascity_events")[];
+  signals?: UploadSignal[];
   catchupDays?: number;
   endpoint?: string;
   iceberg?: Record<string, never>;

@@ -14,10 +14,20 @@ import {
   has,
   required,
 } from "./_checks.ts";
+import type { UploadSignal } from "./types.ts";
 
 const POINTER = "/upload";
 const UPLOAD_KEYS = ["bucket", "prefix", "region", "time", "signals", "catchupDays", "endpoint", "iceberg"] as const;
-const SIGNALS = ["logs", "traces", "metrics", "proxy", "gascity_messages", "gascity_events"] as const;
+const SIGNALS: readonly UploadSignal[] = [
+  "logs",
+  "traces",
+  "metrics",
+  "proxy",
+  "gascity_messages",
+  "gascity_events",
+  "transcript_messages",
+  "transcript_requests",
+];
 const TIME_PATTERN = /^([01]\d|2[0-3]):[0-5]\d$/;
 
 /** Checks the `upload` block at `/upload`. Defaults are not injected (the uploader applies them). */

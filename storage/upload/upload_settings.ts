@@ -1,18 +1,43 @@
 /**
  * The `upload` block with its defaults applied (reference §8.1): prefix `collectivus`, 00:10 UTC, 30 catch-up
- * days, logs/traces/metrics and the Gas City signals, region from the config, else `AWS_REGION`, else us-east-1.
+ * days, logs/traces/metrics, the Gas City signals and the imported transcripts, region from the config, else
+ * `AWS_REGION`, else us-east-1; and where each signal's day files are and what its archived dataset is called.
  *
  * @module
  */
 import { ConfigError } from "../../platform/config/config_error.ts";
-import type { UploadConfig } from "../../platform/config/types.ts";
+import type { UploadConfig, UploadSignal } from "../../platform/config/types.ts";
 
-/** A signal the uploader can archive. */
-export type UploadSignal = "logs" | "traces" | "metrics" | "proxy" | "gascity_messages" | "gascity_events";
+export type { UploadSignal };
+
+/** Where a signal's day files are and the dataset they are archived as. */
+export interface ArchivedSignal {
+  /** The day files: `<root>/<gw>/<dir>/<YYYY-MM-DD>.jsonl`. */
+  dir: string;
+  /** The dataset of the key: `<prefix>/<gw>/<dataset>/date=<d>/data.parquet`. */
+  dataset: string;
+}
 
 /**
- * What is archived when `signals` is not set: the OTLP signals and Gas City's (a host that does not capture a city
- * has no gascity files, so nothing changes for it). `proxy` stays opt-in, as in the reference.
+ * Every signal the archive takes, in the order a tick uploads a day's. `proxy` is archived as `proxy_messages`; the
+ * imported transcripts are read from `ctvs import`'s day files (`transcripts/`, and `transcript_usage/`, from which
+ * `transcript_requests` is derived).
+ */
+export const ARCHIVED_SIGNALS: Readonly<Record<UploadSignal, ArchivedSignal>> = {
+  logs: { dir: "logs", dataset: "logs" },
+  traces: { dir: "traces", dataset: "traces" },
+  metrics: { dir: "metrics", dataset: "metrics" },
+  proxy: { dir: "proxy", dataset: "proxy_messages" },
+  gascity_messages: { dir: "gascity_messages", dataset: "gascity_messages" },
+  gascity_events: { dir: "gascity_events", dataset: "gascity_events" },
+  transcript_messages: { dir: "transcripts", dataset: "transcript_messages" },
+  transcript_requests: { dir: "transcript_usage", dataset: "transcript_requests" },
+};
+
+/**
+ * What is archived when `signals` is not set: the OTLP signals, Gas City's and the imported transcripts (a host that
+ * captures no city or imports no transcript has no such files, so nothing changes for it). `proxy` stays opt-in, as
+ * in the reference.
  */
 export const DEFAULT_UPLOAD_SIGNALS: readonly UploadSignal[] = [
   "logs",
@@ -20,6 +45,8 @@ export const DEFAULT_UPLOAD_SIGNALS: readonly UploadSignal[] = [
   "metrics",
   "gascity_messages",
   "gascity_events",
+  "transcript_messages",
+  "transcript_requests",
 ];
 
 /** Upload settings with every default filled in. */
@@ -72,7 +99,9 @@ export function checkUploadSupported(upload: UploadConfig): void {
  * import { uploadSettings } from "./upload_settings.ts";
  * assert.deepEqual(uploadSettings({ bucket: "b", prefix: "/archive/" }, {}), {
  *   bucket: "b", prefix: "archive", region: "us-east-1", time: "00:10",
- *   signals: ["logs", "traces", "metrics", "gascity_messages", "gascity_events"], catchupDays: 30,
+ *   signals: ["logs", "traces", "metrics", "gascity_messages", "gascity_events", "transcript_messages",
+ *     "transcript_requests"],
+ *   catchupDays: 30,
  * });
  * ```
  */
@@ -97,6 +126,6 @@ export function uploadSettings(
  * except `proxy`, archived as `proxy_messages`.
  */
 export function objectKey(prefix: string, gatewayId: string, signal: UploadSignal, date: string): string {
-  const dataset = signal === "proxy" ? "proxy_messages" : signal;
+  const { dataset } = ARCHIVED_SIGNALS[signal];
   return [prefix, gatewayId, dataset, `date=${date}`, "data.parquet"].filter((s) => s !== "").join("/");
 }

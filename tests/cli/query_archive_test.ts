@@ -131,7 +131,7 @@ describe("ctvs query --archive against radosgw", () => {
       assert.equal(
         usage.stderr,
         "error: --archive: llm_requests is not in the archive (it archives logs, traces, metrics, proxy_messages, " +
-          "gascity_messages, gascity_events)",
+          "gascity_messages, gascity_events, transcript_messages, transcript_requests)",
       );
     } finally {
       await tmp.remove();

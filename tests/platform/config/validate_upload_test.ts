@@ -13,7 +13,8 @@ const REJECTED: Rejection[] = [
   [
     "an unknown signal",
     withUpload({ signals: ["logs", "spans"] }),
-    '/upload/signals/1: must be one of "logs", "traces", "metrics", "proxy", "gascity_messages", "gascity_events"',
+    '/upload/signals/1: must be one of "logs", "traces", "metrics", "proxy", "gascity_messages", "gascity_events", ' +
+    '"transcript_messages", "transcript_requests"',
   ],
   ["negative catchupDays", withUpload({ catchupDays: -1 }), "/upload/catchupDays: must be a non-negative integer"],
   ["fractional catchupDays", withUpload({ catchupDays: 1.5 }), "/upload/catchupDays: must be a non-negative integer"],
