@@ -79,7 +79,16 @@ export async function runInstall(argv: string[], io: Io, host: Host): Promise<nu
   if (envFile === null) return 1;
   const logs = logDir(host.home);
   const spec = { program: host.program, configPath, logDir: logs, ...(envFile ? { envFile } : {}) };
-  await backend.install(host.home, spec, host.runner);
+  try {
+    await backend.install(host.home, spec, host.runner);
+  } catch (error) {
+    io.err(`error: the daemon was not installed: ${errorMessage(error)}`);
+    io.err(
+      `hint: ${backend.failureHint}. Without the daemon, run the collector in a terminal: ctvs --config ${configPath}` +
+        (config.proxy ? "; `ctvs attach` points Claude Code at it" : ""),
+    );
+    return 1;
+  }
   io.out(`✓ Daemon installed (${backend.kind})`);
   if (envFile) io.out(`  Environment: ${envFile}`);
   if (host.platform === "linux") io.out("  (run `loginctl enable-linger` to keep it running after you log out)");

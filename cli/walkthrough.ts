@@ -213,16 +213,20 @@ async function offerDaemonAndAttach(io: Io, host: Host, configPath: string, conf
   const attach = config.proxy !== undefined && await yes(host, "Configure Claude Code to use the proxy? [Y/n]: ", true);
   let code = 0;
   if (daemon && !isNpxPath(host.program)) {
-    code = await runInstall(["--config", configPath, attach ? "--yes" : "--no"], io, host);
-  } else {
-    if (daemon) {
-      // npx may delete its cache at any time, so a unit must not point into it.
-      io.out("ctvs is running from the npx cache; to run it as a daemon, install it globally first:");
-      io.out(`  npm install -g collectivus && ctvs install --config ${configPath}${attach ? " --yes" : " --no"}`);
-    }
-    if (attach) code = await attachClients(["claude"], parseListen(config.proxy!.listen).port, io, host);
+    // The attach is made here, not by install: a daemon that cannot be installed (no systemd user session) still
+    // leaves the attach the user asked for, with the collector run in a terminal.
+    code = await runInstall(["--config", configPath, "--no"], io, host);
+    if (code !== 0) io.out("The daemon was not installed: going on without it.");
+  } else if (daemon) {
+    // npx may delete its cache at any time, so a unit must not point into it.
+    io.out("ctvs is running from the npx cache; to run it as a daemon, install it globally first:");
+    io.out(`  npm install -g collectivus && ctvs install --config ${configPath}${attach ? " --yes" : " --no"}`);
   }
-  if (attach && code === 0) await installClaudeSkills(io, host);
+  if (attach) {
+    const attached = await attachClients(["claude"], parseListen(config.proxy!.listen).port, io, host);
+    if (attached === 0) await installClaudeSkills(io, host);
+    code ||= attached;
+  }
   return code;
 }
 
@@ -259,27 +263,33 @@ async function offerImport(io: Io, host: Host, configPath: string, config: Confi
   }
 }
 
-/** How to see that it works. */
+/** How to see that it works: commands, with what each shows aligned beside them. */
 function printNextSteps(io: Io, configPath: string, config: Config): void {
-  const lines = ["\nCheck that it works:", "  ctvs status"];
+  const flag = `--config ${configPath}`;
+  const steps: [command: string, note?: string][] = [["ctvs status"]];
   if (config.proxy) {
-    lines.push(`  curl http://${config.proxy.listen}/        # the proxy answers with its banner`);
-    lines.push("  claude                                  # then ask it anything");
-    lines.push(`  ls ${config.sink?.dir}/*/proxy/           # one JSONL file per day`);
+    steps.push([`curl http://${config.proxy.listen}/`, "the proxy answers with its banner"]);
+    steps.push(["claude", "then ask it anything"]);
+    steps.push([`ls ${config.sink?.dir}/*/proxy/`, "one JSONL file per day"]);
+    steps.push([`ctvs query proxy --since 1d ${flag}`]);
   }
-  if (config.otel) lines.push(`  curl http://${config.otel.listen}/        # the OTLP receiver's banner`);
+  if (config.otel) steps.push([`curl http://${config.otel.listen}/`, "the OTLP receiver's banner"]);
   if (config.gascity?.length) {
-    lines.push(`  ctvs gascity status --config ${configPath}          # is it recording the city?`);
-    lines.push(`  ctvs gascity backfill --all --config ${configPath}  # the sessions that ran before now`);
+    steps.push([`ctvs gascity status ${flag}`, "is it recording the city?"]);
+    steps.push([`ctvs gascity backfill --all ${flag}`, "the sessions that ran before now"]);
   }
-  if (config.proxy || config.otel || !config.gascity?.length) {
-    lines.push(`  ctvs query sql "SELECT count(*) AS n FROM logs" --config ${configPath}`);
+  if (config.otel || (!config.proxy && !config.gascity?.length)) {
+    steps.push([`ctvs query sql "SELECT count(*) AS n FROM logs" ${flag}`]);
   }
   if (config.gascity?.length) {
-    const sql = "SELECT gascity_template, sum(cost_usd) AS usd FROM gascity_messages GROUP BY 1";
-    lines.push(`  ctvs query sql "${sql}" --config ${configPath}`);
+    steps.push([
+      `ctvs query sql "SELECT gascity_template, sum(cost_usd) AS usd FROM gascity_messages GROUP BY 1" ${flag}`,
+    ]);
   }
-  lines.push(`Without the daemon, run the collector in a terminal: ctvs --config ${configPath}`);
+  const width = Math.max(...steps.filter(([, note]) => note).map(([command]) => command.length));
+  const lines = ["\nCheck that it works:"];
+  for (const [command, note] of steps) lines.push(note ? `  ${command.padEnd(width)}  # ${note}` : `  ${command}`);
+  lines.push(`Without the daemon, run the collector in a terminal: ctvs ${flag}`);
   io.out(lines.join("\n"));
 }
 

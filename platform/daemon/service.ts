@@ -13,6 +13,8 @@ import { installSystemd, systemdState, uninstallSystemd } from "./systemd.ts";
 export interface ServiceBackend {
   /** How `✓ Daemon installed (<kind>)` names it. */
   kind: string;
+  /** What to check when `install` fails: the manager is usually not reachable from this session. */
+  failureHint: string;
   install(home: string, spec: ServiceSpec, run: ServiceRunner): Promise<void>;
   uninstall(home: string, run: ServiceRunner): Promise<boolean>;
   state(home: string, run: ServiceRunner): Promise<ServiceState>;
@@ -21,10 +23,24 @@ export interface ServiceBackend {
 /** The backend for `platform` (a `process.platform` value), or undefined when there is none. */
 export function serviceBackend(platform: string): ServiceBackend | undefined {
   if (platform === "linux") {
-    return { kind: `systemd unit: ${UNIT}`, install: installSystemd, uninstall: uninstallSystemd, state: systemdState };
+    return {
+      kind: `systemd unit: ${UNIT}`,
+      failureHint: "`systemctl --user status` must work here; a container, WSL without systemd, or an SSH login " +
+        "without `loginctl enable-linger` has no systemd user session",
+      install: installSystemd,
+      uninstall: uninstallSystemd,
+      state: systemdState,
+    };
   }
   if (platform === "darwin") {
-    return { kind: `LaunchAgent: ${LABEL}`, install: installLaunchd, uninstall: uninstallLaunchd, state: launchdState };
+    return {
+      kind: `LaunchAgent: ${LABEL}`,
+      failureHint: "`launchctl` must reach your login session (`launchctl print gui/$(id -u)`); an SSH session " +
+        "outside the GUI login may not",
+      install: installLaunchd,
+      uninstall: uninstallLaunchd,
+      state: launchdState,
+    };
   }
   return undefined;
 }

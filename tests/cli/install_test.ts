@@ -69,6 +69,47 @@ test("ctvs install --yes installs the unit, attaches Claude Code and prints the 
   }
 });
 
+test("ctvs install where the service manager does not answer: the error, where to look, and nothing attached", async () => {
+  const noBus = { code: 1, stderr: "Failed to connect to bus: No medium found\n" };
+  const host = await fakeHost({ answer: () => noBus });
+  try {
+    const config = await writeConfig(host.home);
+    assert.deepEqual(await run(runInstall, ["--yes"], host), {
+      code: 1,
+      stdout: "",
+      stderr: [
+        `error: the daemon was not installed: failed to reload systemd user units for ${UNIT}: ` +
+        "Failed to connect to bus: No medium found",
+        "hint: `systemctl --user status` must work here; a container, WSL without systemd, or an SSH login without " +
+        "`loginctl enable-linger` has no systemd user session. Without the daemon, run the collector in a terminal: " +
+        `ctvs --config ${config}; \`ctvs attach\` points Claude Code at it`,
+      ].join("\n"),
+    });
+    assert.deepEqual(host.calls, ["systemctl --user daemon-reload"]);
+    await fs.access(path.join(host.home, ".claude", "settings.json")).then(
+      () => assert.fail("Claude Code was attached to a collector that is not running"),
+      () => {},
+    );
+  } finally {
+    await host.remove();
+  }
+  const mac = await fakeHost({
+    platform: "darwin",
+    answer: () => ({ code: 5, stderr: "Load failed: 5: Input/output error" }),
+  });
+  try {
+    await writeConfig(mac.home);
+    const { code, stderr } = await run(runInstall, ["--no"], mac);
+    assert.equal(code, 1);
+    assert.match(
+      stderr,
+      /^error: the daemon was not installed: .*Load failed: 5: Input\/output error\nhint: `launchctl` must reach/,
+    );
+  } finally {
+    await mac.remove();
+  }
+});
+
 test("ctvs install asks on a TTY, warns and skips on a non-TTY, skips without a proxy", async () => {
   const host = await fakeHost({ replies: ["n"] });
   try {

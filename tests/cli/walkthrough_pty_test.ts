@@ -29,6 +29,26 @@ const HEADER = [
   "  3) Both",
 ];
 
+const SKILLS = ["collectivus-query", "ctvs-ignore", "ctvs-unignore"];
+/** What the Claude Code attach prints, its skills included. */
+const ATTACHED = [
+  "✓ Claude Code attached (<HOME>/.claude/settings.json)",
+  "  ANTHROPIC_BASE_URL = http://127.0.0.1:8787",
+  ...SKILLS.map((s) => `  Installed Claude skill ${s} (<HOME>/.claude/skills/${s})`),
+];
+/** The end of a walkthrough that wrote the default proxy config. */
+const PROXY_NEXT_STEPS = [
+  "",
+  "Check that it works:",
+  "  ctvs status",
+  "  curl http://127.0.0.1:8787/     # the proxy answers with its banner",
+  "  claude                          # then ask it anything",
+  "  ls ~/.hyp/collectivus/*/proxy/  # one JSONL file per day",
+  "  ctvs query proxy --since 1d --config <HOME>/.hyp/collectivus.json",
+  "Without the daemon, run the collector in a terminal: ctvs --config <HOME>/.hyp/collectivus.json",
+  "",
+];
+
 /** A temporary home with a stub systemctl and a deno outside any npx cache (install refuses those). */
 async function sandbox() {
   const home = await tempDir("ctvs-walk-");
@@ -104,7 +124,6 @@ test("bare ctvs on a terminal, Enter everywhere: proxy config written, daemon in
     const configText = `${JSON.stringify(expected, null, 2)}\n`;
     assert.equal(code, 0, screen);
     assert.equal(await fs.readFile(path.join(box.home, ".hyp", "collectivus.json"), "utf8"), configText);
-    const skills = ["collectivus-query", "ctvs-ignore", "ctvs-unignore"];
     assert.equal(
       screen,
       [
@@ -123,19 +142,9 @@ test("bare ctvs on a terminal, Enter everywhere: proxy config written, daemon in
         "Configure Claude Code to use the proxy? [Y/n]: ",
         `✓ Daemon installed (systemd unit: ${UNIT})`,
         "  (run `loginctl enable-linger` to keep it running after you log out)",
-        "✓ Claude Code attached (<HOME>/.claude/settings.json)",
-        "  ANTHROPIC_BASE_URL = http://127.0.0.1:8787",
         "Logs: <HOME>/.hyp/collectivus/collectivus.log",
-        ...skills.map((s) => `  Installed Claude skill ${s} (<HOME>/.claude/skills/${s})`),
-        "",
-        "Check that it works:",
-        "  ctvs status",
-        "  curl http://127.0.0.1:8787/        # the proxy answers with its banner",
-        "  claude                                  # then ask it anything",
-        "  ls ~/.hyp/collectivus/*/proxy/           # one JSONL file per day",
-        `  ctvs query sql "SELECT count(*) AS n FROM logs" --config <HOME>/.hyp/collectivus.json`,
-        "Without the daemon, run the collector in a terminal: ctvs --config <HOME>/.hyp/collectivus.json",
-        "",
+        ...ATTACHED,
+        ...PROXY_NEXT_STEPS,
       ].join("\n"),
     );
     assert.equal(
@@ -152,7 +161,48 @@ test("bare ctvs on a terminal, Enter everywhere: proxy config written, daemon in
     );
     const settings = JSON.parse(await fs.readFile(path.join(box.home, ".claude", "settings.json"), "utf8"));
     assert.equal(settings.env.ANTHROPIC_BASE_URL, "http://127.0.0.1:8787");
-    for (const s of skills) await fs.stat(path.join(box.home, ".claude", "skills", s, ".collectivus-skill.json"));
+    for (const s of SKILLS) await fs.stat(path.join(box.home, ".claude", "skills", s, ".collectivus-skill.json"));
+  } finally {
+    await box.remove();
+  }
+});
+
+test("bare ctvs where systemd has no user session: the install fails saying why, the attach and the rest go on", async () => {
+  const box = await sandbox();
+  try {
+    // What systemctl --user says in a container or an SSH login without a user session.
+    await fs.writeFile(
+      path.join(box.home, "bin", "systemctl"),
+      '#!/bin/sh\necho "systemctl $*" >> "$HOME/systemctl.log"\necho "Failed to connect to bus: No medium found" >&2\nexit 1\n',
+    );
+    const { screen, code } = await walk(box, [
+      ["Choose \\[1\\]: ", "\r"],
+      ["Sink directory .*: ", "\r"],
+      ["Upstreams to record .*: ", "\r"],
+      ["Proxy listen .*: ", "\r"],
+      ["Save config to .*: ", "\r"],
+      ["Write this config to .*\\? \\[Y/n\\]: ", "\r"],
+      ["Install as background daemon\\? \\[Y/n\\]: ", "\r"],
+      ["Configure Claude Code to use the proxy\\? \\[Y/n\\]: ", "\r"],
+    ]);
+    assert.equal(code, 1, screen);
+    assert.equal(
+      screen.slice(screen.indexOf("Install as background daemon")),
+      [
+        "Install as background daemon? [Y/n]: ",
+        "Configure Claude Code to use the proxy? [Y/n]: ",
+        `error: the daemon was not installed: failed to reload systemd user units for ${UNIT}: ` +
+        "Failed to connect to bus: No medium found",
+        "hint: `systemctl --user status` must work here; a container, WSL without systemd, or an SSH login without " +
+        "`loginctl enable-linger` has no systemd user session. Without the daemon, run the collector in a terminal: " +
+        "ctvs --config <HOME>/.hyp/collectivus.json; `ctvs attach` points Claude Code at it",
+        "The daemon was not installed: going on without it.",
+        ...ATTACHED,
+        ...PROXY_NEXT_STEPS,
+      ].join("\n"),
+    );
+    const settings = JSON.parse(await fs.readFile(path.join(box.home, ".claude", "settings.json"), "utf8"));
+    assert.equal(settings.env.ANTHROPIC_BASE_URL, "http://127.0.0.1:8787");
   } finally {
     await box.remove();
   }
@@ -203,7 +253,7 @@ test("bare ctvs on a terminal, custom answers: OTLP only, own sink and path, a b
         "",
         "Check that it works:",
         "  ctvs status",
-        "  curl http://0.0.0.0:14318/        # the OTLP receiver's banner",
+        "  curl http://0.0.0.0:14318/  # the OTLP receiver's banner",
         `  ctvs query sql "SELECT count(*) AS n FROM logs" --config <HOME>/cfg/otlp.json`,
         "Without the daemon, run the collector in a terminal: ctvs --config <HOME>/cfg/otlp.json",
         "",
