@@ -47,7 +47,8 @@ export const TIMESTAMP_CANDIDATES = new Set([
 // ISO-8601 dates and date-times only: what DuckDB's TIMESTAMPTZ cast reads the same way Date.parse does.
 const ISO = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}(:?\d{2})?)?)?$/;
 
-const TYPE_OF: Record<Kind, ColumnType> = {
+/** The column type of each kind of value. */
+export const TYPE_OF: Readonly<Record<Kind, ColumnType>> = {
   null: "JSON",
   timestamp: "TIMESTAMP",
   boolean: "BOOLEAN",

@@ -9,13 +9,12 @@ import { readdir } from "node:fs/promises";
 import path from "node:path";
 import { unlessMissing } from "../../platform/fs_error.ts";
 import { type Cursor, readCursor } from "../cursor.ts";
-import type { ColumnType } from "../dataset.ts";
 import type { Db } from "../duckdb.ts";
 import { type Freshness, freshnessOf } from "../freshness.ts";
 import type { MalformedLine } from "../malformed_lines.ts";
 import type { TableSource } from "../session.ts";
 import { compileGlob } from "./glob.ts";
-import { type CollectionColumn, FIXED_COLUMNS, mergeKind } from "./infer.ts";
+import { type CollectionColumn, FIXED_COLUMNS, mergeKind, TYPE_OF } from "./infer.ts";
 import type { Collection } from "./manifest.ts";
 import { cursorColumns, refreshCollectionSource, sourceDir } from "./source.ts";
 
@@ -127,15 +126,6 @@ export async function refreshCollection(
   return totals;
 }
 
-const TYPE_OF_KIND: Record<string, ColumnType> = {
-  null: "JSON",
-  timestamp: "TIMESTAMP",
-  boolean: "BOOLEAN",
-  number: "DOUBLE",
-  string: "VARCHAR",
-  json: "JSON",
-};
-
 /** The columns of a collection: the fixed ones, then every source's inferred ones merged by name. */
 export function collectionColumns(sources: SourceStatus[]): (CollectionColumn | typeof FIXED_COLUMNS[number])[] {
   const merged = new Map<string, CollectionColumn>();
@@ -145,7 +135,7 @@ export function collectionColumns(sources: SourceStatus[]): (CollectionColumn | 
       if (!seen) merged.set(c.name, { ...c });
       else {
         const kind = mergeKind(seen.kind, c.kind);
-        merged.set(c.name, { ...seen, kind, type: TYPE_OF_KIND[kind], nullable: seen.nullable || c.nullable });
+        merged.set(c.name, { ...seen, kind, type: TYPE_OF[kind], nullable: seen.nullable || c.nullable });
       }
     }
   }

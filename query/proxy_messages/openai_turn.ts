@@ -54,16 +54,6 @@ export function responsesItem(item: Json): { role: string; parts: Part[] } | und
     case "message":
       return typeof item.role === "string" ? { role: item.role, parts: contentParts(item.content) } : undefined;
     case "function_call":
-      return {
-        role: "assistant",
-        parts: [
-          part("tool_call", {
-            tool_name: str(item.name),
-            tool_call_id: str(item.call_id),
-            tool_args: args(item.arguments),
-          }),
-        ],
-      };
     case "custom_tool_call":
       return {
         role: "assistant",
@@ -71,7 +61,8 @@ export function responsesItem(item: Json): { role: string; parts: Part[] } | und
           part("tool_call", {
             tool_name: str(item.name),
             tool_call_id: str(item.call_id),
-            tool_args: item.input ?? null,
+            // A function call's arguments are a JSON string; a custom tool's input is free text.
+            tool_args: type === "function_call" ? args(item.arguments) : item.input ?? null,
           }),
         ],
       };

@@ -20,7 +20,7 @@ import {
   text,
   type TranscriptUsageRow,
 } from "./rows.ts";
-import { ToolNames } from "./tool_names.ts";
+import { LineNormalizer } from "./line_normalizer.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -104,25 +104,15 @@ export function initialClaudeCodeState(): ClaudeCodeState {
  * assert.equal(a.usage[0].input_tokens, 110);
  * ```
  */
-export class ClaudeCodeNormalizer {
-  readonly #state: ClaudeCodeState;
-  readonly #calls: ToolNames;
-
+export class ClaudeCodeNormalizer extends LineNormalizer<ClaudeCodeState> {
   /** Starts a transcript, or goes on from a saved {@linkcode state}. */
   constructor(state: ClaudeCodeState = initialClaudeCodeState()) {
-    this.#state = { ...state };
-    this.#calls = new ToolNames(state.openCalls);
+    super(state);
   }
 
-  /** The state after the lines given so far (JSON). */
-  get state(): ClaudeCodeState {
-    return { ...this.#state, openCalls: this.#calls.toJSON() };
-  }
-
-  /** The rows of one parsed line. */
-  line(raw: Json, context: LineContext = {}): NormalizedLine {
-    if (!raw || typeof raw !== "object") return NOTHING;
-    const s = this.#state;
+  /** The rows of one line that is an object. */
+  protected object(raw: Json, context: LineContext): NormalizedLine {
+    const s = this.saved;
     const ts = text(raw.timestamp);
     const type = raw.type;
     const m = raw.message;
@@ -179,10 +169,7 @@ export class ClaudeCodeNormalizer {
       source_offset: context.sourceOffset ?? null,
     };
     const parts = normalizedContent(m.content).map(anthropicPart);
-    for (const p of parts) {
-      if (p.part_type === "tool_call") this.#calls.remember(p.tool_call_id, p.tool_name);
-      else if (p.lookupTool) p.tool_name = this.#calls.take(p.tool_call_id);
-    }
+    this.nameToolResults(parts);
     const rows = partRows(fields, parts, s.partCount);
     s.partCount += parts.length;
     const usage = answer && lineModel !== SYNTHETIC_MODEL ? this.#usage(raw, fields, apiId) : undefined;
@@ -195,11 +182,11 @@ export class ClaudeCodeNormalizer {
     const key = `anthropic:${apiId ?? fields.message_id}:${fields.request_id ?? ""}`;
     const tokens = anthropicTokens(m.usage, true);
     const seen = `${key} ${JSON.stringify(tokens)}`;
-    if (seen === this.#state.lastUsage) return undefined;
-    this.#state.lastUsage = seen;
+    if (seen === this.saved.lastUsage) return undefined;
+    this.saved.lastUsage = seen;
     return {
       usage_key: key,
-      ts_start: this.#state.messageStartedAt,
+      ts_start: this.saved.messageStartedAt,
       provider: "anthropic",
       api: "messages",
       model: fields.model,

@@ -22,7 +22,7 @@ import {
   text,
   type TranscriptUsageRow,
 } from "./rows.ts";
-import { ToolNames } from "./tool_names.ts";
+import { LineNormalizer } from "./line_normalizer.ts";
 
 // deno-lint-ignore no-explicit-any
 type Json = any;
@@ -124,24 +124,14 @@ export function ignorableCodexLine(text: string): boolean {
  * assert.equal(rollout.line(count(30)).usage.length, 0); // repeated: no new usage
  * ```
  */
-export class CodexNormalizer {
-  readonly #state: CodexState;
-  readonly #calls: ToolNames;
-
+export class CodexNormalizer extends LineNormalizer<CodexState> {
   /** Starts a rollout, or goes on from a saved {@linkcode state}. */
   constructor(state: CodexState = initialCodexState()) {
-    this.#state = { ...state };
-    this.#calls = new ToolNames(state.openCalls);
+    super(state);
   }
 
-  /** The state after the lines given so far (JSON). */
-  get state(): CodexState {
-    return { ...this.#state, openCalls: this.#calls.toJSON() };
-  }
-
-  /** The rows of one parsed line. */
-  line(raw: Json, context: LineContext = {}): NormalizedLine {
-    if (!raw || typeof raw !== "object") return NOTHING;
+  /** The rows of one line that is an object. */
+  protected object(raw: Json, context: LineContext): NormalizedLine {
     const ts = text(raw.timestamp);
     const payload = raw.payload && typeof raw.payload === "object" ? raw.payload : undefined;
     switch (payload ? raw.type : undefined) {
@@ -149,13 +139,13 @@ export class CodexNormalizer {
         this.#meta(payload, ts);
         return { parts: [], usage: [], recognized: true };
       case "turn_context":
-        this.#state.model = text(payload.model) ?? this.#state.model;
-        this.#state.cwd = text(payload.cwd) ?? this.#state.cwd;
+        this.saved.model = text(payload.model) ?? this.saved.model;
+        this.saved.cwd = text(payload.cwd) ?? this.saved.cwd;
         return { parts: [], usage: [], recognized: true };
       case "response_item":
         return this.#item(payload, ts, context);
       case "token_usage_record":
-        this.#state.responseId = text(payload.response_id);
+        this.saved.responseId = text(payload.response_id);
         return { parts: [], usage: [], recognized: true };
       case "event_msg":
         if (payload.type !== "token_count") return NOTHING;
@@ -164,7 +154,7 @@ export class CodexNormalizer {
     if (payload) return NOTHING;
     // Rollouts before the envelope: a first line with the session, then bare items.
     if (BARE_ITEMS.has(raw.type)) return this.#item(raw, ts, context);
-    if (this.#state.sessionId === null && text(raw.id) && raw.type === undefined && raw.record_type === undefined) {
+    if (this.saved.sessionId === null && text(raw.id) && raw.type === undefined && raw.record_type === undefined) {
       this.#meta(raw, ts);
       return { parts: [], usage: [], recognized: true };
     }
@@ -172,7 +162,7 @@ export class CodexNormalizer {
   }
 
   #meta(meta: Json, ts: string | null): void {
-    const s = this.#state;
+    const s = this.saved;
     const id = text(meta.id) ?? text(meta.session_id);
     s.lastMetaId = id ?? s.lastMetaId;
     if (s.sessionId !== null) return;
@@ -186,7 +176,7 @@ export class CodexNormalizer {
   }
 
   #fields(ts: string | null, context: LineContext, entryType: string): Omit<MessageFields, "message_id" | "role"> {
-    const s = this.#state;
+    const s = this.saved;
     return {
       schema_version: 1,
       conversation_id: s.sessionId,
@@ -216,16 +206,13 @@ export class CodexNormalizer {
   #item(item: Json, ts: string | null, context: LineContext): NormalizedLine {
     const mapped = responsesItem(item);
     if (!mapped) return NOTHING;
-    const s = this.#state;
+    const s = this.saved;
     const messageId = text(item.id) ?? `${s.sessionId ?? ""}:${shortHash(canonicalJson(item))}`;
     const previous = s.messageId;
     if (mapped.role === "assistant") s.responseStartedAt ??= ts;
     s.messageIndex++;
     s.messageId = messageId;
-    for (const p of mapped.parts) {
-      if (p.part_type === "tool_call") this.#calls.remember(p.tool_call_id, p.tool_name);
-      else if (p.lookupTool) p.tool_name = this.#calls.take(p.tool_call_id);
-    }
+    this.nameToolResults(mapped.parts);
     const fields: MessageFields = {
       ...this.#fields(ts, context, "response_item"),
       previous_message_id: previous,
@@ -244,7 +231,7 @@ export class CodexNormalizer {
   }
 
   #count(event: Json, ts: string | null, context: LineContext): TranscriptUsageRow[] {
-    const s = this.#state;
+    const s = this.saved;
     const info = event.info;
     const total = codexCounts(info?.total_token_usage);
     const last = codexCounts(info?.last_token_usage);

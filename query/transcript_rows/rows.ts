@@ -2,10 +2,13 @@
  * The plain row objects a transcript line is normalized to: one {@linkcode TranscriptPartRow} per content block (the
  * `transcript_messages` grain, the columns of `proxy_messages` where they overlap plus the transcript's own fields),
  * and a {@linkcode TranscriptUsageRow} where the line reports token usage (what `transcript_requests` is derived
- * from, one row per request once deduplicated by {@linkcode TranscriptUsageRow.usage_key}).
+ * from, one row per request once deduplicated by {@linkcode TranscriptUsageRow.usage_key}; its counts are
+ * {@linkcode Tokens}, the convention of `llm_requests`: every input token, cached ones included, and output with
+ * reasoning).
  *
  * @module
  */
+import type { Tokens } from "../llm_requests/tokens.ts";
 import type { Part } from "../proxy_messages/turn.ts";
 
 /** Where a line came from, recorded on its rows; all optional (a line read from a live stream has no file). */
@@ -19,8 +22,8 @@ export interface LineContext {
 /** Which client wrote the transcript. */
 export type TranscriptSource = "claude_code" | "codex";
 
-/** One content part of a transcript message: a `transcript_messages` row without `gateway_id` and `date`. */
-export interface TranscriptPartRow {
+/** The fields every part of one message shares. */
+export interface MessageFields {
   /** The row format's version (1). */
   schema_version: number;
   /** The session: Claude Code's `sessionId`, Codex's `session_meta.id` (the conversation id the proxy sees too). */
@@ -40,17 +43,6 @@ export interface TranscriptPartRow {
   message_index: number;
   message_created_at: string | null;
   role: string;
-  /** `<message_id>#<part_index>`. */
-  part_id: string;
-  /** The position of the part in its message (an answer split over several lines continues its count). */
-  part_index: number;
-  part_type: string;
-  content_text: string | null;
-  tool_name: string | null;
-  tool_call_id: string | null;
-  tool_args: unknown;
-  thinking_signature: string | null;
-  status: Record<string, unknown> | null;
   /** The line's other fields worth keeping: `usage` as written, `stop_reason`, `client`, `entrypoint`, ... */
   attributes: Record<string, unknown>;
   /** Claude Code's line `uuid` (Codex: null). */
@@ -70,12 +62,20 @@ export interface TranscriptPartRow {
   source_offset: number | null;
 }
 
+/** One content part of a transcript message: a `transcript_messages` row without `gateway_id` and `date`. */
+export interface TranscriptPartRow extends MessageFields, Omit<Part, "lookupTool"> {
+  /** `<message_id>#<part_index>`. */
+  part_id: string;
+  /** The position of the part in its message (an answer split over several lines continues its count). */
+  part_index: number;
+}
+
 /**
  * One observation of a request's token usage. Claude Code repeats the usage on every line of an answer (and older
  * versions wrote a growing `output_tokens`), so several observations may share a `usage_key`: count each key once,
  * taking its largest output (`transcript_requests` does).
  */
-export interface TranscriptUsageRow {
+export interface TranscriptUsageRow extends Tokens {
   /** Identifies the request across lines and files: `anthropic:<message id>:<request id>`, `openai:<response id>`, ... */
   usage_key: string;
   /** When the request was answered: Claude Code, the answer's first line; Codex, its first answer item. */
@@ -93,15 +93,6 @@ export interface TranscriptUsageRow {
   response_id: string | null;
   /** Anthropic's `stop_reason` mapped as in `proxy_messages`, when the line carried it. */
   finish_reason: string | null;
-  /** Every input token, cached ones included (the convention of `llm_requests`). */
-  input_tokens: number | null;
-  cache_read_tokens: number | null;
-  cache_write_tokens: number | null;
-  /** Of the cache writes, those to the 1-hour cache. */
-  cache_write_1h_tokens: number | null;
-  /** Output tokens, reasoning included. */
-  output_tokens: number | null;
-  reasoning_tokens: number | null;
   /** The usage object as the transcript wrote it (Codex: the per-turn delta computed from the running totals). */
   usage: Record<string, unknown>;
   session_id: string | null;
@@ -122,20 +113,6 @@ export interface NormalizedLine {
 
 /** A line that gives nothing. */
 export const NOTHING: NormalizedLine = Object.freeze({ parts: [], usage: [], recognized: false }) as NormalizedLine;
-
-/** The fields every part of one message shares. */
-export type MessageFields = Omit<
-  TranscriptPartRow,
-  | "part_id"
-  | "part_index"
-  | "part_type"
-  | "content_text"
-  | "tool_name"
-  | "tool_call_id"
-  | "tool_args"
-  | "thinking_signature"
-  | "status"
->;
 
 /**
  * The rows of `parts`, numbered from `firstIndex` within their message.
