@@ -9,7 +9,7 @@ import { type ConfigSource, loadConfig } from "../platform/config/load.ts";
 import { applyEnv, defaultEnvFilePath, exposedToOthers, readEnvFile } from "../platform/env_file.ts";
 import { resolveSecrets } from "../platform/config/secrets.ts";
 import type { Config, LoadedConfig } from "../platform/config/types.ts";
-import { removePidFile, writePidFile } from "../platform/pid_file.ts";
+import { isAlive, readPid, removePidFile, writePidFile } from "../platform/pid_file.ts";
 import { pidFilePath } from "../platform/paths.ts";
 import { errorMessage, onSignal, type Signal } from "../platform/runtime.ts";
 import { VERSION } from "../platform/version.ts";
@@ -131,16 +131,17 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
     : collectorService(new Collector({ factories, out: io.out, err: io.err }), loaded, io, values.strict === true);
   // Signals are handled from before the first listener binds: a SIGTERM that arrives while starting still drains.
   const signals = handleSignals(service, io);
+  // The PID file belongs to the standalone daemon (reference §2.2); other roles write one only when asked to.
+  const explicitPidFile = values["pid-file"] as string | undefined;
+  const pidFile = explicitPidFile ?? (role === "standalone" ? pidFilePath() : undefined);
   try {
     await service.start(config);
   } catch (error) {
     signals.dispose();
     io.err(`error: ${errorMessage(error)}`);
+    if (/EADDRINUSE/.test(errorMessage(error))) io.err(await portTakenHint(pidFile));
     return 1;
   }
-  // The PID file belongs to the standalone daemon (reference §2.2); other roles write one only when asked to.
-  const explicitPidFile = values["pid-file"] as string | undefined;
-  const pidFile = explicitPidFile ?? (role === "standalone" ? pidFilePath() : undefined);
   if (pidFile) {
     try {
       const other = await writePidFile(pidFile);
@@ -162,6 +163,18 @@ export async function runCollector(argv: string[], io: Io, options: RunOptions =
     });
   }
   return code;
+}
+
+/**
+ * What to do about a listen address another process holds: most often a collector already running (the daemon, or
+ * one left in another terminal), which the PID file names.
+ */
+async function portTakenHint(pidFile: string | undefined): Promise<string> {
+  const running = pidFile ? await readPid(pidFile).catch(() => undefined) : undefined;
+  const fix = "stop it, or give this config other listen addresses (a port of 0 picks a free one)";
+  return running !== undefined && running !== process.pid && isAlive(running)
+    ? `hint: ctvs is already running (pid ${running}, ${pidFile}; \`ctvs status\` shows it): ${fix}`
+    : `hint: another program listens there: ${fix}`;
 }
 
 /** Sets the variables of `file` that are not set yet; reports and returns false when it cannot be read. */

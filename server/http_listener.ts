@@ -26,7 +26,11 @@ export function httpListener(options: HttpListenerOptions): Listener {
   return {
     async start() {
       const { hostname, port } = parseListen(options.listen);
-      server = await serve({ hostname, port, handler: options.fetch });
+      try {
+        server = await serve({ hostname, port, handler: options.fetch });
+      } catch (error) {
+        throw namingAddress(error, options.listen);
+      }
       return options.describe(formatAddress(server.hostname, server.port));
     },
     stop() {
@@ -48,4 +52,24 @@ export function httpListener(options: HttpListenerOptions): Listener {
 /** `host:port`, with IPv6 hosts in brackets. */
 export function formatAddress(hostname: string, port: number): string {
   return hostname.includes(":") ? `[${hostname}]:${port}` : `${hostname}:${port}`;
+}
+
+/**
+ * The error with the address it was about, when its message does not say it (Deno's `Address already in use (os
+ * error 98)`, unlike Node's `listen EADDRINUSE: address already in use 127.0.0.1:8787`); its `code` is kept.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * const error = namingAddress(Object.assign(new Error("Address already in use (os error 98)"), { code: "EADDRINUSE" }), "127.0.0.1:8787");
+ * assert.equal((error as Error).message, "Address already in use (os error 98): 127.0.0.1:8787");
+ * assert.equal((error as Error & { code: string }).code, "EADDRINUSE");
+ * const node = new Error("listen EADDRINUSE: address already in use 127.0.0.1:8787");
+ * assert.equal(namingAddress(node, "127.0.0.1:8787"), node);
+ * ```
+ */
+export function namingAddress(error: unknown, listen: string): unknown {
+  if (!(error instanceof Error) || error.message.includes(listen)) return error;
+  const named = new Error(`${error.message}: ${listen}`, { cause: error });
+  return Object.assign(named, { code: (error as { code?: unknown }).code });
 }

@@ -212,10 +212,45 @@ test("a listener that cannot bind stops the ones already started and exits 1", a
     const { code } = await child.exited;
     assert.equal(code, 1, child.transcript());
     assert.match(child.stdout[0], /^OTLP listener bound on 127\.0\.0\.1:\d+/);
-    assert.match(child.stderr.join("\n"), /^error: failed to start listener: EADDRINUSE: /);
+    assert.deepEqual(child.stderr.length, 2, child.transcript());
+    assert.match(
+      child.stderr[0],
+      new RegExp(`^error: failed to start listener: EADDRINUSE: .*127\\.0\\.0\\.1:${taken}`),
+    );
+    assert.equal(
+      child.stderr[1],
+      "hint: another program listens there: stop it, or give this config other listen addresses " +
+        "(a port of 0 picks a free one)",
+    );
     assert.equal(await refuses(boundAddress(child.stdout[0])), true);
   } finally {
     blocker.close();
+    await h.remove();
+  }
+});
+
+test("a second ctvs on the same addresses names the one running (its PID file) and exits 1", async () => {
+  const h = await home();
+  try {
+    const file = await h.config(listeners(path.join(h.dir, "data"), "127.0.0.1:0", `127.0.0.1:${await freePort()}`));
+    const first = startCtvs(["--config", file], { env: h.env });
+    await first.waitFor(/^Proxy listener bound on/);
+    const pidFile = path.join(h.dir, ".collectivus", "runtime", "collectivus.pid");
+    // The PID file is written once every listener is up.
+    const deadline = Date.now() + 10_000;
+    while (!(await fs.stat(pidFile).then(() => true, () => false)) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const second = startCtvs(["--config", file], { env: h.env });
+    assert.equal((await second.exited).code, 1, second.transcript());
+    assert.equal(
+      second.stderr.at(-1),
+      `hint: ctvs is already running (pid ${first.process.pid}, ${pidFile}; \`ctvs status\` shows it): ` +
+        "stop it, or give this config other listen addresses (a port of 0 picks a free one)",
+    );
+    first.kill("SIGTERM");
+    assert.equal((await first.exited).code, 0);
+  } finally {
     await h.remove();
   }
 });
