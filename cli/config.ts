@@ -204,6 +204,8 @@ async function bootstrapToken(
   const { url, guessed } = publicUrl(server);
   io.err("On the gateway host, run:");
   io.err(`  npx collectivus --config-endpoint='${url}/v1/bootstrap-config?token=${token}'`);
+  // The package may not be on that host's registry (or not published yet); a ctvs installed there runs the same.
+  io.err(`  (or, where ctvs is installed: ctvs --config-endpoint='${url}/v1/bootstrap-config?token=${token}')`);
   if (guessed) {
     io.err(`(${url} is a guess from control_plane_listen; set server.public_url to the address gateways use)`);
   }

@@ -252,6 +252,8 @@ function renderCreated(body: Record<string, unknown>, io: Io): void {
   io.out(`Rendezvous:  ${body.rendezvousUrl ?? `none (the command names Central: ${body.centralUrl})`}`);
   io.out("Share this command:");
   io.out(`  ${body.command}`);
+  const installed = String(body.command).replace(/^npx collectivus /, "ctvs ");
+  if (installed !== body.command) io.out(`  (or, where ctvs is installed: ${installed})`);
   if (body.rendezvousUrl) {
     io.out(`To have the new host check it reaches this Central server, add: --expect-central ${body.centralUrl}`);
   }

@@ -148,6 +148,11 @@ test("ctvs config bootstrap-token issue prints the token and the setup command; 
       lines[3],
       `  npx collectivus --config-endpoint='https://central.example.com:8788/v1/bootstrap-config?token=${token}'`,
     );
+    assert.equal(
+      lines[4],
+      "  (or, where ctvs is installed: " +
+        `ctvs --config-endpoint='https://central.example.com:8788/v1/bootstrap-config?token=${token}')`,
+    );
     const store = await new BootstrapTokens(path.join(data, "bootstrap.json")).list();
     assert.deepEqual(store.map((r) => [r.tokenHash, r.gatewayId, r.used]), [[hashToken(token), "gw-1", false]]);
 

@@ -77,6 +77,7 @@ test("ctvs invite create prints the code, its limits and the command to share", 
         `Rendezvous:  ${RENDEZVOUS_URL}`,
         "Share this command:",
         `  npx collectivus join ${code} --rendezvous ${RENDEZVOUS_URL}`,
+        `  (or, where ctvs is installed: ctvs join ${code} --rendezvous ${RENDEZVOUS_URL})`,
         `To have the new host check it reaches this Central server, add: --expect-central ${CENTRAL}`,
       ].join("\n"),
     );
