@@ -42,7 +42,7 @@ export const COMMANDS: readonly Command[] = [
   lazy("claude-hook", "internal: the Claude Code session-context hook", async () => {
     return (await import("./claude_hook.ts")).claudeHookCommand;
   }),
-  lazy("query", "query the recordings with SQL (logs, traces, metrics, collections)", async () => {
+  lazy("query", "query the recordings with SQL: logs, traces, metrics, conversations, cost, collections", async () => {
     return (await import("./query.ts")).queryCommand;
   }),
   lazy("ui", "a local web UI for conversations, usage and cost, traces, logs, metrics and SQL", async () => {

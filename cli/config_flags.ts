@@ -74,5 +74,9 @@ export function configSourceFrom(values: ParsedFlags["values"], usage: string): 
   const fallback = defaultConfigPath();
   if (fs.existsSync(fallback)) return { kind: "file", path: fallback };
   if (process.env[CONFIG_ENV_FALLBACK]) return { kind: "env", variable: CONFIG_ENV_FALLBACK };
-  throw new UsageError(NO_CONFIG_MESSAGE, usage);
+  throw new UsageError(
+    `${NO_CONFIG_MESSAGE}\nhint: ${fallback} does not exist yet: \`ctvs init\` (on a terminal) writes it, ` +
+      "or --default-config uses the built-in config",
+    usage,
+  );
 }

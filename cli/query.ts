@@ -21,7 +21,7 @@ Run ctvs query <command> --help for its options.`;
 /** The `query` command. */
 export const queryCommand: Command = {
   name: "query",
-  summary: "query the recordings with SQL (logs, traces, metrics, collections)",
+  summary: "query the recordings with SQL: logs, traces, metrics, conversations, cost, collections",
   async run(argv: string[], io: Io): Promise<number> {
     const name = argv[0];
     if (name === undefined || name === "--help" || name === "-h") {

@@ -14,10 +14,12 @@ import { QUERY_FLAGS, QUERY_FLAGS_HELP, type QueryOptions, queryOptionsFrom } fr
 import { renderRows, type RowCell, type RowColumn } from "./rows.ts";
 
 /** Help for `ctvs query schema`. */
-export const SCHEMA_USAGE = `Usage: ctvs query schema [logs|traces|metrics|<collection>] [options]
+export const SCHEMA_USAGE = `Usage: ctvs query schema [<dataset>|<collection>] [options]
 
-Columns as name, type, nullable, source_field (the JSONL field it comes from); all datasets (with a dataset column)
-when none is named. Built-in datasets need no config or cache; a collection's columns are read from its cache.
+Columns as name, type, nullable, source_field (the JSONL field it comes from) of a dataset (logs, traces, metrics,
+proxy_messages, llm_requests, transcript_messages, transcript_requests, gascity_messages, gascity_events) or a
+collection; all datasets (with a dataset column) when none is named. Built-in datasets need no config or cache; a
+collection's columns are read from its cache.
 
 ${QUERY_FLAGS_HELP}`;
 

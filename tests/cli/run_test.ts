@@ -89,7 +89,9 @@ test("with no config source and no ~/.hyp/collectivus.json, the runner asks for 
     assert.equal(stdout, "");
     assert.equal(
       stderr.split("\n\n")[0],
-      "error: --config <path|url>, --config-env <env-var>, or --config-endpoint <url> is required",
+      "error: --config <path|url>, --config-env <env-var>, or --config-endpoint <url> is required\n" +
+        `hint: ${h.dir}/.hyp/collectivus.json does not exist yet: \`ctvs init\` (on a terminal) writes it, ` +
+        "or --default-config uses the built-in config",
     );
   } finally {
     await h.remove();
