@@ -50,7 +50,7 @@ export function SqlScreen() {
       <h1>SQL</h1>
       <p class="muted">
         One read-only SELECT over logs, traces, metrics, proxy_messages, llm_requests, transcript_messages,
-        transcript_requests and your collections (DuckDB). Ctrl+Enter runs it.
+        transcript_requests, gascity_messages, gascity_events and your collections (DuckDB). Ctrl+Enter runs it.
       </p>
       <textarea
         class="sql"
