@@ -9,6 +9,20 @@ import { recordingOpener, systemError, withTempDir } from "../_helpers.ts";
 
 const line = (n: number) => `{"n":${n}}`;
 const files = async (dir: string) => (await readdir(dir)).filter((n) => n !== "failed").sort();
+const states = (names: string[]) => names.map((n) => n.split(".").pop());
+
+/** `promise`, or a rejection naming `what` after `ms`. */
+async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
 
 test("Outbox: an append resolves after its rows are fsync'd; appends together share one write and one fdatasync", async () => {
   await withTempDir(async (dir) => {
@@ -33,28 +47,43 @@ test("Outbox: an append resolves after its rows are fsync'd; appends together sh
 });
 
 test("Outbox: a batch is ready at 1000 rows, at 1 MiB, or 5 s after its first row (here scaled down)", async () => {
+  // A batch is made ready (fsync'd and renamed) in the background: each step waits for that, not for a time.
   await withTempDir(async (dir) => {
-    const outbox = await Outbox.open(dir, { limits: { maxRows: 3, maxBytes: 100, maxAgeMs: 150 } });
+    // Rows and bytes, with the age limit out of the way.
+    const outbox = await Outbox.open(dir, { limits: { maxRows: 3, maxBytes: 100, maxAgeMs: 10 * 60_000 } });
     const logs = path.join(dir, "logs");
+    // Rotation by rows: the third row makes the first file ready; the fourth opens the second.
+    const byRows = outbox.waitForReady("logs");
     await outbox.appendLines("logs", [line(1), line(2), line(3)]);
+    await byRows;
     await outbox.appendLines("logs", [line(4)]);
-    // Rotation by rows: the first file is ready; the second is open.
-    await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual((await files(logs)).map((n) => n.split(".").pop()), ["ndjson", "open"]);
+    assert.deepEqual(states(await files(logs)), ["ndjson", "open"]);
     for (const name of await files(logs)) assert.equal((await stat(path.join(logs, name))).mode & 0o777, 0o600);
     assert.equal((await stat(logs)).mode & 0o777, 0o700);
     assert.equal((await stat(dir)).mode & 0o777, 0o700);
-    // By age: the open one is ready after 150 ms.
-    await new Promise((r) => setTimeout(r, 250));
-    assert.deepEqual((await files(logs)).map((n) => n.split(".").pop()), ["ndjson", "ndjson"]);
     // By bytes: a row that would pass 100 bytes starts a new file.
+    const byBytes = outbox.waitForReady("metrics");
     await outbox.appendLines("metrics", [`{"p":"${"x".repeat(60)}"}`]);
     await outbox.appendLines("metrics", [`{"p":"${"y".repeat(60)}"}`]);
-    await new Promise((r) => setTimeout(r, 20));
-    assert.deepEqual((await files(path.join(dir, "metrics"))).map((n) => n.split(".").pop()), ["ndjson", "open"]);
+    await byBytes;
+    assert.deepEqual(states(await files(path.join(dir, "metrics"))), ["ndjson", "open"]);
     await outbox.close();
-    // close() makes the open batch ready.
-    assert.deepEqual((await files(path.join(dir, "metrics"))).map((n) => n.split(".").pop()), ["ndjson", "ndjson"]);
+    // close() makes the open batches ready.
+    assert.deepEqual(states(await files(path.join(dir, "metrics"))), ["ndjson", "ndjson"]);
+    assert.deepEqual(states(await files(logs)), ["ndjson", "ndjson"]);
+  });
+  await withTempDir(async (dir) => {
+    // By age: a lone row's batch is ready 150 ms after it came, never sooner.
+    const outbox = await Outbox.open(dir, { limits: { maxRows: 3, maxBytes: 100, maxAgeMs: 150 } });
+    const byAge = outbox.waitForReady("logs");
+    const appended = performance.now();
+    await outbox.appendLines("logs", [line(1)]);
+    // The age timer does not hold the process open (a gateway's exit does not wait for it): this deadline does.
+    await within(byAge, 10_000, "the batch made ready by age");
+    const waited = performance.now() - appended;
+    assert.ok(waited >= 145, `ready after ${waited} ms`);
+    assert.deepEqual(states(await files(path.join(dir, "logs"))), ["ndjson"]);
+    await outbox.close();
   });
 });
 
