@@ -74,6 +74,32 @@ export function Field(
   );
 }
 
+/**
+ * A labelled choice of a {@link Filters} form, "any" first: `options` are values shown as they are, or
+ * `[value, text]` pairs.
+ */
+export function Choice(
+  { label, name, value, options }: {
+    label: string;
+    name: string;
+    value?: string | null;
+    options: readonly (string | readonly [value: string, text: string])[];
+  },
+) {
+  return (
+    <label>
+      <span>{label}</span>
+      <select name={name} value={value ?? ""}>
+        <option value="">any</option>
+        {options.map((option) => {
+          const [v, text] = typeof option === "string" ? [option, option] : option;
+          return <option key={v} value={v}>{text}</option>;
+        })}
+      </select>
+    </label>
+  );
+}
+
 /** The form's values as route parameters (empty ones left out). */
 export function formParams(form: FormData): Record<string, string> {
   const params: Record<string, string> = {};

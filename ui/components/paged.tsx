@@ -1,14 +1,15 @@
 /** @jsxImportSource preact */
 /**
- * `usePaged`: what the list screens share: the route's parameters as the filter, one page of rows read from the
- * server, navigation to other filters, and the pager.
+ * What the list screens share: `usePaged`, the route's parameters as the filter, one page of rows read from the
+ * server, navigation to other filters, and the pager; and `PagedList`, the screen around them.
  *
  * @module
  */
 /// <reference lib="dom" />
+import type { ComponentChildren } from "preact";
 import { get, type PageOf, type Row } from "../api.ts";
 import { href, replaceRoute } from "../route.ts";
-import { Pager } from "./common.tsx";
+import { ErrorBox, Filters, formParams, Loading, Pager } from "./common.tsx";
 import { useLoad } from "./load.ts";
 
 /** Reads page `offset` (a route parameter) of `path` filtered by the route's parameters. */
@@ -30,4 +31,34 @@ export function usePaged(path: string, screen: string, params: URLSearchParams, 
     />
   );
   return { query, ...loaded, go, pager };
+}
+
+/**
+ * A list screen over {@linkcode usePaged}'s page: the title, the filter form (searching goes to page one of the new
+ * filter), the read's error and progress, then the page's rows (`rows`, once read) and the pager.
+ */
+export function PagedList(
+  { title, paged, filters, error, rows }: {
+    title: string;
+    paged: ReturnType<typeof usePaged>;
+    filters: ComponentChildren;
+    /** An error besides the page's (a read the filters need). */
+    error?: string;
+    rows(page: PageOf<Row>): ComponentChildren;
+  },
+) {
+  return (
+    <section>
+      <h1>{title}</h1>
+      <Filters onSubmit={(form) => paged.go(formParams(form))}>{filters}</Filters>
+      <ErrorBox error={paged.error ?? error} />
+      <Loading loading={paged.loading} />
+      {paged.data && (
+        <>
+          {rows(paged.data)}
+          {paged.pager}
+        </>
+      )}
+    </section>
+  );
 }

@@ -7,8 +7,8 @@
  * @module
  */
 /// <reference lib="dom" />
-import { ErrorBox, Field, Filters, formParams, Loading } from "../components/common.tsx";
-import { usePaged } from "../components/paged.tsx";
+import { Choice, Field } from "../components/common.tsx";
+import { PagedList, usePaged } from "../components/paged.tsx";
 import { agent, cost, count, shortPath, time } from "../format.ts";
 import { href } from "../route.ts";
 
@@ -16,93 +16,89 @@ const LIMIT = 50;
 
 /** The screen. */
 export function ConversationsScreen({ params }: { params: URLSearchParams }) {
-  const { query, data, error, loading, go, pager } = usePaged("/api/conversations", "conversations", params, LIMIT);
+  const paged = usePaged("/api/conversations", "conversations", params, LIMIT);
+  const { query } = paged;
   // The agent column only when the page has agents (Gas City sessions): other lists keep their width.
-  const agents = data?.rows.some((c) => agent(c) !== null) ?? false;
+  const agents = paged.data?.rows.some((c) => agent(c) !== null) ?? false;
   return (
-    <section>
-      <h1>Conversations</h1>
-      <Filters onSubmit={(form) => go(formParams(form))}>
-        <Field
-          label="Search"
-          name="q"
-          value={query.q}
-          placeholder="text, id, directory, branch, model, agent"
-          width="18em"
-        />
-        <label>
-          <span>Client</span>
-          <select name="client" value={query.client ?? ""}>
-            <option value="">any</option>
-            <option value="claude_code">Claude Code</option>
-            <option value="codex">Codex</option>
-            <option value="api">API</option>
-          </select>
-        </label>
-        <Field label="Model" name="model" value={query.model} />
-        <Field label="Directory" name="cwd" value={query.cwd} />
-        <Field label="From" name="from" value={query.from} placeholder="2025-03-01" width="8em" />
-        <Field label="To" name="to" value={query.to} placeholder="2025-03-31" width="8em" />
-      </Filters>
-      <ErrorBox error={error} />
-      <Loading loading={loading} />
-      {data && (
+    <PagedList
+      title="Conversations"
+      paged={paged}
+      filters={
         <>
-          <table class="grid clickable" data-testid="conversations">
-            <thead>
-              <tr>
-                <th>Last active (UTC)</th>
-                <th>Project</th>
-                <th>Branch</th>
-                <th>Client</th>
-                {agents && <th title="Gas City: template · rig · alias">Agent</th>}
-                <th>Model</th>
-                <th class="num">Turns</th>
-                <th class="num">Messages</th>
-                <th class="num">Tokens</th>
-                <th class="num">Cost</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.rows.map((c) => (
-                <tr
-                  key={`${c.origin}/${c.conversation_id}`}
-                  onClick={() => location.hash = href(["conversation", c.origin, c.conversation_id])}
-                >
-                  <td>
-                    <a href={href(["conversation", c.origin, c.conversation_id])}>{time(c.last_at)}</a>
-                  </td>
-                  <td title={c.cwd ?? ""}>{shortPath(c.cwd)}</td>
-                  <td>{c.git_branch ?? "—"}</td>
-                  <td>
-                    {c.conversation_source ?? c.provider ?? "—"}
-                    {c.origin === "transcripts" && (
-                      <span class="muted imported" title="imported by ctvs import">· imported</span>
-                    )}
-                    {c.origin === "gascity" && (
-                      <span class="muted imported" title={`a session of Gas City ${c.agent_city ?? ""}`}>
-                        · Gas City
-                      </span>
-                    )}
-                  </td>
-                  {agents && (
-                    <td data-testid="agent" title={agent(c) ? "template · rig · alias" : ""}>{agent(c) ?? "—"}</td>
-                  )}
-                  <td>{c.models ?? "—"}</td>
-                  <td class="num">{count(c.turns)}</td>
-                  <td class="num">{count(c.messages)}</td>
-                  <td class="num">{count(c.total_tokens)}</td>
-                  <td class="num" title={c.unpriced_turns ? `${c.unpriced_turns} turn(s) without a price` : ""}>
-                    {cost(c.cost_usd)}
-                    {c.unpriced_turns ? "*" : ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {pager}
+          <Field
+            label="Search"
+            name="q"
+            value={query.q}
+            placeholder="text, id, directory, branch, model, agent"
+            width="18em"
+          />
+          <Choice
+            label="Client"
+            name="client"
+            value={query.client}
+            options={[["claude_code", "Claude Code"], ["codex", "Codex"], ["api", "API"]]}
+          />
+          <Field label="Model" name="model" value={query.model} />
+          <Field label="Directory" name="cwd" value={query.cwd} />
+          <Field label="From" name="from" value={query.from} placeholder="2025-03-01" width="8em" />
+          <Field label="To" name="to" value={query.to} placeholder="2025-03-31" width="8em" />
         </>
+      }
+      rows={(page) => (
+        <table class="grid clickable" data-testid="conversations">
+          <thead>
+            <tr>
+              <th>Last active (UTC)</th>
+              <th>Project</th>
+              <th>Branch</th>
+              <th>Client</th>
+              {agents && <th title="Gas City: template · rig · alias">Agent</th>}
+              <th>Model</th>
+              <th class="num">Turns</th>
+              <th class="num">Messages</th>
+              <th class="num">Tokens</th>
+              <th class="num">Cost</th>
+            </tr>
+          </thead>
+          <tbody>
+            {page.rows.map((c) => (
+              <tr
+                key={`${c.origin}/${c.conversation_id}`}
+                onClick={() => location.hash = href(["conversation", c.origin, c.conversation_id])}
+              >
+                <td>
+                  <a href={href(["conversation", c.origin, c.conversation_id])}>{time(c.last_at)}</a>
+                </td>
+                <td title={c.cwd ?? ""}>{shortPath(c.cwd)}</td>
+                <td>{c.git_branch ?? "—"}</td>
+                <td>
+                  {c.conversation_source ?? c.provider ?? "—"}
+                  {c.origin === "transcripts" && (
+                    <span class="muted imported" title="imported by ctvs import">· imported</span>
+                  )}
+                  {c.origin === "gascity" && (
+                    <span class="muted imported" title={`a session of Gas City ${c.agent_city ?? ""}`}>
+                      · Gas City
+                    </span>
+                  )}
+                </td>
+                {agents && (
+                  <td data-testid="agent" title={agent(c) ? "template · rig · alias" : ""}>{agent(c) ?? "—"}</td>
+                )}
+                <td>{c.models ?? "—"}</td>
+                <td class="num">{count(c.turns)}</td>
+                <td class="num">{count(c.messages)}</td>
+                <td class="num">{count(c.total_tokens)}</td>
+                <td class="num" title={c.unpriced_turns ? `${c.unpriced_turns} turn(s) without a price` : ""}>
+                  {cost(c.cost_usd)}
+                  {c.unpriced_turns ? "*" : ""}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
-    </section>
+    />
   );
 }

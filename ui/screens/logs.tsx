@@ -7,8 +7,8 @@
  */
 /// <reference lib="dom" />
 import type { Row } from "../api.ts";
-import { ErrorBox, Field, Filters, formParams, Loading } from "../components/common.tsx";
-import { usePaged } from "../components/paged.tsx";
+import { Choice, Field } from "../components/common.tsx";
+import { PagedList, usePaged } from "../components/paged.tsx";
 import { time } from "../format.ts";
 import { href } from "../route.ts";
 
@@ -56,35 +56,28 @@ export function LogTable({ rows }: { rows: Row[] }) {
 
 /** The screen. */
 export function LogsScreen({ params }: { params: URLSearchParams }) {
-  const { query, data, error, loading, go, pager } = usePaged("/api/logs", "logs", params, LIMIT);
+  const paged = usePaged("/api/logs", "logs", params, LIMIT);
+  const { query } = paged;
   return (
-    <section>
-      <h1>Logs</h1>
-      <Filters onSubmit={(form) => go(formParams(form))}>
-        <Field label="Search" name="q" value={query.q} placeholder="body or attributes" width="16em" />
-        <Field label="Service" name="service" value={query.service} />
-        <label>
-          <span>Severity</span>
-          <select name="minSeverity" value={query.minSeverity ?? ""}>
-            <option value="">any</option>
-            <option value="5">debug+</option>
-            <option value="9">info+</option>
-            <option value="13">warn+</option>
-            <option value="17">error+</option>
-          </select>
-        </label>
-        <Field label="Trace id" name="traceId" value={query.traceId} width="14em" />
-        <Field label="From" name="from" value={query.from} placeholder="2025-03-01" width="8em" />
-        <Field label="To" name="to" value={query.to} width="8em" />
-      </Filters>
-      <ErrorBox error={error} />
-      <Loading loading={loading} />
-      {data && (
+    <PagedList
+      title="Logs"
+      paged={paged}
+      filters={
         <>
-          <LogTable rows={data.rows} />
-          {pager}
+          <Field label="Search" name="q" value={query.q} placeholder="body or attributes" width="16em" />
+          <Field label="Service" name="service" value={query.service} />
+          <Choice
+            label="Severity"
+            name="minSeverity"
+            value={query.minSeverity}
+            options={[["5", "debug+"], ["9", "info+"], ["13", "warn+"], ["17", "error+"]]}
+          />
+          <Field label="Trace id" name="traceId" value={query.traceId} width="14em" />
+          <Field label="From" name="from" value={query.from} placeholder="2025-03-01" width="8em" />
+          <Field label="To" name="to" value={query.to} width="8em" />
         </>
-      )}
-    </section>
+      }
+      rows={(page) => <LogTable rows={page.rows} />}
+    />
   );
 }
