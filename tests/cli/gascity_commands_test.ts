@@ -9,6 +9,10 @@ import { test } from "node:test";
 import { SupervisorDouble } from "../fixtures/gascity_supervisor.ts";
 import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
 import { gascityHome } from "./_gascity.ts";
+import { until } from "../helpers/until.ts";
+
+/** Child processes and the supervisor double take their time on a loaded machine. */
+const SLOW = { timeoutMs: 20_000, intervalMs: 150 };
 
 const SESSION = { id: "s-1", template: "mayor", rig: "r", alias: "m", state: "active", provider: "claude" };
 const line = (uuid: string) => ({
@@ -18,14 +22,6 @@ const line = (uuid: string) => ({
   timestamp: "2026-01-01T00:00:00Z",
   message: { role: "user", content: `hello ${uuid}` },
 });
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((resolve) => setTimeout(resolve, 150));
-  }
-}
 
 test("ctvs gascity attach and detach edit the config and reload a running ctvs in place", async () => {
   const alpha = await SupervisorDouble.start({ cities: ["alpha"] });
@@ -54,7 +50,7 @@ test("ctvs gascity attach and detach edit the config and reload a running ctvs i
     const daemon = startCtvs(["--config", config, "--pid-file", pidFile]);
     try {
       await daemon.waitFor(/^Gas City capture of alpha/);
-      await until(() => alpha.openStreams.sessions === 1);
+      await until("alpha's sessions are streamed", () => alpha.openStreams.sessions === 1, SLOW);
 
       const betaFlags = [
         "--api-url",
@@ -75,7 +71,7 @@ test("ctvs gascity attach and detach edit the config and reload a running ctvs i
         `  Told the running collector (pid ${daemon.process.pid}) to reload its config.`,
       ]);
       await daemon.waitFor(/^local reload: gascity diff applied \(2 cities: 1 started, 0 stopped\)$/);
-      await until(() => beta.openStreams.sessions === 1);
+      await until("beta's sessions are streamed", () => beta.openStreams.sessions === 1, SLOW);
       // alpha kept its streams: no reconnect.
       assert.equal(alpha.requests.filter((r) => r.includes("/events/stream")).length, 1);
       const text = await fs.readFile(config, "utf8");
@@ -90,11 +86,11 @@ test("ctvs gascity attach and detach edit the config and reload a running ctvs i
       assert.equal(again.stdout.split("\n")[0], `(city beta is already attached in ${config})`);
 
       const listed = await ctvs(["gascity", "list", "--config", config, "--format", "jsonl"]);
-      await until(async () => {
+      await until("both cities are connected with a live session", async () => {
         const rows = (await ctvs(["gascity", "list", "--config", config, "--format", "jsonl"])).stdout.split("\n")
           .map((l) => JSON.parse(l));
         return rows.length === 2 && rows.every((r) => r.state === "connected" && r.live_sessions === 1);
-      });
+      }, SLOW);
       assert.equal(listed.code, 0, listed.stderr);
 
       const status = await ctvs(["gascity", "status", "beta", "--config", config]);
@@ -110,7 +106,11 @@ test("ctvs gascity attach and detach edit the config and reload a running ctvs i
         `✓ Detached city alpha from ${config}; what was recorded stays queryable`,
       );
       await daemon.waitFor(/^local reload: gascity diff applied \(1 cities: 0 started, 1 stopped\)$/);
-      await until(() => alpha.openStreams.events === 0 && alpha.openStreams.sessions === 0);
+      await until(
+        "alpha's streams are closed",
+        () => alpha.openStreams.events === 0 && alpha.openStreams.sessions === 0,
+        SLOW,
+      );
 
       const missing = await ctvs(["gascity", "detach", "alpha", "--config", config, "--pid-file", pidFile]);
       assert.equal(missing.code, 1);

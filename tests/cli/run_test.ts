@@ -8,6 +8,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { DUPLICATE_SIGNAL_MS } from "../../cli/run.ts";
 import { Child, ctvs, denoRun, freePort, startCtvs, tempDir } from "../helpers/child.ts";
+import { eventually } from "../helpers/until.ts";
 
 interface Home {
   dir: string;
@@ -42,18 +43,6 @@ function listeners(sinkDir: string, otel = "127.0.0.1:0", proxy = "127.0.0.1:0")
     },
     sink: { type: "file", dir: sinkDir },
   };
-}
-
-/** Retries `read` for up to 5 s while it throws. */
-async function eventually<T>(read: () => Promise<T>): Promise<T> {
-  for (let waited = 0;; waited += 50) {
-    try {
-      return await read();
-    } catch (error) {
-      if (waited >= 5000) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
 }
 
 /** The `host:port` printed in a start line. */

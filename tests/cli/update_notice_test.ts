@@ -24,6 +24,7 @@ import {
 } from "../../platform/update_check.ts";
 import { VERSION } from "../../platform/version.ts";
 import { ctvs, denoRun, ROOT, tempDir } from "../helpers/child.ts";
+import { until } from "../helpers/until.ts";
 
 /** A fake registry answering `/collectivus/latest` with `version`, after `delayMs`; it counts what it was asked. */
 async function fakeRegistry(version: string, delayMs = 0) {
@@ -84,15 +85,6 @@ async function writeCache(home: string, cache: object): Promise<void> {
   const file = updateCachePath(home);
   await fs.mkdir(path.dirname(file), { recursive: true });
   await fs.writeFile(file, JSON.stringify(cache));
-}
-
-/** Polls `predicate` every 100 ms for up to `timeoutMs`. */
-async function eventually(predicate: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await predicate())) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 test("updateNoticeEnabled() is off with the variable, in CI, supervised, for the hook and for piped output", () => {
@@ -170,16 +162,21 @@ test("a day-old cache is refreshed in the background: the command ends before th
     assert.equal(screen.trim(), VERSION, "nothing newer was cached yet");
     assert.equal(registry.answered(), 0, "ctvs finished before the registry answered");
     // The check records that it started, before the registry answers: other commands today start no other.
-    await eventually(
+    await until(
+      "the background check has recorded that it started",
       () => Date.now() - Date.parse(readUpdateCache(updateCachePath(home.dir))?.checked_at ?? "2020-01-01") < 60_000,
-      "the background check to record that it started",
+      { timeoutMs: 30_000, intervalMs: 100 },
     );
     assert.equal(registry.answered(), 0);
     // The detached check asks, and caches the answer when it comes.
-    await eventually(() => registry.asked.length === 1, "the background check to ask the registry");
-    await eventually(
+    await until("the background check has asked the registry", () => registry.asked.length === 1, {
+      timeoutMs: 30_000,
+      intervalMs: 100,
+    });
+    await until(
+      "the background check has cached 99.0.0",
       () => readUpdateCache(updateCachePath(home.dir))?.latest === "99.0.0",
-      "the background check to cache 99.0.0",
+      { timeoutMs: 30_000, intervalMs: 100 },
     );
     const next = await onPty(["--version"], noticeEnv(home.dir, registry.url));
     assert.equal(next.screen.trim(), `${VERSION}\n${NOTICE}`);

@@ -168,19 +168,6 @@ export async function outboxFiles(outboxDir: string): Promise<string[]> {
   return files;
 }
 
-/** Polls `check` every 200 ms until it holds; throws with `what` after `timeoutMs`. */
-export async function waitUntil(
-  what: string,
-  check: () => Promise<boolean> | boolean,
-  timeoutMs: number,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
 async function names(dir: string): Promise<string[]> {
   try {
     return await readdir(dir);

@@ -12,6 +12,7 @@ import process from "node:process";
 import { test } from "node:test";
 import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
 import { type Child, tempDir } from "../helpers/child.ts";
+import { until } from "../helpers/until.ts";
 import {
   centralRows,
   killLeftovers,
@@ -21,7 +22,6 @@ import {
   startCentral,
   startGateway,
   stopCleanly,
-  waitUntil,
 } from "./fleet.ts";
 
 /** Runs a command as root: directly when we are root, else with `sudo -n`. */
@@ -97,7 +97,10 @@ test("a full outbox disk answers 503 and loses nothing it acknowledged", async (
     // Central is back: the outbox drains, and everything acknowledged is there once.
     const second = await startCentral(central);
     children.push(second);
-    await waitUntil("the outbox to drain", async () => (await outboxFiles(gateway.outboxDir)).length === 0, 60_000);
+    await until("the outbox has drained", async () => (await outboxFiles(gateway.outboxDir)).length === 0, {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+    });
     const bodies = (await centralRows(central.sinkDir, "logs")).map((row) => row.body as string);
     const counts = new Map<string, number>();
     for (const body of bodies) counts.set(body, (counts.get(body) ?? 0) + 1);

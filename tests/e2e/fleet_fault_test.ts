@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
 import { type Child, tempDir } from "../helpers/child.ts";
+import { until } from "../helpers/until.ts";
 import {
   centralRows,
   type GatewaySetup,
@@ -19,7 +20,6 @@ import {
   startCentral,
   startGateway,
   stopCleanly,
-  waitUntil,
 } from "./fleet.ts";
 import { type FedSignal, Feeder, rowKey } from "./fleet_feeder.ts";
 
@@ -83,11 +83,14 @@ test("fault run: Central killed for 20 s, a gateway killed, disk-rate throttled:
       }
       return count;
     };
-    await waitUntil("every acknowledged row in Central", async () => (await missing()) === 0, 90_000);
-    await waitUntil("empty outboxes", async () => {
+    await until("every acknowledged row is in Central", async () => (await missing()) === 0, {
+      timeoutMs: 90_000,
+      intervalMs: 200,
+    });
+    await until("the outboxes are empty", async () => {
       for (const gateway of gateways) if ((await outboxFiles(gateway.outboxDir)).length > 0) return false;
       return true;
-    }, 30_000);
+    }, { timeoutMs: 30_000, intervalMs: 200 });
 
     // Each row a gateway wrote is in Central once; an item twice only where a client sent it again because the
     // gateway died before it could answer (gw-2, in the seconds after its kill).

@@ -10,16 +10,8 @@ import path from "node:path";
 import { test } from "node:test";
 import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
 import { type Child, ctvs, freePort, startCtvs, tempDir } from "../helpers/child.ts";
-import {
-  centralRows,
-  childEnv,
-  killLeftovers,
-  outboxFiles,
-  setupCentral,
-  startCentral,
-  stopCleanly,
-  waitUntil,
-} from "./fleet.ts";
+import { until } from "../helpers/until.ts";
+import { centralRows, childEnv, killLeftovers, outboxFiles, setupCentral, startCentral, stopCleanly } from "./fleet.ts";
 
 test("operator CLI, setup URL, hot reload from Central, revoke and re-register", async () => {
   const temp = await tempDir("ctvs-fleet-operator-");
@@ -81,10 +73,10 @@ test("operator CLI, setup URL, hot reload from Central, revoke and re-register",
       await response.body?.cancel();
     };
     await post("before revoke");
-    await waitUntil(
-      "the first row in Central",
+    await until(
+      "the first row is in Central",
       async () => (await centralRows(central.sinkDir, "logs")).length === 1,
-      20_000,
+      { timeoutMs: 20_000, intervalMs: 200 },
     );
 
     // Revoked: the gateway still acknowledges rows (they are on its disk) but Central refuses them.
@@ -99,9 +91,9 @@ test("operator CLI, setup URL, hot reload from Central, revoke and re-register",
 
     // Registered again: what waited is shipped.
     assert.equal((await operator(["config", "set", "lab", "--file", file])).code, 0);
-    await waitUntil("the waiting row in Central", async () => {
+    await until("the waiting row is in Central", async () => {
       return (await centralRows(central.sinkDir, "logs")).some((row) => row.body === "while revoked");
-    }, 60_000);
+    }, { timeoutMs: 60_000, intervalMs: 200 });
 
     // Central's files are the standalone layout: ctvs query reads them with Central's own config.
     const query = await ctvs(

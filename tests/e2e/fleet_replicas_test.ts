@@ -10,6 +10,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
 import { type Child, tempDir } from "../helpers/child.ts";
+import { until } from "../helpers/until.ts";
 import {
   centralRows,
   killLeftovers,
@@ -19,7 +20,6 @@ import {
   startCentral,
   startGateway,
   stopCleanly,
-  waitUntil,
 } from "./fleet.ts";
 
 /** A relay that sends each request to the next of `targets`, and drops the answer of every second ingest. */
@@ -95,7 +95,10 @@ test("two Central replicas on one data directory behind a round-robin relay: eve
         for (let i = 0; i < 40; i++) sent.push(`q${request}-${i}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      await waitUntil("the outbox to drain", async () => (await outboxFiles(gateway.outboxDir)).length === 0, 60_000);
+      await until("the outbox has drained", async () => (await outboxFiles(gateway.outboxDir)).length === 0, {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+      });
 
       const counts = new Map<string, number>();
       for (const row of await centralRows(a.sinkDir, "logs")) {

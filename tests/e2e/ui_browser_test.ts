@@ -11,6 +11,7 @@ import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
 import { launchChromium, openUi, screenshotDir } from "../helpers/chromium.ts";
 import { ctvs, startCtvs, tempDir } from "../helpers/child.ts";
+import { until } from "../helpers/until.ts";
 import { KNOWN_SPANS, LONG, PICTURE, PICTURE_PROMPTS, recordForUi } from "./ui_record.ts";
 import { recordCity } from "./gascity_record.ts";
 import { cost, count } from "../../ui/format.ts";
@@ -30,25 +31,17 @@ async function shot(page: Page, name: string, fullPage = true): Promise<void> {
   await page.screenshot({ path: path.join(screenshotDir(), `${name}.png`), fullPage });
 }
 
-/** Polls `check` (the page's CSP forbids playwright's evaluated waits) for up to 10 s. */
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  for (const deadline = Date.now() + 10_000; !await check();) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((done) => setTimeout(done, 50));
-  }
-}
-
 /** Waits until the image `locator` finds has loaded at the picture's own size. */
 async function imageDrawn(locator: Locator, what: string): Promise<void> {
   await locator.waitFor();
   let size = [0, 0];
-  await until(async () => {
+  await until(`${what} is drawn`, async () => {
     size = await locator.evaluate((e) => {
       const image = e as unknown as { naturalWidth: number; naturalHeight: number };
       return [image.naturalWidth, image.naturalHeight];
     });
     return size[0] > 0;
-  }, `${what} is drawn`);
+  });
   assert.deepEqual(size, [PICTURE.width, PICTURE.height], what);
 }
 
@@ -212,7 +205,7 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
       const box = (await current.boundingBox())!;
       return box.y >= 0 && box.y + box.height <= page.viewportSize()!.height;
     };
-    await until(inView, "the match is in view");
+    await until("the match is in view", inView);
     assert.match(
       await current.locator("xpath=ancestor::article").innerText(),
       new RegExp(`^User[\\s\\S]*Step ${LONG.turns - 1} `),
@@ -221,10 +214,10 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
     await search.press("Enter");
     await searchStatus.getByText("2 of 2").waitFor();
     await until(
-      async () => /^Assistant/.test(await current.locator("xpath=ancestor::article").innerText()),
       "the answer",
+      async () => /^Assistant/.test(await current.locator("xpath=ancestor::article").innerText()),
     );
-    await until(inView, "the second match is in view");
+    await until("the second match is in view", inView);
     const [stepParts] = await cliJson([
       "query",
       "sql",
@@ -237,7 +230,7 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
     await page.reload();
     await page.getByTestId("more-messages").waitFor();
     await page.getByTestId("show-all").click();
-    await until(async () => await page.getByTestId("more-messages").count() === 0, "every message is drawn");
+    await until("every message is drawn", async () => await page.getByTestId("more-messages").count() === 0);
     assert.equal(await messages.locator("article.message").count(), LONG.turns * 2);
     assert.equal(await messages.getByText(LONG.needle).count(), 2);
     assert.equal(await page.getByTestId("show-all").count(), 0);
@@ -308,7 +301,7 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
     assert.match(await logs.innerText(), /shop started/);
     await page.locator('input[name="q"]').fill("overloaded");
     await page.locator('input[name="q"]').press("Enter");
-    await until(async () => await logs.locator("tbody tr").count() === 1, "one log record matches");
+    await until("one log record matches", async () => await logs.locator("tbody tr").count() === 1);
     assert.match(await logs.innerText(), new RegExp(recorded.logBody));
     await shot(page, "logs");
 
@@ -361,7 +354,7 @@ test("ctvs ui shows the recorded conversations, usage, traces, logs, metrics and
     await shot(page, "freshness-behind");
     await page.getByRole("button", { name: "Refresh" }).click();
     await header.getByText(/^cache: fresh · refreshed /).waitFor();
-    await until(async () => await logs.locator("tbody tr").count() === lines.length + 1, "the new record is read");
+    await until("the new record is read", async () => await logs.locator("tbody tr").count() === lines.length + 1);
   } finally {
     await browser.close();
     for (const child of [ui.child, ui.never]) {
@@ -407,7 +400,7 @@ test("ctvs ui lists a Gas City's sessions with their agent, messages, turns and 
     // The search finds a session by its agent's names.
     await page.getByLabel("Search").fill("rig-b");
     await page.getByLabel("Search").press("Enter");
-    await until(async () => await list.locator("tbody tr").count() === 1, "only the polecat's session is listed");
+    await until("only the polecat's session is listed", async () => await list.locator("tbody tr").count() === 1);
     assert.match(await list.innerText(), /polecat · rig-b · p1/);
 
     // The mayor's session: who the agent is, the prompt, the Bash call beside its result, each answer's turn.

@@ -38,3 +38,29 @@ export async function until(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * Resolves with what `read` returns once it stops throwing (an assertion that holds, a file that can be read);
+ * past the deadline, throws what it threw last.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { eventually } from "./until.ts";
+ * let calls = 0;
+ * assert.equal(await eventually(() => { if (++calls < 3) throw new Error("not yet"); return calls; }), 3);
+ * await assert.rejects(eventually(() => { throw new Error("never"); }, { timeoutMs: 20 }), /never/);
+ * ```
+ */
+export async function eventually<T>(read: () => T | Promise<T>, options: UntilOptions = {}): Promise<T> {
+  const { timeoutMs = 10_000, intervalMs = 50 } = options;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await read();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    }
+  }
+}

@@ -98,16 +98,3 @@ export async function harness(options: SupervisorDoubleOptions = {}): Promise<Ha
     },
   };
 }
-
-/** Waits until `check` passes (it throws until then), for up to `timeoutMs`. */
-export async function eventually<T>(check: () => Promise<T> | T, timeoutMs = 8000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    try {
-      return await check();
-    } catch (error) {
-      if (Date.now() > deadline) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  }
-}

@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { freePort } from "../../helpers/child.ts";
-import { eventually, harness, line } from "./_harness.ts";
+import { eventually } from "../../helpers/until.ts";
+import { harness, line } from "./_harness.ts";
 
 const MAYOR = { id: "s-1", template: "mayor", rig: "rig-a", alias: "mayor", state: "active", provider: "claude" };
 
@@ -352,7 +353,7 @@ test("an event stream line that never ends is refused at 64 MiB and the stream r
     const piece = "x".repeat(1024 * 1024);
     h.double.sendToEventStreams("alpha", "data: ");
     for (let i = 0; i < 72; i++) h.double.sendToEventStreams("alpha", piece);
-    await eventually(() => assert.ok(capture.status.reconnects >= 1), 20_000);
+    await eventually(() => assert.ok(capture.status.reconnects >= 1), { timeoutMs: 20_000 });
     assert.ok(h.logs.some((l) => /an event is longer than 64 MiB/.test(l)), h.logs.join("\n"));
     // The reopened stream records what follows.
     await eventually(() => assert.equal(capture.status.state, "connected"));

@@ -14,7 +14,8 @@ import type { ListenerContext } from "../../../server/listener.ts";
 import { JsonlSink } from "../../../storage/jsonl_sink.ts";
 import { SupervisorDouble } from "../../fixtures/gascity_supervisor.ts";
 import { tempDir } from "../../helpers/child.ts";
-import { eventually, line, lineRows } from "./_harness.ts";
+import { eventually } from "../../helpers/until.ts";
+import { line, lineRows } from "./_harness.ts";
 
 const factory = gascityListenerFactory(() => Promise.resolve(lineRows), { backoff: { initialMs: 20, maxMs: 100 } });
 

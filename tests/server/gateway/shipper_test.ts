@@ -7,6 +7,7 @@ import { Shipper } from "../../../server/gateway/shipper.ts";
 import { Outbox, type OutboxSignal } from "../../../storage/outbox/outbox.ts";
 import { type TestCentral, testCentral } from "../central/_central.ts";
 import { centralFetch } from "./_gateway.ts";
+import { until } from "../../helpers/until.ts";
 
 const today = () => new Date().toISOString().slice(0, 10);
 
@@ -59,14 +60,6 @@ async function centralRows(central: TestCentral, signal = "logs") {
   return text.split("\n").filter(Boolean).map((l) => JSON.parse(l));
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 const readyFiles = async (outbox: Outbox, signal: string) =>
   (await readdir(path.join(outbox.dir, signal))).filter((n) => /\.(ndjson|sending|open)$/.test(n));
 
@@ -76,8 +69,8 @@ test("Shipper sends each batch once with its id, and deletes it when Central has
     ship();
     for (let i = 1; i <= 5; i++) await outbox.appendLines("logs", [`{"n":${i}}`]);
     await outbox.flush();
-    await until(async () => (await centralRows(central)).length === 5);
-    await until(async () => (await readyFiles(outbox, "logs")).length === 0);
+    await until("Central has the 5 rows", async () => (await centralRows(central)).length === 5);
+    await until("the logs outbox is empty", async () => (await readyFiles(outbox, "logs")).length === 0);
     const ingests = calls.requests.filter((r) => r.path === "/v1/ingest/logs");
     assert.equal(ingests.length, 3);
     for (const r of ingests) {
@@ -104,7 +97,7 @@ test("Shipper waits for Retry-After on 429 and 503 and sends again", async () =>
     const started = Date.now();
     ship();
     await outbox.appendLines("logs", ['{"n":1}', '{"n":2}']);
-    await until(async () => (await centralRows(central)).length === 2);
+    await until("Central has the 2 rows", async () => (await centralRows(central)).length === 2);
     assert.ok(Date.now() - started >= 1900, "waited Retry-After twice");
     assert.equal(calls.requests.filter((r) => r.path === "/v1/ingest/logs").length, 3);
   } finally {
@@ -125,7 +118,7 @@ test("Shipper refreshes the JWT once on a 401, and backs off and retries through
     calls.intercept((request) => request.url.includes("/v1/ingest/") ? answers.shift()?.() : undefined);
     ship();
     await outbox.appendLines("logs", ['{"n":1}', '{"n":2}']);
-    await until(async () => (await centralRows(central)).length === 2);
+    await until("Central has the 2 rows", async () => (await centralRows(central)).length === 2);
     assert.deepEqual(calls.requests.map((r) => r.path).filter((p) => p !== "/v1/identity/bootstrap"), [
       "/v1/ingest/logs",
       "/v1/identity/refresh",
@@ -133,7 +126,7 @@ test("Shipper refreshes the JWT once on a 401, and backs off and retries through
       "/v1/ingest/logs",
       "/v1/ingest/logs",
     ]);
-    await until(() => logs.includes("[outbox] signal=logs: shipping again"));
+    await until("the shipper says it ships again", () => logs.includes("[outbox] signal=logs: shipping again"));
     assert.ok(
       logs.some((l) =>
         /^warning: \[outbox\] signal=logs: failed to reach central server .*Connection refused; retrying$/.test(l)
@@ -158,7 +151,10 @@ test("Shipper moves a batch Central refuses for good aside, counts it, and goes 
     const shipper = ship();
     await outbox.appendLines("logs", ['{"n":1}', '{"n":2}']);
     await outbox.appendLines("logs", ['{"n":3}', '{"n":4}']);
-    await until(async () => (await centralRows(central)).length === 2 && shipper.counts.batches === 1);
+    await until(
+      "Central has the 2 rows of one batch",
+      async () => (await centralRows(central)).length === 2 && shipper.counts.batches === 1,
+    );
     assert.equal(shipper.counts.poison, 1);
     const failed = await readdir(path.join(outbox.dir, "logs", "failed"));
     assert.equal(failed.length, 1);
@@ -184,7 +180,7 @@ test("a revoked gateway keeps its rows in the outbox, and ships them once regist
     assert.equal((await readyFiles(outbox, "traces")).length, 1);
     assert.equal((await centralRows(central, "traces")).length, 0);
     await central.register("gw-1");
-    await until(async () => (await centralRows(central, "traces")).length === 2);
+    await until("Central has the 2 spans", async () => (await centralRows(central, "traces")).length === 2);
   } finally {
     await close();
   }
@@ -203,7 +199,10 @@ test("Shipper.stop() puts the batch being sent back, so the next start sends it"
     );
     const shipper = ship("metrics");
     await outbox.appendLines("metrics", ['{"m":1}', '{"m":2}']);
-    await until(async () => (await readyFiles(outbox, "metrics")).some((n) => n.endsWith(".sending")));
+    await until(
+      "a metrics batch is being sent",
+      async () => (await readyFiles(outbox, "metrics")).some((n) => n.endsWith(".sending")),
+    );
     await shipper.stop();
     assert.deepEqual((await readyFiles(outbox, "metrics")).map((n) => n.split(".").pop()), ["ndjson"]);
   } finally {

@@ -90,12 +90,3 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
   };
 }
-
-/** Waits until `check` returns true (polling), or fails after `timeoutMs`. */
-export async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("condition not met in time");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}

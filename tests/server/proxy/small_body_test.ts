@@ -5,7 +5,8 @@ import { test } from "node:test";
 import { SMALL_BODY_BYTES } from "../../../server/proxy/forward.ts";
 import { readHeaders, redactionSet } from "../../../server/proxy/headers.ts";
 import { HeaderPairs } from "../../../server/proxy/upstream/http1_connection.ts";
-import { eventually, startHarness } from "./_harness.ts";
+import { until } from "../../helpers/until.ts";
+import { startHarness } from "./_harness.ts";
 
 /** A raw node:http upstream whose handler the test writes; it counts requests received and responses closed. */
 async function rawUpstream(handler: http.RequestListener) {
@@ -110,12 +111,12 @@ test("a client that leaves while a small answer's body is arriving aborts the up
   try {
     const client = new AbortController();
     const pending = fetch(`${h.url}/v1/messages`, { method: "POST", body: "{}", signal: client.signal });
-    await eventually(() => up.state.received === 1);
+    await until("the upstream received the request", () => up.state.received === 1);
     assert.equal(up.state.closed, 0);
     client.abort();
     await assert.rejects(pending);
-    await eventually(() => up.state.closed === 1);
-    await eventually(async () => (await h.exchanges()).length === 1);
+    await until("the upstream connection closed", () => up.state.closed === 1);
+    await until("the exchange is recorded", async () => (await h.exchanges()).length === 1);
     const [{ exchange }] = await h.exchanges();
     assert.equal(exchange.error, "client_aborted");
   } finally {
@@ -135,7 +136,7 @@ test("an upstream that fails inside a small answer's body breaks the client's bo
     const response = await fetch(`${h.url}/v1/messages`, { method: "POST", body: "{}" });
     assert.equal(response.status, 200);
     await assert.rejects(response.arrayBuffer());
-    await eventually(async () => (await h.exchanges()).length === 1);
+    await until("the exchange is recorded", async () => (await h.exchanges()).length === 1);
     const [{ exchange }] = await h.exchanges();
     assert.ok(exchange.error && exchange.error !== "client_aborted", exchange.error);
     assert.equal(exchange.response.status, 200);

@@ -3,7 +3,8 @@ import { test } from "node:test";
 import net from "node:net";
 import { SseParser } from "../../../server/sse_parser.ts";
 import { freePort } from "../../helpers/child.ts";
-import { eventually, startHarness } from "./_harness.ts";
+import { until } from "../../helpers/until.ts";
+import { startHarness } from "./_harness.ts";
 
 const MESSAGES = JSON.stringify({
   model: "claude-fake",
@@ -129,7 +130,7 @@ test("a client that leaves mid-stream aborts the upstream and is recorded as cli
     await reader.read();
     await reader.cancel();
     await h.fake.closedEarly;
-    await eventually(async () => (await h.exchanges()).length === 1);
+    await until("the exchange is recorded", async () => (await h.exchanges()).length === 1);
     const [{ exchange, events }] = await h.exchanges();
     assert.equal(exchange.error, "client_aborted");
     assert.equal(exchange.response.status, 200);
@@ -196,7 +197,7 @@ test("an upstream reset mid-stream breaks the client's stream and is recorded wi
     });
     assert.equal(response.status, 200);
     await assert.rejects(response.arrayBuffer());
-    await eventually(async () => (await h.exchanges()).length === 1);
+    await until("the exchange is recorded", async () => (await h.exchanges()).length === 1);
     const [{ exchange, events }] = await h.exchanges();
     assert.ok(exchange.error && exchange.error !== "client_aborted", exchange.error);
     assert.equal(events[0].event, "message_start");
