@@ -7,37 +7,21 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { runConfig } from "../../cli/config.ts";
-import { report } from "../../cli/main.ts";
 import { loadConfig } from "../../platform/config/load.ts";
 import { resolveSecrets } from "../../platform/config/secrets.ts";
 import { joinCodeHash } from "../../platform/join_code.ts";
 import { centralApp } from "../../server/central/app.ts";
 import { centralContext } from "../../server/central/context.ts";
 import { rendezvousService } from "../../server/rendezvous/listener.ts";
-import { captureIo, fakeHost } from "../platform/daemon/_fake_host.ts";
+import { serverHost } from "./_server_host.ts";
 
-const SECRET = "config-invite-secret-config-invite-secret";
 const TOKEN = "config-invite-registration-token-0123456789";
 
 test("ctvs config bootstrap-token issue --rendezvous: a join code registered at the rendezvous, redeemed by Central", async () => {
-  const host = await fakeHost();
-  host.env.CTVS_SECRET = SECRET;
-  const data = path.join(host.home, "server-data");
-  const serverConfig = path.join(host.home, "central.json");
-  await fs.writeFile(
-    serverConfig,
-    JSON.stringify({
-      version: 1,
-      role: "server",
-      server: {
-        control_plane_listen: "127.0.0.1:8788",
-        public_url: "https://central.example.com",
-        identity_issuer: { secret_env: "CTVS_SECRET", bootstrap_store_path: path.join(data, "bootstrap.json") },
-        data_dir: data,
-      },
-    }),
-  );
+  const { host, run, serverConfig } = await serverHost({
+    control_plane_listen: "127.0.0.1:8788",
+    public_url: "https://central.example.com",
+  });
   const rendezvous = rendezvousService({
     listen: "127.0.0.1:0",
     dataDir: path.join(host.home, "rendezvous"),
@@ -46,16 +30,6 @@ test("ctvs config bootstrap-token issue --rendezvous: a join code registered at 
   });
   await rendezvous.start();
   const url = `http://${rendezvous.address!()}`;
-  const run = async (argv: string[]) => {
-    const io = captureIo();
-    let code: number;
-    try {
-      code = await runConfig([...argv, "--server-config", serverConfig], io, host, false);
-    } catch (error) {
-      code = report(error, io);
-    }
-    return { code, stdout: io.stdout.join("\n"), stderr: io.stderr.join("\n") };
-  };
   try {
     const issued = await run([
       "bootstrap-token",

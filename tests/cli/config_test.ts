@@ -6,10 +6,9 @@ import assert from "node:assert/strict";
 import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
-import { runConfig } from "../../cli/config.ts";
-import { report } from "../../cli/main.ts";
 import { BootstrapTokens, hashToken } from "../../server/central/bootstrap_tokens.ts";
-import { captureIo, type FakeHost, fakeHost } from "../platform/daemon/_fake_host.ts";
+import type { FakeHost } from "../platform/daemon/_fake_host.ts";
+import { serverHost } from "./_server_host.ts";
 
 const GATEWAY = {
   version: 1,
@@ -18,36 +17,11 @@ const GATEWAY = {
   otel: { listen: "127.0.0.1:4318" },
 };
 
+/** A server host with a gateway config, `gw.jsonc`, in its home. */
 async function setup(server: Record<string, unknown> = {}, replies: string[] = []) {
-  const host = await fakeHost({ replies });
-  const data = path.join(host.home, "server-data");
-  const serverConfig = path.join(host.home, "central.json");
-  await fs.writeFile(
-    serverConfig,
-    JSON.stringify({
-      version: 1,
-      role: "server",
-      server: {
-        control_plane_listen: "0.0.0.0:8788",
-        public_url: "https://central.example.com:8788",
-        identity_issuer: { secret_env: "NOT_NEEDED_HERE", bootstrap_store_path: path.join(data, "bootstrap.json") },
-        data_dir: data,
-        ...server,
-      },
-    }),
-  );
-  await fs.writeFile(path.join(host.home, "gw.jsonc"), `// the lab's gateway\n${JSON.stringify(GATEWAY)}`);
-  const run = async (argv: string[], tty = false) => {
-    const io = captureIo();
-    let code: number;
-    try {
-      code = await runConfig([...argv, "--server-config", serverConfig], io, host, tty);
-    } catch (error) {
-      code = report(error, io);
-    }
-    return { code, stdout: io.stdout.join("\n"), stderr: io.stderr.join("\n") };
-  };
-  return { host, data, run, serverConfig };
+  const made = await serverHost(server, replies);
+  await fs.writeFile(path.join(made.host.home, "gw.jsonc"), `// the lab's gateway\n${JSON.stringify(GATEWAY)}`);
+  return made;
 }
 
 test("ctvs config set, get, list and delete work on the registry", async () => {
