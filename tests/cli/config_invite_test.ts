@@ -4,7 +4,6 @@
  * built from the same config; and what it refuses.
  */
 import assert from "node:assert/strict";
-import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { loadConfig } from "../../platform/config/load.ts";
