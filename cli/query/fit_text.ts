@@ -16,6 +16,8 @@ let segmenter: Intl.Segmenter | undefined;
 
 /** Printable ASCII only: one column per character, one character per grapheme. */
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+/** What {@link fitText} makes of a long ASCII text: ASCII cut and ended with `…`, which takes one column too. */
+const CUT_ASCII = /^[\x20-\x7e]*…$/;
 
 /**
  * Loads what measuring text beyond printable ASCII takes, when one of `texts` needs it (all of them, when none are
@@ -46,7 +48,7 @@ export async function loadTextWidths(texts?: Iterable<string>): Promise<void> {
 
 /** The columns of `text`: its length when printable ASCII, else `string-width`'s measure. */
 function widthOf(text: string): number {
-  if (PRINTABLE_ASCII.test(text)) return text.length;
+  if (PRINTABLE_ASCII.test(text) || CUT_ASCII.test(text)) return text.length;
   if (!stringWidth) throw new Error("Cannot measure text that is not ASCII: loadTextWidths() was not awaited");
   return stringWidth(text);
 }

@@ -45,6 +45,17 @@ test("ctvs query sql: every format", async () => {
   }
 });
 
+test("ctvs query sql: a long ASCII cell is cut at 80 columns in a process that never loaded string-width", async () => {
+  const s = await setup();
+  try {
+    const long = await s.q("sql", "select repeat('a', 100) as x, 'b' as y");
+    assert.equal(long.code, 0, long.stderr);
+    assert.equal(long.stdout, `${"x".padEnd(80)}  y\n${"-".repeat(80)}  -\n${"a".repeat(79)}…  b\n(1 row)`);
+  } finally {
+    await s.remove();
+  }
+});
+
 test("ctvs query sql: tables stop at 100 rows and say so; jsonl streams every row", async () => {
   const s = await setup();
   try {
