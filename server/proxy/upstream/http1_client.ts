@@ -14,7 +14,9 @@
 import { unrefTimer } from "../../../platform/runtime.ts";
 import { concatBytes } from "../../../storage/byte_buffer.ts";
 import { connect as tcpConnect, type ConnectOptions } from "../../../platform/tcp.ts";
-import { ConnectionLost, type Http1Body, Http1Connection, type ResponseHead } from "./http1_connection.ts";
+import type { Http1Body } from "./http1_body.ts";
+import { ConnectionLost, Http1Connection } from "./http1_connection.ts";
+import type { ResponseHead } from "./response_head.ts";
 import type { UpstreamClient, UpstreamRequest, UpstreamResponse } from "./types.ts";
 
 /** How long a connection may idle in the pool (below the common 5 s server keep-alive). */

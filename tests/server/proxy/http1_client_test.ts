@@ -3,7 +3,7 @@ import net from "node:net";
 import { test } from "node:test";
 import { Http1Client } from "../../../server/proxy/upstream/http1_client.ts";
 import { Changes } from "../../helpers/changes.ts";
-import { parseHead } from "../../../server/proxy/upstream/http1_connection.ts";
+import { parseHead } from "../../../server/proxy/upstream/response_head.ts";
 import { proxiedByEnv } from "../../../server/proxy/upstream/select.ts";
 import type { UpstreamRequest } from "../../../server/proxy/upstream/types.ts";
 

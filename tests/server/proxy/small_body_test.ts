@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { test } from "node:test";
 import { SMALL_BODY_BYTES } from "../../../server/proxy/forward.ts";
 import { readHeaders, redactionSet } from "../../../server/proxy/headers.ts";
-import { HeaderPairs } from "../../../server/proxy/upstream/http1_connection.ts";
+import { HeaderPairs } from "../../../server/proxy/upstream/response_head.ts";
 import { until } from "../../helpers/until.ts";
 import { startHarness } from "./_harness.ts";
 
