@@ -37,17 +37,18 @@ export interface Db {
 export async function openDb(): Promise<Db> {
   // DuckDB's default spill folder is `.tmp` in the working directory, which it also lets every query read (even with
   // external access off): user SQL could read whatever a `.tmp` folder there holds, and spilled recordings would land
-  // there readable by others. A fresh folder of its own (0700), removed on close, holds nothing else.
-  const spill = mkdtempSync(path.join(tmpdir(), "ctvs-duckdb-"));
+  // there readable by others. A fresh folder of its own (0700), removed on close, holds nothing else. Where the temp
+  // folder cannot be written (a read-only file system), nothing is spilled: a query then has the memory alone.
+  const spill = privateFolder();
   let instance: DuckDBInstance;
   try {
     instance = await DuckDBInstance.create(":memory:", {
       autoinstall_known_extensions: "false",
       autoload_known_extensions: "false",
-      temp_directory: spill,
+      temp_directory: spill ?? "",
     });
   } catch (err) {
-    rmSync(spill, { recursive: true, force: true });
+    if (spill) rmSync(spill, { recursive: true, force: true });
     throw err;
   }
   const connection = await instance.connect();
@@ -59,7 +60,16 @@ export async function openDb(): Promise<Db> {
     close: () => {
       connection.closeSync();
       instance.closeSync();
-      rmSync(spill, { recursive: true, force: true });
+      if (spill) rmSync(spill, { recursive: true, force: true });
     },
   };
+}
+
+/** A new private folder (0700) in the temp folder, or undefined when none can be made there. */
+function privateFolder(): string | undefined {
+  try {
+    return mkdtempSync(path.join(tmpdir(), "ctvs-duckdb-"));
+  } catch {
+    return undefined;
+  }
 }

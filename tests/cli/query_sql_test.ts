@@ -85,9 +85,20 @@ test("ctvs query sql cannot read the .tmp folder of the directory it runs in (Du
       assert.equal(read.code, 2, `${file}: ${read.stdout}`);
       assert.match(read.stderr, /^error: SQL may only read the recordings and the query cache: Cannot access file/);
     }
-    // The query itself still runs from there.
-    const count = await ctvs(["query", "sql", "select count(*) as n from logs", "--config", s.config], { cwd });
-    assert.equal(count.stdout, "n\n-\n1\n(1 row)", count.stderr);
+    // The query itself still runs from there, also where the temp folder cannot be written (nothing is spilled then).
+    const envs: Record<string, string>[] = [{}, { TMPDIR: path.join(s.dir, "missing", "tmp") }];
+    for (const env of envs) {
+      const count = await ctvs(["query", "sql", "select count(*) as n from logs", "--config", s.config], { cwd, env });
+      assert.equal(count.stdout, "n\n-\n1\n(1 row)", count.stderr);
+      const tmp = await ctvs(
+        ["query", "sql", "select content from read_text('.tmp/notes.txt')", "--config", s.config],
+        {
+          cwd,
+          env,
+        },
+      );
+      assert.equal(tmp.code, 2, tmp.stdout);
+    }
   } finally {
     await s.remove();
   }
