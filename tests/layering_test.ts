@@ -1,14 +1,21 @@
 /**
- * Imports point down (design.md, "Layout"): main.ts -> cli -> server, query -> storage -> platform, and nothing
- * below cli imports cli; the library entry mod.ts -> api (the programmatic API) -> server, storage, platform, and
- * nothing imports api. The web page (`ui/`) is built apart and embedded as text: it imports only its own files, its
- * npm packages (Preact, uPlot) and, as types only (erased from the bundle), the shapes of the server's answers; nothing
- * imports it. The folders of server/ are separate concerns (a listener, a service, a client): one imports server/'s
- * own files, where what they share lives, and never a sibling folder. Checked for every folder, on the module graph
- * Deno itself
- * resolves (`deno info --json`), so every kind of import counts: static, type-only, side-effect, re-exports, dynamic
- * `import()` in code and `import()` in a type. A dynamic import of a computed target cannot be checked, so it is
- * refused.
+ * Imports point down (design.md, "Layout"; docs/development.md says the same):
+ *
+ * - `cli` -> `server`, `query`, `storage`, `platform`
+ * - `server` -> `storage`, `platform`
+ * - `query` -> `storage`, `platform`
+ * - `storage` -> `platform`; `platform` -> nothing of the program
+ * - `api` (the programmatic API) -> `server`, `storage`, `platform`
+ * - `main.ts` -> `cli`, `platform`; `mod.ts` (the library entry) -> `api`, `platform`
+ * - `ui/` (the web page, built apart and embedded as text) -> its own files, its npm packages (Preact, uPlot) and, as
+ *   types only (erased from the bundle), the shapes of the server's answers
+ *
+ * so nothing imports `cli` but `main.ts`, `api` but `mod.ts`, or `ui` at all. The folders of `server/` are separate
+ * concerns (a listener, a service, a client): one imports `server/`'s own files, where what they share lives, and
+ * never a sibling folder. Checked for every folder, on the module graph Deno itself resolves (`deno info --json`), so
+ * every kind of import counts: static, type-only, side-effect, re-exports, dynamic `import()` in code and `import()` in
+ * a type. A dynamic import of a computed target cannot be checked, so it is refused. And docs/development.md's layout
+ * names every folder of each part, so it cannot fall behind the tree.
  */
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -197,4 +204,27 @@ export type { a, E };
 
 test("every folder imports only the layers below it (design.md: imports point down)", async () => {
   assert.deepEqual(await violations(ROOT), []);
+});
+
+test("docs/development.md's layout names every folder of the program", async () => {
+  const doc = await readFile(path.join(ROOT, "docs", "development.md"), "utf8");
+  const layout = /## Layout\n\n```\n([\s\S]*?)\n```/.exec(doc)?.[1] ?? "";
+  // Each part's block: its line (`server/ ...`) and the indented lines under it.
+  const blocks = new Map<string, string>();
+  let part = "";
+  for (const line of layout.split("\n")) {
+    const top = /^([a-z][\w.]*\/?)\s/.exec(line)?.[1];
+    if (top) part = top.replace(/\/$/, "");
+    blocks.set(part, (blocks.get(part) ?? "") + line + "\n");
+  }
+  const missing: string[] = [];
+  for (const part of Object.keys(MAY_IMPORT)) {
+    if (!blocks.has(part)) missing.push(part);
+    if (part.endsWith(".ts")) continue;
+    const folders = await readdir(path.join(ROOT, part), { withFileTypes: true });
+    for (const folder of folders.filter((e) => e.isDirectory()).map((e) => e.name)) {
+      if (!new RegExp(`(^|\\s)${folder}/`, "m").test(blocks.get(part) ?? "")) missing.push(`${part}/${folder}/`);
+    }
+  }
+  assert.deepEqual(missing, [], "docs/development.md's layout lacks these");
 });
