@@ -176,7 +176,8 @@ export async function fetchLatestVersion(
   });
   if (response.status !== 200) {
     await response.body?.cancel();
-    throw new Error(`${url} answered ${response.status}`);
+    const absent = response.status === 404 ? ": collectivus is not published on that registry" : "";
+    throw new Error(`${url} answered ${response.status}${absent}`);
   }
   const body = await response.json();
   if (typeof body?.version !== "string" || !parseVersion(body.version)) {

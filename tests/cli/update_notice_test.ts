@@ -129,6 +129,17 @@ test("ctvs update-check asks the registry, caches the answer and prints it", asy
     });
     assert.equal(down.code, 1);
     assert.match(down.stderr, /^error: cannot check for a newer collectivus: /);
+    // A registry that does not have the package (npmjs.org before the first publish).
+    const absent = await ctvs(["update-check"], {
+      env: { HOME: home.dir, COLLECTIVUS_UPDATE_REGISTRY: `${registry.url}/elsewhere` },
+    });
+    assert.deepEqual(absent, {
+      code: 1,
+      stdout: "",
+      stderr:
+        `error: cannot check for a newer collectivus: ${registry.url}/elsewhere/collectivus/latest answered 404: ` +
+        "collectivus is not published on that registry",
+    });
   } finally {
     await registry.close();
     await home.remove();
