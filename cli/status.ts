@@ -20,6 +20,7 @@ import { exposedToOthers } from "../platform/env_file.ts";
 import { unlessMissing } from "../platform/fs_error.ts";
 import { isAlive } from "../platform/pid_file.ts";
 import { errorMessage } from "../platform/runtime.ts";
+import { readVendedConfig } from "../server/gateway/vended_config.ts";
 import { type CollectorStatus, readStatusFile } from "../server/status_file.ts";
 import { outboxStats } from "../storage/outbox/outbox.ts";
 import type { Command } from "./command.ts";
@@ -32,6 +33,14 @@ Shows the daemon (systemd or launchd state, PID, logs), the config it runs, the 
 collector (rows not written, stream events dropped, the last error), and whether Claude Code and Codex are attached.
 Exit 1 when the config is invalid, or a file it reads (Claude Code's settings, the Codex config, the collector's
 status) exists but cannot be read or parsed.`;
+
+/** The listeners and sink of a config, then its fleet role. */
+async function configStatus(io: Io, config: Config): Promise<void> {
+  if (config.proxy) io.out(`  proxy: ${config.proxy.listen}`);
+  if (config.otel) io.out(`  otel:  ${config.otel.listen}`);
+  if (config.sink) io.out(`  sink:  ${config.sink.dir}`);
+  await fleetStatus(io, config);
+}
 
 /** A gateway's Central and what waits in its outbox; a Central server's control plane and ingest directory. */
 async function fleetStatus(io: Io, config: Config): Promise<void> {
@@ -86,14 +95,18 @@ export async function runStatus(argv: string[], io: Io, host: Host): Promise<num
   try {
     const { config } = await loadConfig({ kind: "file", path: configPath });
     io.out("  Status: valid");
-    if (config.proxy) io.out(`  proxy: ${config.proxy.listen}`);
-    if (config.otel) io.out(`  otel:  ${config.otel.listen}`);
-    if (config.sink) io.out(`  sink:  ${config.sink.dir}`);
-    await fleetStatus(io, config);
+    await configStatus(io, config);
   } catch (error) {
     const missing = /not found/.test(errorMessage(error));
     io.out(`  Status: ${missing ? "missing" : `invalid (${errorMessage(error)})`}`);
     if (!missing) code = 1;
+    // A gateway started from a setup URL (--config-endpoint) has no config file: it runs what Central vended last.
+    const vendedFile = path.join(host.home, ".hyp", "collectivus", "gateway-config.json");
+    const vended = missing && !unitConfig ? await readVendedConfig(vendedFile) : undefined;
+    if (vended) {
+      io.out(`  Vended: ${vendedFile} (saved ${vended.savedAt}), which a gateway started with --config-endpoint runs`);
+      await configStatus(io, vended.config);
+    }
   }
   if (!(await recordingStatus(io, path.join(host.home, ".collectivus", "runtime", "collectivus.status.json")))) {
     code = 1;

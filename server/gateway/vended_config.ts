@@ -31,6 +31,15 @@ export async function loadVendedConfig(
   endpoint: string,
   file: string = vendedConfigPath(),
 ): Promise<{ config: Config; savedAt: string } | undefined> {
+  const saved = await readVendedConfig(file);
+  if (!saved || origin(saved.config.central_server!.url) !== origin(endpoint)) return undefined;
+  return saved;
+}
+
+/** The last vended gateway config in `file`, whichever Central vended it; undefined when missing or not valid. */
+export async function readVendedConfig(
+  file: string = vendedConfigPath(),
+): Promise<{ config: Config; savedAt: string } | undefined> {
   let saved: { saved_at?: unknown; config?: unknown };
   try {
     saved = JSON.parse(await readFile(file, "utf8"));
@@ -39,11 +48,19 @@ export async function loadVendedConfig(
   }
   try {
     const { config } = validateConfig(saved.config);
-    const central = config.central_server?.url;
-    if (config.role !== "gateway" || !central || new URL(central).origin !== new URL(endpoint).origin) return undefined;
+    if (config.role !== "gateway" || !origin(config.central_server?.url ?? "")) return undefined;
     return { config, savedAt: typeof saved.saved_at === "string" ? saved.saved_at : "an unknown time" };
   } catch {
     // Not valid (any more): as if there were none.
+    return undefined;
+  }
+}
+
+/** The origin of `url`, or undefined when it is not a URL (written for Node 20, which may lack `URL.parse`). */
+function origin(url: string): string | undefined {
+  try {
+    return new URL(url).origin;
+  } catch {
     return undefined;
   }
 }

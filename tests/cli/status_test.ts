@@ -132,3 +132,38 @@ test("ctvs status shows a gateway's Central and what waits in its outbox, poison
     await host.remove();
   }
 });
+
+test("ctvs status on a gateway started from a setup URL shows the config Central vended, which it runs", async () => {
+  const host = await fakeHost();
+  try {
+    const outbox = path.join(host.home, "spool");
+    const dir = path.join(host.home, ".hyp", "collectivus");
+    await fs.mkdir(dir, { recursive: true });
+    const config = {
+      version: 1,
+      role: "gateway",
+      central_server: { url: "https://central.example.com:8788", identity: {}, outbox_dir: outbox },
+      proxy: {
+        listen: "127.0.0.1:8787",
+        upstreams: [{ name: "a", base_url: "https://api.anthropic.com", match: { path_prefix: "/v1/messages" } }],
+      },
+    };
+    const vended = path.join(dir, "gateway-config.json");
+    await fs.writeFile(vended, JSON.stringify({ saved_at: "2026-01-02T03:04:05.000Z", config }));
+    const { code, stdout } = await status(host);
+    assert.equal(code, 0, stdout);
+    const lines = stdout.split("\n");
+    const at = lines.indexOf("Config");
+    assert.deepEqual(lines.slice(at, at + 7), [
+      "Config",
+      `  Path: ${host.home}/.hyp/collectivus.json`,
+      "  Status: missing",
+      `  Vended: ${vended} (saved 2026-01-02T03:04:05.000Z), which a gateway started with --config-endpoint runs`,
+      "  proxy: 127.0.0.1:8787",
+      "  role:  gateway of https://central.example.com:8788",
+      `  outbox: ${outbox}: 0 batch(es) waiting (0.0 MB)`,
+    ]);
+  } finally {
+    await host.remove();
+  }
+});
