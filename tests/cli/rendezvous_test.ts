@@ -8,7 +8,7 @@ import fs from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { joinCodeHash, newJoinCode } from "../../platform/join_code.ts";
-import { ctvs, runToEnd, startCtvs, tempDir } from "../helpers/child.ts";
+import { boundAddress, ctvs, runToEnd, startCtvs, tempDir } from "../helpers/child.ts";
 
 const TOKEN = "rendezvous-registration-token-0123456789";
 
@@ -20,7 +20,7 @@ function start(dataDir: string) {
 
 async function address(child: ReturnType<typeof start>): Promise<string> {
   const line = await child.waitFor(/^Rendezvous listener bound on /, 60_000);
-  return `http://${/bound on (\S+) /.exec(line)![1]}`;
+  return `http://${boundAddress(line)}`;
 }
 
 test("ctvs rendezvous: register, resolve, SIGTERM, restart; the store survives and holds no plaintext code", async () => {

@@ -7,7 +7,7 @@ import net from "node:net";
 import path from "node:path";
 import { test } from "node:test";
 import { DUPLICATE_SIGNAL_MS } from "../../cli/run.ts";
-import { Child, ctvs, denoRun, freePort, startCtvs, tempDir } from "../helpers/child.ts";
+import { boundAddress, Child, ctvs, denoRun, freePort, startCtvs, tempDir } from "../helpers/child.ts";
 import { eventually } from "../helpers/until.ts";
 
 interface Home {
@@ -43,11 +43,6 @@ function listeners(sinkDir: string, otel = "127.0.0.1:0", proxy = "127.0.0.1:0")
     },
     sink: { type: "file", dir: sinkDir },
   };
-}
-
-/** The `host:port` printed in a start line. */
-function boundAddress(line: string): string {
-  return /bound on (\S+?),? /.exec(line + " ")![1].replace(/,$/, "");
 }
 
 async function get(address: string, pathname = "/"): Promise<{ status: number; text: string }> {

@@ -8,7 +8,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { runStatus } from "../../cli/status.ts";
 import { readStatusFile } from "../../server/status_file.ts";
-import { startCtvs } from "../helpers/child.ts";
+import { boundAddress, startCtvs } from "../helpers/child.ts";
 import { captureIo, fakeHost } from "../platform/daemon/_fake_host.ts";
 
 async function status(host: Awaited<ReturnType<typeof fakeHost>>) {
@@ -71,7 +71,7 @@ test("ctvs status shows the recording failures of the running collector, and aft
     const child = startCtvs(["--config", config], { env: { HOME: host.home } });
     try {
       const line = await child.waitFor(/^OTLP listener bound on/);
-      const address = /bound on (\S+?),/.exec(line)![1];
+      const address = boundAddress(line);
       const body = { resourceLogs: [{ scopeLogs: [{ logRecords: [{ body: { stringValue: "x" } }, {}] }] }] };
       const response = await fetch(`http://${address}/v1/logs`, {
         method: "POST",

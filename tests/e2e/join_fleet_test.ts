@@ -14,7 +14,7 @@ import { SeverityNumber } from "@opentelemetry/api";
 import { OTLPLogExporter } from "@opentelemetry/exporter-logs-otlp-proto";
 import { resourceFromAttributes } from "@opentelemetry/resources";
 import { LoggerProvider, SimpleLogRecordProcessor } from "@opentelemetry/sdk-logs";
-import { type Child, ctvs, freePort, startCtvs, tempDir } from "../helpers/child.ts";
+import { boundAddress, type Child, ctvs, freePort, startCtvs, tempDir } from "../helpers/child.ts";
 import { recording } from "./otlp_ctvs.ts";
 
 const SECRET = "e2e-jwt-secret-e2e-jwt-secret-e2e-jwt!";
@@ -45,7 +45,7 @@ test("Central + rendezvous + ctvs join in a fresh HOME: OTLP sent to the new gat
   });
   children.push(rendezvous);
   const rvLine = await rendezvous.waitFor(/^Rendezvous listener bound on /, 60_000);
-  const rendezvousUrl = `http://${/bound on (\S+) /.exec(rvLine)![1]}`;
+  const rendezvousUrl = `http://${boundAddress(rvLine)}`;
 
   // Central: its public URL must be known before it starts, so its port is picked here.
   const serverHome = await home("ctvs-e2e-central-");

@@ -7,7 +7,7 @@
  */
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { startCtvs, tempDir } from "../helpers/child.ts";
+import { boundAddress, startCtvs, tempDir } from "../helpers/child.ts";
 
 /** A running `ctvs` with an OTLP listener. */
 export interface OtlpCtvs {
@@ -40,7 +40,7 @@ export async function startOtlpCtvs(options: { sinkDir?: string } = {}): Promise
     env: { HOME: temp.dir },
   });
   const line = await child.waitFor(/OTLP listener bound on/);
-  const address = /bound on (\S+),/.exec(line)![1];
+  const address = boundAddress(line);
   return {
     url: `http://${address}`,
     async rows(signal) {

@@ -3,7 +3,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { type FakeUpstream, startFakeUpstream } from "../fixtures/fake_upstream.ts";
-import { runToEnd, startCtvs, tempDir } from "../helpers/child.ts";
+import { boundAddress, runToEnd, startCtvs, tempDir } from "../helpers/child.ts";
+import { writeConfig } from "./conversations_record.ts";
 import { ensureClients } from "./proxy_clients.ts";
 
 // deno-lint-ignore no-explicit-any
@@ -13,26 +14,10 @@ type Row = Record<string, any>;
 async function throughCtvs(fake: FakeUpstream, drive: (proxyUrl: string, dir: string) => Promise<void>) {
   const tmp = await tempDir();
   try {
-    const config = path.join(tmp.dir, "collectivus.json");
-    await writeFile(
-      config,
-      JSON.stringify({
-        version: 1,
-        gateway_id: "e2e",
-        proxy: {
-          listen: "127.0.0.1:0",
-          upstreams: [
-            { name: "anthropic", base_url: fake.url, match: { path_prefix: "/v1/messages" } },
-            { name: "openai", base_url: fake.url, match: { path_prefix: "/v1" } },
-            { name: "root", base_url: fake.url, match: { path_prefix: "/" } },
-          ],
-        },
-        sink: { type: "file", dir: path.join(tmp.dir, "data") },
-      }),
-    );
+    const config = await writeConfig(tmp.dir, fake.url);
     const ctvs = startCtvs(["--config", config], { env: { HOME: tmp.dir } });
     const line = await ctvs.waitFor(/^Proxy listener bound on/, 30_000);
-    const address = /bound on (\S+),/.exec(line)![1];
+    const address = boundAddress(line);
     await drive(`http://${address}`, tmp.dir);
     ctvs.kill("SIGTERM");
     assert.equal((await ctvs.exited).code, 0, ctvs.transcript());

@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { cp, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
-import { ROOT, runToEnd, startCtvs } from "../helpers/child.ts";
+import { boundAddress, ROOT, runToEnd, startCtvs } from "../helpers/child.ts";
 import { writeConfig } from "./conversations_record.ts";
 import { ensureClients } from "./proxy_clients.ts";
 
@@ -45,7 +45,7 @@ export async function recordTranscripts(dir: string): Promise<Recording> {
     const config = await writeConfig(dir, fake.url);
     const ctvs = startCtvs(["--config", config], { env: { HOME: dir } });
     const line = await ctvs.waitFor(/^Proxy listener bound on/, 30_000);
-    const url = `http://${/bound on (\S+),/.exec(line)![1]}`;
+    const url = `http://${boundAddress(line)}`;
     const env = {
       HOME: dir,
       ANTHROPIC_BASE_URL: url,

@@ -144,3 +144,13 @@ export async function freePort(): Promise<number> {
     if (attempt > 50) throw new Error("Cannot find a free port in 20000-31999");
   }
 }
+
+/**
+ * The `host:port` a listener's start line names (`Proxy listener bound on 127.0.0.1:41234, recording to ...`,
+ * `Rendezvous listener bound on 127.0.0.1:41235 (...)`).
+ */
+export function boundAddress(line: string): string {
+  const address = /bound on (\S+?),?(?:\s|$)/.exec(line)?.[1];
+  if (address === undefined) throw new Error(`no address in ${JSON.stringify(line)}`);
+  return address;
+}
