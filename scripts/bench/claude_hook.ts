@@ -9,53 +9,25 @@
  *
  * @module
  */
-import { spawn } from "node:child_process";
 import fs from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import process from "node:process";
+import { GNU_TIME, percentile, type Sample, timeProcess } from "./_process.ts";
 import type { BenchResult } from "./_table.ts";
 
 /** Processes timed per case. */
 export const RUNS = 10;
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
-const GNU_TIME = "/usr/bin/time";
-
-/** One child's wall time and peak RSS. */
-interface Sample {
-  seconds: number;
-  rssBytes: number;
-}
-
-/** Runs `argv` with `stdin` as its input; resolves with its wall time, failing on a non-zero exit. */
-async function timeProcess(argv: string[], stdin: string, timed: boolean): Promise<Sample> {
-  const rssFile = path.join(os.tmpdir(), `ctvs-bench-rss-${process.pid}`);
-  const [command, ...args] = timed ? [GNU_TIME, "-q", "-f", "%M", "-o", rssFile, ...argv] : argv;
-  const start = performance.now();
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["pipe", "ignore", "inherit"], cwd: ROOT });
-    child.on("error", reject);
-    child.on("exit", (exitCode) => resolve(exitCode));
-    child.stdin!.end(stdin);
-  });
-  const seconds = (performance.now() - start) / 1000;
-  if (code !== 0) throw new Error(`${argv.join(" ")} exited with ${code}`);
-  const rssBytes = timed ? Number((await fs.readFile(rssFile, "utf8")).trim().split("\n").at(-1)) * 1024 : 0;
-  return { seconds, rssBytes };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 /** Times `argv` {@link RUNS} times after one warm-up (which fills Deno's module and code caches). */
 async function timeCase(argv: string[], stdin: string, timed: boolean) {
-  await timeProcess(argv, stdin, timed);
+  await timeProcess(argv, { stdin, timed, cwd: ROOT });
   const samples: Sample[] = [];
-  for (let i = 0; i < RUNS; i++) samples.push(await timeProcess(argv, stdin, timed));
+  for (let i = 0; i < RUNS; i++) samples.push(await timeProcess(argv, { stdin, timed, cwd: ROOT }));
   const sorted = samples.map((s) => s.seconds).sort((a, b) => a - b);
   return {
     total: sorted.reduce((a, b) => a + b, 0),

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import fs from "node:fs/promises";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
@@ -24,38 +24,13 @@ import path from "node:path";
 import process from "node:process";
 import { V8_FLAGS } from "../../platform/v8_flags.ts";
 import { buildNpm } from "../build_npm.ts";
+import { GNU_TIME, percentile, type Sample, timeProcess } from "./_process.ts";
 import type { BenchResult } from "./_table.ts";
 
 /** Processes timed per case. */
 export const RUNS = 10;
 
 const ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..", "..");
-const GNU_TIME = "/usr/bin/time";
-
-interface Sample {
-  seconds: number;
-  rssBytes: number;
-}
-
-/** Runs `argv` with `env`; resolves with its wall time and peak RSS, failing on a non-zero exit. */
-async function timeProcess(argv: string[], env: Record<string, string>, timed: boolean): Promise<Sample> {
-  const rssFile = path.join(os.tmpdir(), `ctvs-bench-startup-rss-${process.pid}`);
-  const [command, ...args] = timed ? [GNU_TIME, "-q", "-f", "%M", "-o", rssFile, ...argv] : argv;
-  const start = performance.now();
-  const code = await new Promise<number | null>((resolve, reject) => {
-    const child = spawn(command, args, { stdio: ["ignore", "ignore", "inherit"], env });
-    child.on("error", reject);
-    child.on("exit", (exitCode) => resolve(exitCode));
-  });
-  const seconds = (performance.now() - start) / 1000;
-  if (code !== 0) throw new Error(`${argv.join(" ")} exited with ${code}`);
-  const rssBytes = timed ? Number((await fs.readFile(rssFile, "utf8")).trim().split("\n").at(-1)) * 1024 : 0;
-  return { seconds, rssBytes };
-}
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
-}
 
 const ms = (seconds: number) => `${Math.round(seconds * 1000)} ms`;
 
@@ -68,11 +43,11 @@ async function timeCase(
   options: { timed: boolean; baseline?: string; before?: () => Promise<void> },
 ): Promise<BenchResult> {
   await options.before?.();
-  await timeProcess(argv, env, options.timed);
+  await timeProcess(argv, { env, timed: options.timed });
   const samples: Sample[] = [];
   for (let i = 0; i < RUNS; i++) {
     await options.before?.();
-    samples.push(await timeProcess(argv, env, options.timed));
+    samples.push(await timeProcess(argv, { env, timed: options.timed }));
   }
   const sorted = samples.map((s) => s.seconds).sort((a, b) => a - b);
   return {
