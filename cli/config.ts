@@ -27,7 +27,7 @@ import type { Command } from "./command.ts";
 import { issueInvite } from "./config_invite.ts";
 import { configSourceFrom } from "./config_flags.ts";
 import type { Io } from "./io.ts";
-import { parseFlags } from "./parse_flags.ts";
+import { parseFlags, wholeNumberFlag } from "./parse_flags.ts";
 import { UsageError } from "./usage_error.ts";
 
 const USAGE = `Usage: ctvs config set <gateway-id> --file <config.json>   register (or replace) a gateway's config
@@ -176,8 +176,8 @@ async function bootstrapToken(
         gatewayId: id,
         rendezvous,
         token: values["rendezvous-token"] as string | undefined,
-        maxUses: wholeNumber(values["max-uses"] as string | undefined, "--max-uses"),
-        ttlSeconds: wholeNumber(values["ttl-seconds"] as string | undefined, "--ttl-seconds"),
+        maxUses: positiveFlag(values["max-uses"] as string | undefined, "--max-uses"),
+        ttlSeconds: positiveFlag(values["ttl-seconds"] as string | undefined, "--ttl-seconds"),
         centralUrl: publicUrl(server),
       },
       env,
@@ -190,7 +190,7 @@ async function bootstrapToken(
       throw new UsageError(`--${flag} goes with --rendezvous (a bootstrap token is for one gateway, once)`, USAGE);
     }
   }
-  const ttl = wholeNumber(values["ttl-seconds"] as string | undefined, "--ttl-seconds") ??
+  const ttl = positiveFlag(values["ttl-seconds"] as string | undefined, "--ttl-seconds") ??
     server.identity_issuer.bootstrap_ttl_seconds ?? DEFAULT_BOOTSTRAP_TTL_SECONDS;
   const { token, expiresAt } = await tokens.issue(id, ttl);
   io.out(token);
@@ -261,13 +261,8 @@ function noMore(args: string[], count: number): void {
 }
 
 /** A positive whole number from a flag, or undefined when the flag is not given. */
-function wholeNumber(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n <= 0) {
-    throw new UsageError(`${flag} must be a positive whole number (got "${value}")`, USAGE);
-  }
-  return n;
+function positiveFlag(value: string | undefined, flag: string): number | undefined {
+  return value === undefined ? undefined : wholeNumberFlag(value, flag, USAGE, { positive: true });
 }
 
 function notFound(io: Io, id: string): number {

@@ -12,8 +12,9 @@ import { escapeControlCharacters } from "../platform/escape_control.ts";
 import { errorMessage } from "../platform/runtime.ts";
 import { retryAfterSeconds } from "../server/failed_response.ts";
 import type { Command } from "./command.ts";
+import { parseDuration } from "./duration.ts";
 import type { Io } from "./io.ts";
-import { parseFlags } from "./parse_flags.ts";
+import { parseFlags, wholeNumberFlag } from "./parse_flags.ts";
 import { UsageError } from "./usage_error.ts";
 
 const USAGE = `Usage: ctvs invite create [--gateway-prefix <id>] [--max-uses <n>] [--expires-in <30m|24h|14d>]
@@ -139,13 +140,15 @@ export async function runInvite(argv: string[], io: Io, host: Host, fetchFn: typ
 function createBody(values: Record<string, unknown>): Record<string, unknown> {
   const body: Record<string, unknown> = {};
   if (values["gateway-prefix"] !== undefined) body.gatewayPrefix = values["gateway-prefix"];
-  if (values["max-uses"] !== undefined) body.maxUses = wholeNumber(values["max-uses"] as string, "--max-uses");
+  if (values["max-uses"] !== undefined) {
+    body.maxUses = wholeNumberFlag(values["max-uses"] as string, "--max-uses", USAGE);
+  }
   if (values["expires-in"] !== undefined && values["ttl-seconds"] !== undefined) {
     throw new UsageError("--expires-in and --ttl-seconds are mutually exclusive", USAGE);
   }
   if (values["expires-in"] !== undefined) body.ttlSeconds = durationSeconds(values["expires-in"] as string);
   if (values["ttl-seconds"] !== undefined) {
-    body.ttlSeconds = wholeNumber(values["ttl-seconds"] as string, "--ttl-seconds");
+    body.ttlSeconds = wholeNumberFlag(values["ttl-seconds"] as string, "--ttl-seconds", USAGE);
   }
   if (values["display-name"] !== undefined) body.displayName = values["display-name"];
   return body;
@@ -163,22 +166,15 @@ function createBody(values: Record<string, unknown>): Record<string, unknown> {
  * ```
  */
 export function durationSeconds(text: string): number {
-  const match = /^(\d+)([smhdw])$/.exec(text.trim());
-  if (!match) {
+  // Whole seconds: the units of parseDuration but milliseconds.
+  const ms = /^\s*\d+[smhdw]\s*$/.test(text) ? parseDuration(text) : undefined;
+  if (ms === undefined) {
     throw new UsageError(
       `--expires-in must be a number and a unit: s, m, h, d or w (e.g. 30m, 14d); got "${text}"`,
       USAGE,
     );
   }
-  const unit = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[match[2] as "s" | "m" | "h" | "d" | "w"];
-  return Number(match[1]) * unit;
-}
-
-function wholeNumber(text: string, flag: string): number {
-  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text))) {
-    throw new UsageError(`${flag} must be a whole number (got "${text}")`, USAGE);
-  }
-  return Number(text);
+  return ms / 1000;
 }
 
 /** One admin API request; rejects only when Central cannot be reached. */

@@ -73,3 +73,28 @@ function reword(error: unknown, argv: string[], specs: Record<string, FlagSpec>)
   }
   return message;
 }
+
+/**
+ * The whole number a flag was given (`--max-uses 3`); a {@linkcode UsageError} with `usage` otherwise: "`flag` must be
+ * a whole number", or "a positive whole number" when `positive` (then 0 is refused too).
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(wholeNumberFlag("3", "--max-uses", "usage"), 3);
+ * assert.throws(() => wholeNumberFlag("two", "--max-uses", "usage"), /--max-uses must be a whole number \(got "two"\)/);
+ * assert.throws(() => wholeNumberFlag("0", "--ttl-seconds", "usage", { positive: true }), /a positive whole number/);
+ * ```
+ */
+export function wholeNumberFlag(
+  text: string,
+  flag: string,
+  usage: string,
+  options: { positive?: boolean } = {},
+): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(n) || (options.positive && n <= 0)) {
+    throw new UsageError(`${flag} must be a ${options.positive ? "positive " : ""}whole number (got "${text}")`, usage);
+  }
+  return n;
+}
