@@ -12,20 +12,15 @@ import { gascitySessionRows } from "../../query/gascity/message_rows.ts";
 import { lineKey } from "../../server/gascity/line_key.ts";
 import { SupervisorDouble } from "../fixtures/gascity_supervisor.ts";
 import { ctvs, startCtvs } from "../helpers/child.ts";
+import { settled } from "../helpers/until.ts";
 import { gascityHome } from "./_gascity.ts";
 import { CLAUDE_FILE, lines, PROXY_FILE } from "../query/transcript_rows/_recorded.ts";
 
+/** Up to 20 s, every 200 ms: child processes and the supervisor double on a loaded machine. */
+const SLOW = { timeoutMs: 20_000, intervalMs: 200 };
+
 const CLAUDE = lines(CLAUDE_FILE);
 const MAYOR = { id: "s-1", template: "mayor", rig: "rig-a", alias: "mayor", state: "active", provider: "claude" };
-
-async function waitFor<T>(read: () => T | Promise<T>, ok: (value: T) => boolean, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  while (true) {
-    const value = await read();
-    if (ok(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
 
 /** `ctvs query sql <sql>` as parsed JSON rows. */
 async function sql(config: string, query: string): Promise<Record<string, unknown>[]> {
@@ -43,12 +38,13 @@ test("ctvs records a Gas City session exactly once across a restart, and ctvs qu
     const args = ["--config", config, "--pid-file", pidFile];
     let daemon = startCtvs(args);
     await daemon.waitFor(/^Gas City capture of alpha \(http:\/\/127\.0\.0\.1:\d+\), recording to /);
-    await waitFor(() => double.openStreams, (s) => s.events === 1 && s.sessions === 1);
+    await settled(() => double.openStreams, (s) => s.events === 1 && s.sessions === 1, SLOW);
     double.appendLines("alpha", "s-1", CLAUDE.slice(12, 18), 3);
     double.emit("alpha", "session.pending", { subject: "s-1", payload: { session_id: "s-1", template: "mayor" } });
-    const status = await waitFor(
+    const status = await settled(
       async () => JSON.parse((await ctvs(["gascity", "status", "--config", config, "--format", "json"])).stdout),
       (s) => s[0]?.sessions?.[0]?.lines === 18,
+      SLOW,
     );
     assert.equal(status[0].collector, "running");
     assert.equal(status[0].state, "connected");
@@ -73,9 +69,10 @@ test("ctvs records a Gas City session exactly once across a restart, and ctvs qu
     })();
     const columns = "row_id, role, part_type, content_text, tool_name, tool_call_id, model, input_tokens, " +
       "output_tokens, cost_usd, gascity_template, gascity_rig, gascity_alias, provider_uuid, message_id, request_id";
-    const recorded = await waitFor(
+    const recorded = await settled(
       () => sql(config, `select ${columns} from gascity_messages order by message_created_at, row_id`),
       (rows) => rows.length >= expected.length,
+      SLOW,
     );
     const pick = (r: Record<string, unknown>) => columns.split(", ").map((c) => r[c] ?? null);
     const sortKey = (r: Record<string, unknown>) => `${r.row_id}`;
@@ -91,9 +88,10 @@ test("ctvs records a Gas City session exactly once across a restart, and ctvs qu
       .join("").split("\n").filter(Boolean);
     assert.equal(onDisk.length, expected.length);
 
-    const events = await waitFor(
+    const events = await settled(
       () => sql(config, "select seq, type, subject, message from gascity_events order by seq"),
       (rows) => rows.length >= 2,
+      SLOW,
     );
     assert.deepEqual(events, [
       { seq: 1, type: "session.pending", subject: "s-1", message: null },
@@ -170,9 +168,10 @@ test("a Central server (role server) records its cities into its server.sink_dir
     try {
       const line = await central.waitFor(/^Gas City capture of alpha/);
       assert.match(line, new RegExp(`recording to ${sinkDir}/[^/]+/gascity_messages/<UTC-date>\\.jsonl$`));
-      const status = await waitFor(
+      const status = await settled(
         async () => JSON.parse((await ctvs(["gascity", "status", "--config", tmp.config, "--format", "json"])).stdout),
         (s) => s[0]?.sessions?.[0]?.rows > 0,
+        SLOW,
       );
       assert.equal(status[0].collector, "running");
       const rows = await sql(tmp.config, "select count(*) as n, min(gascity_template) as t from gascity_messages");

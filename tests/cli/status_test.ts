@@ -9,22 +9,16 @@ import { test } from "node:test";
 import { runStatus } from "../../cli/status.ts";
 import { readStatusFile } from "../../server/status_file.ts";
 import { boundAddress, startCtvs } from "../helpers/child.ts";
+import { settled } from "../helpers/until.ts";
 import { captureIo, fakeHost } from "../platform/daemon/_fake_host.ts";
+
+/** Up to 20 s, every 100 ms: a child process on a loaded machine. */
+const SLOW = { timeoutMs: 20_000, intervalMs: 100 };
 
 async function status(host: Awaited<ReturnType<typeof fakeHost>>) {
   const io = captureIo();
   const code = await runStatus([], io, host);
   return { code, stdout: io.stdout.join("\n") };
-}
-
-/** Retries `read` until it returns something that `done` accepts (up to 20 s). */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
 }
 
 test("ctvs status reports settings it cannot read instead of 'not attached', and exits 1", async () => {
@@ -81,7 +75,7 @@ test("ctvs status shows the recording failures of the running collector, and aft
       await response.body?.cancel();
       assert.notEqual(response.status, 200);
       const file = path.join(host.home, ".collectivus", "runtime", "collectivus.status.json");
-      const published = await until(() => readStatusFile(file), (s) => (s?.recording.failed_rows ?? 0) > 0);
+      const published = await settled(() => readStatusFile(file), (s) => (s?.recording.failed_rows ?? 0) > 0, SLOW);
       assert.equal(published?.pid, child.process.pid);
       assert.equal((await fs.stat(file)).mode & 0o777, 0o600);
 

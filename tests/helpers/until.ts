@@ -64,3 +64,30 @@ export async function eventually<T>(read: () => T | Promise<T>, options: UntilOp
     }
   }
 }
+
+/**
+ * Reads until `done` accepts what `read` gives or the deadline passes, and resolves with the last value read either
+ * way: the caller's assertion on it then shows what there was.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { settled } from "./until.ts";
+ * let n = 0;
+ * assert.equal(await settled(() => ++n, (v) => v === 3, { intervalMs: 1 }), 3);
+ * assert.equal(await settled(() => "never", (v) => v === "done", { timeoutMs: 20 }), "never");
+ * ```
+ */
+export async function settled<T>(
+  read: () => T | Promise<T>,
+  done: (value: T) => boolean,
+  options: UntilOptions = {},
+): Promise<T> {
+  const { timeoutMs = 10_000, intervalMs = 50 } = options;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+}
