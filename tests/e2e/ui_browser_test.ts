@@ -5,7 +5,7 @@
  * says where).
  */
 import assert from "node:assert/strict";
-import { appendFile, readdir, readFile } from "node:fs/promises";
+import { appendFile, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import type { Locator, Page } from "playwright-core";
@@ -444,5 +444,38 @@ test("ctvs ui lists a Gas City's sessions with their agent, messages, turns and 
       assert.equal((await child.exited).code, 0, child.transcript());
     }
     await city.remove();
+  }
+});
+
+test("ctvs ui over nothing recorded: each list says where its rows come from, a filter that matches none says so", async () => {
+  const tmp = await tempDir("ctvs-ui-empty-");
+  const config = path.join(tmp.dir, "config.json");
+  await writeFile(config, JSON.stringify({ version: 1, sink: { type: "file", dir: path.join(tmp.dir, "data") } }));
+  const browser = await launchChromium();
+  let child: ReturnType<typeof startCtvs> | undefined;
+  try {
+    const opened = await openUi(browser, ["--config", config]);
+    child = opened.child;
+    const { url, page, errors } = opened;
+    const empty = page.getByTestId("empty");
+    await page.goto(url);
+    await empty.getByText(/^No conversations yet\. They come from the proxy \(ctvs attach points Claude Code/)
+      .waitFor();
+    await shot(page, "empty-conversations");
+    for (const [screen, what] of [["traces", "traces"], ["logs", "log records"], ["metrics", "metrics"]]) {
+      await page.goto(`${url}#/${screen}`);
+      await empty.getByText(new RegExp(`^No ${what} yet\\. They come from OpenTelemetry SDKs`)).waitFor();
+      assert.match(await empty.innerText(), /export OTLP to the receiver \(the config's otel block\)\.$/);
+    }
+    await page.goto(`${url}#/logs?q=nothing-like-this`);
+    await empty.getByText("Nothing matches these filters.").waitFor();
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+    if (child) {
+      child.kill("SIGTERM");
+      assert.equal((await child.exited).code, 0, child.transcript());
+    }
+    await tmp.remove();
   }
 });

@@ -17,6 +17,14 @@ export function Loading({ loading }: { loading: boolean }) {
   return loading ? <div class="loading">Loading…</div> : null;
 }
 
+/**
+ * What an empty first page says: that the filters match nothing, or, with none, where such records come from (a
+ * receiver or a command the reader may not have set up yet).
+ */
+export function Empty({ filtered, source }: { filtered: boolean; source: string }) {
+  return <p class="muted empty" data-testid="empty">{filtered ? "Nothing matches these filters." : source}</p>;
+}
+
 /** Previous / next page buttons. */
 export function Pager(
   { offset, limit, more, shown, onPage }: {

@@ -9,7 +9,7 @@
 import type { ComponentChildren } from "preact";
 import { get, type PageOf, type Row } from "../api.ts";
 import { href, replaceRoute } from "../route.ts";
-import { ErrorBox, Filters, formParams, Loading, Pager } from "./common.tsx";
+import { Empty, ErrorBox, Filters, formParams, Loading, Pager } from "./common.tsx";
 import { useLoad } from "./load.ts";
 
 /** Reads page `offset` (a route parameter) of `path` filtered by the route's parameters. */
@@ -30,7 +30,8 @@ export function usePaged(path: string, screen: string, params: URLSearchParams, 
       onPage={(o) => go({ ...query, offset: o })}
     />
   );
-  return { query, ...loaded, go, pager };
+  const filtered = Object.keys(query).some((key) => key !== "offset" && query[key] !== "");
+  return { query, offset, filtered, ...loaded, go, pager };
 }
 
 /**
@@ -38,13 +39,15 @@ export function usePaged(path: string, screen: string, params: URLSearchParams, 
  * filter), the read's error and progress, then the page's rows (`rows`, once read) and the pager.
  */
 export function PagedList(
-  { title, paged, filters, error, rows }: {
+  { title, paged, filters, error, rows, empty }: {
     title: string;
     paged: ReturnType<typeof usePaged>;
     filters: ComponentChildren;
     /** An error besides the page's (a read the filters need). */
     error?: string;
     rows(page: PageOf<Row>): ComponentChildren;
+    /** Where the rows come from, said when there are none and no filter is set. */
+    empty: string;
   },
 ) {
   return (
@@ -56,6 +59,7 @@ export function PagedList(
       {paged.data && (
         <>
           {rows(paged.data)}
+          {paged.data.rows.length === 0 && paged.offset === 0 && <Empty filtered={paged.filtered} source={empty} />}
           {paged.pager}
         </>
       )}

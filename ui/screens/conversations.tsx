@@ -22,6 +22,7 @@ export function ConversationsScreen({ params }: { params: URLSearchParams }) {
   const agents = paged.data?.rows.some((c) => agent(c) !== null) ?? false;
   return (
     <PagedList
+      empty="No conversations yet. They come from the proxy (ctvs attach points Claude Code at it; an SDK needs its base URL set to it) and from the transcripts ctvs import reads."
       title="Conversations"
       paged={paged}
       filters={

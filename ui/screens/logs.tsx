@@ -60,6 +60,7 @@ export function LogsScreen({ params }: { params: URLSearchParams }) {
   const { query } = paged;
   return (
     <PagedList
+      empty="No log records yet. They come from OpenTelemetry SDKs (and Claude Code or Codex telemetry) that export OTLP to the receiver (the config's otel block)."
       title="Logs"
       paged={paged}
       filters={

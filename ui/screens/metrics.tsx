@@ -9,7 +9,7 @@
 import { useMemo } from "preact/hooks";
 import { get, type PageOf, type Row } from "../api.ts";
 import { Chart, type ChartOptions, PALETTE } from "../components/chart.tsx";
-import { ErrorBox, Field, Filters, formParams, Loading } from "../components/common.tsx";
+import { Empty, ErrorBox, Field, Filters, formParams, Loading } from "../components/common.tsx";
 import { useLoad } from "../components/load.ts";
 import { count, time } from "../format.ts";
 import { href, replaceRoute } from "../route.ts";
@@ -106,7 +106,13 @@ export function MetricsScreen({ params }: { params: URLSearchParams }) {
           </tbody>
         </table>
         <div class="charts">
-          {!name && <p class="muted">Choose a metric.</p>}
+          {list.data?.rows.length === 0 && (
+            <Empty
+              filtered={Boolean(query.q)}
+              source="No metrics yet. They come from OpenTelemetry SDKs that export OTLP to the receiver (the config's otel block)."
+            />
+          )}
+          {!name && list.data?.rows.length !== 0 && <p class="muted">Choose a metric.</p>}
           {chosen && (
             <p class="muted">
               {chosen.description ?? ""} · {chosen.services} · {time(chosen.first)} to {time(chosen.last)} UTC

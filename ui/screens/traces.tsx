@@ -22,6 +22,7 @@ export function TracesScreen({ params }: { params: URLSearchParams }) {
   const { query } = paged;
   return (
     <PagedList
+      empty="No traces yet. They come from OpenTelemetry SDKs that export OTLP to the receiver (the config's otel block)."
       title="Traces"
       paged={paged}
       error={services.error}
