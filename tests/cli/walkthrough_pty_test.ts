@@ -49,6 +49,16 @@ const PROXY_NEXT_STEPS = [
   "",
 ];
 
+/** The prompts up to the config written, each answered with Enter: the default proxy config. */
+const DEFAULT_PROXY_CONFIG: [string, string][] = [
+  ["Choose \\[1\\]: ", "\r"],
+  ["Sink directory .*: ", "\r"],
+  ["Upstreams to record .*: ", "\r"],
+  ["Proxy listen .*: ", "\r"],
+  ["Save config to .*: ", "\r"],
+  ["Write this config to .*\\? \\[Y/n\\]: ", "\r"],
+];
+
 /** A temporary home with a stub systemctl and a deno outside any npx cache (install refuses those). */
 async function sandbox() {
   const home = await tempDir("ctvs-walk-");
@@ -176,12 +186,7 @@ test("bare ctvs where systemd has no user session: the install fails saying why,
       '#!/bin/sh\necho "systemctl $*" >> "$HOME/systemctl.log"\necho "Failed to connect to bus: No medium found" >&2\nexit 1\n',
     );
     const { screen, code } = await walk(box, [
-      ["Choose \\[1\\]: ", "\r"],
-      ["Sink directory .*: ", "\r"],
-      ["Upstreams to record .*: ", "\r"],
-      ["Proxy listen .*: ", "\r"],
-      ["Save config to .*: ", "\r"],
-      ["Write this config to .*\\? \\[Y/n\\]: ", "\r"],
+      ...DEFAULT_PROXY_CONFIG,
       ["Install as background daemon\\? \\[Y/n\\]: ", "\r"],
       ["Configure Claude Code to use the proxy\\? \\[Y/n\\]: ", "\r"],
     ]);
@@ -297,12 +302,7 @@ test("bare ctvs on a terminal with Claude Code and Codex history on disk offers 
       recursive: true,
     });
     const { screen, code } = await walk(box, [
-      ["Choose \\[1\\]: ", "\r"],
-      ["Sink directory .*: ", "\r"],
-      ["Upstreams to record .*: ", "\r"],
-      ["Proxy listen .*: ", "\r"],
-      ["Save config to .*: ", "\r"],
-      ["Write this config to .*\\? \\[Y/n\\]: ", "\r"],
+      ...DEFAULT_PROXY_CONFIG,
       ["Install as background daemon\\? \\[Y/n\\]: ", "n\r"],
       ["Configure Claude Code to use the proxy\\? \\[Y/n\\]: ", "n\r"],
       ["Import their usage, cost and conversations now\\? \\[Y/n\\]: ", "\r"],
