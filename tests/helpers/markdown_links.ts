@@ -29,22 +29,14 @@ export interface MarkdownLink {
  */
 export function relativeLinks(markdown: string): MarkdownLink[] {
   const links: MarkdownLink[] = [];
-  let fence: string | undefined;
-  markdown.split("\n").forEach((text, index) => {
-    const opening = /^\s*(```+|~~~+)/.exec(text);
-    if (opening) {
-      if (fence === undefined) fence = opening[1];
-      else if (opening[1].startsWith(fence)) fence = undefined;
-      return;
-    }
-    if (fence !== undefined) return;
+  for (const { line, text } of proseLines(markdown)) {
     const prose = text.replace(/`+[^`]*`+/g, "");
     for (const match of prose.matchAll(/!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g)) {
       const target = match[1];
       if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue;
-      links.push({ line: index + 1, target });
+      links.push({ line, target });
     }
-  });
+  }
   return links;
 }
 
@@ -62,15 +54,7 @@ export function relativeLinks(markdown: string): MarkdownLink[] {
 export function headingAnchors(markdown: string): string[] {
   const seen = new Map<string, number>();
   const anchors: string[] = [];
-  let fence: string | undefined;
-  for (const text of markdown.split("\n")) {
-    const opening = /^\s*(```+|~~~+)/.exec(text);
-    if (opening) {
-      if (fence === undefined) fence = opening[1];
-      else if (opening[1].startsWith(fence)) fence = undefined;
-      continue;
-    }
-    if (fence !== undefined) continue;
+  for (const { text } of proseLines(markdown)) {
     const heading = /^ {0,3}#{1,6}\s+(.*?)\s*#*\s*$/.exec(text);
     if (!heading) continue;
     const plain = heading[1]
@@ -83,6 +67,20 @@ export function headingAnchors(markdown: string): string[] {
     anchors.push(count === 0 ? slug : `${slug}-${count}`);
   }
   return anchors;
+}
+
+/** The lines of `markdown` outside fenced code blocks, with their 1-based numbers. */
+function* proseLines(markdown: string): Generator<{ line: number; text: string }> {
+  let fence: string | undefined;
+  for (const [index, text] of markdown.split("\n").entries()) {
+    const opening = /^\s*(```+|~~~+)/.exec(text);
+    if (opening) {
+      if (fence === undefined) fence = opening[1];
+      else if (opening[1].startsWith(fence)) fence = undefined;
+    } else if (fence === undefined) {
+      yield { line: index + 1, text };
+    }
+  }
 }
 
 /**
