@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
-import { boundAddress, runToEnd, startCtvs } from "../helpers/child.ts";
+import { runToEnd, startProxy } from "../helpers/child.ts";
 import { ensureClients } from "./proxy_clients.ts";
 
 /** Writes the config of a proxy to `fakeUrl` recording into `<dir>/data` as gateway `e2e`; returns its path. */
@@ -42,9 +42,7 @@ export async function recordAgents(dir: string, more?: (proxyUrl: string) => Pro
   const fake = await startFakeUpstream();
   try {
     const config = await writeConfig(dir, fake.url);
-    const ctvs = startCtvs(["--config", config], { env: { HOME: dir } });
-    const line = await ctvs.waitFor(/^Proxy listener bound on/, 30_000);
-    const url = `http://${boundAddress(line)}`;
+    const { ctvs, url } = await startProxy(config, { HOME: dir });
     const claudeRun = await runToEnd(claude, ["-p", "run the marker command", "--allowedTools", "Bash(echo:*)"], {
       cwd: dir,
       env: {

@@ -3,7 +3,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { test } from "node:test";
 import { type FakeUpstream, startFakeUpstream } from "../fixtures/fake_upstream.ts";
-import { boundAddress, runToEnd, startCtvs, tempDir } from "../helpers/child.ts";
+import { runToEnd, startProxy, tempDir } from "../helpers/child.ts";
 import { writeConfig } from "./conversations_record.ts";
 import { ensureClients } from "./proxy_clients.ts";
 
@@ -15,10 +15,8 @@ async function throughCtvs(fake: FakeUpstream, drive: (proxyUrl: string, dir: st
   const tmp = await tempDir();
   try {
     const config = await writeConfig(tmp.dir, fake.url);
-    const ctvs = startCtvs(["--config", config], { env: { HOME: tmp.dir } });
-    const line = await ctvs.waitFor(/^Proxy listener bound on/, 30_000);
-    const address = boundAddress(line);
-    await drive(`http://${address}`, tmp.dir);
+    const { ctvs, url } = await startProxy(config, { HOME: tmp.dir });
+    await drive(url, tmp.dir);
     ctvs.kill("SIGTERM");
     assert.equal((await ctvs.exited).code, 0, ctvs.transcript());
     const file = path.join(tmp.dir, "data", "e2e", "proxy", `${new Date().toISOString().slice(0, 10)}.jsonl`);

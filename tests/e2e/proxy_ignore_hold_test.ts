@@ -9,7 +9,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { test } from "node:test";
-import { boundAddress, startCtvs, tempDir } from "../helpers/child.ts";
+import { startProxy, tempDir } from "../helpers/child.ts";
 
 /** Sends the head and the first 50,000 bytes, waits for the answer, then sends the rest or breaks off. */
 async function send(port: number, bytes: Uint8Array, rest: "send" | "break"): Promise<string> {
@@ -60,8 +60,8 @@ test("ctvs never records an ignored session answered before its long body ends, 
         sink: { type: "file", dir: path.join(tmp.dir, "data") },
       }),
     );
-    const ctvs = startCtvs(["--config", config], { env: { HOME: tmp.dir } });
-    const address = boundAddress(await ctvs.waitFor(/^Proxy listener bound on/, 30_000));
+    const { ctvs, url } = await startProxy(config, { HOME: tmp.dir });
+    const address = url.slice("http://".length);
     const port = Number(address.split(":").at(-1));
     const ignore = await fetch(`http://${address}/_collectivus/ignore/session`, {
       method: "POST",

@@ -10,7 +10,7 @@ import https from "node:https";
 import type { AddressInfo } from "node:net";
 import path from "node:path";
 import { test } from "node:test";
-import { boundAddress, ROOT, startCtvs, tempDir } from "../helpers/child.ts";
+import { ROOT, startProxy, tempDir } from "../helpers/child.ts";
 
 const TLS = path.join(ROOT, "tests", "fixtures", "tls");
 
@@ -51,9 +51,7 @@ async function proxyTo(dir: string, port: number, env: Record<string, string>) {
       sink: { type: "file", dir: path.join(dir, "data") },
     }),
   );
-  const ctvs = startCtvs(["--config", config], { env: { HOME: dir, ...env } });
-  const line = await ctvs.waitFor(/^Proxy listener bound on/, 30_000);
-  return { ctvs, url: `http://${boundAddress(line)}` };
+  return await startProxy(config, { HOME: dir, ...env });
 }
 
 async function recorded(dir: string) {

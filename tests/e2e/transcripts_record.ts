@@ -16,7 +16,7 @@ import assert from "node:assert/strict";
 import { cp, mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startFakeUpstream } from "../fixtures/fake_upstream.ts";
-import { boundAddress, ROOT, runToEnd, startCtvs } from "../helpers/child.ts";
+import { ROOT, runToEnd, startProxy } from "../helpers/child.ts";
 import { writeConfig } from "./conversations_record.ts";
 import { ensureClients } from "./proxy_clients.ts";
 
@@ -43,9 +43,7 @@ export async function recordTranscripts(dir: string): Promise<Recording> {
   const fake = await startFakeUpstream();
   try {
     const config = await writeConfig(dir, fake.url);
-    const ctvs = startCtvs(["--config", config], { env: { HOME: dir } });
-    const line = await ctvs.waitFor(/^Proxy listener bound on/, 30_000);
-    const url = `http://${boundAddress(line)}`;
+    const { ctvs, url } = await startProxy(config, { HOME: dir });
     const env = {
       HOME: dir,
       ANTHROPIC_BASE_URL: url,

@@ -154,3 +154,13 @@ export function boundAddress(line: string): string {
   if (address === undefined) throw new Error(`no address in ${JSON.stringify(line)}`);
   return address;
 }
+
+/**
+ * `ctvs --config <config>` with `env`, once its proxy listens: the child and the proxy's base URL
+ * (`http://127.0.0.1:<port>`).
+ */
+export async function startProxy(config: string, env: Record<string, string>): Promise<{ ctvs: Child; url: string }> {
+  const ctvs = startCtvs(["--config", config], { env });
+  const line = await ctvs.waitFor(/^Proxy listener bound on/, 30_000);
+  return { ctvs, url: `http://${boundAddress(line)}` };
+}
