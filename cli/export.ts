@@ -1,8 +1,10 @@
 /**
- * `ctvs export`: every OTLP and Gas City day file of the recordings (today's open ones included) as zstd Parquet, one
- * file per (gateway, signal, date) in the reference §2.5 layout `<out>/<gw>/<signal>/date=<d>/data.parquet`. The query
- * cache is refreshed first and the files are written from it (straight from the JSONL when the cache is disabled). The
- * Gas City files hold the rows the query views show: a row the capture wrote twice is written once.
+ * `ctvs export`: every day of the datasets the daily archive takes by default (OTLP, Gas City, the imported
+ * transcripts; today's open files included) as zstd Parquet, one file per (gateway, signal, date) in the reference
+ * §2.5 layout `<out>/<gw>/<signal>/date=<d>/data.parquet` (a derived dataset, `transcript_requests`, under its own
+ * name). The query cache is refreshed first and the files are written from it (straight from the JSONL when the cache
+ * is disabled, but for a derived dataset, which is made in the cache after the gateway's earlier days). The Gas City
+ * files hold the rows the query views show: a row the capture wrote twice is written once.
  *
  * @module
  */
@@ -16,6 +18,8 @@ import type { Dataset } from "../query/dataset.ts";
 import { DATASETS } from "../query/datasets.ts";
 import { openDb } from "../query/duckdb.ts";
 import { listPartitions, type Partition } from "../query/partitions.ts";
+import { refreshEarlierDays } from "../query/refresh_partition.ts";
+import { ARCHIVED_SIGNALS, DEFAULT_UPLOAD_SIGNALS } from "../storage/upload/upload_settings.ts";
 import { writePartitionParquet } from "../query/write_partition_parquet.ts";
 import type { Command } from "./command.ts";
 import { CONFIG_FLAGS, CONFIG_FLAGS_HELP, configSourceFrom } from "./config_flags.ts";
@@ -25,18 +29,29 @@ import { recordingRoot } from "../platform/config/recording_root.ts";
 import { Progress } from "./query/progress.ts";
 import { UsageError } from "./usage_error.ts";
 
-/** The datasets export writes: those read from a signal's JSONL (the derived ones are not a signal of their own). */
-const EXPORTED: readonly Dataset[] = DATASETS.filter((d) => !d.derive);
+/**
+ * The datasets export writes: those the daily archive takes by default (the derived proxy_messages and llm_requests are
+ * left out, as the archive leaves them out unless asked: the proxy's JSONL is the record of its traffic).
+ */
+const EXPORTED: readonly Dataset[] = DATASETS.filter((d) =>
+  DEFAULT_UPLOAD_SIGNALS.some((signal) => ARCHIVED_SIGNALS[signal].dataset === d.name)
+);
+
+/** The folder of a dataset's files under a gateway: its signal's, or its own name for a derived one. */
+function exportDir(dataset: Dataset): string {
+  return dataset.derive ? dataset.name : dataset.signal;
+}
 const SIGNALS_TEXT = `${EXPORTED.slice(0, -1).map((d) => d.name).join(", ")} or ${EXPORTED.at(-1)!.name}`;
 
 const USAGE = `Usage: ctvs export --config <path|url> [--out <dir>] [--date YYYY-MM-DD] [--gateway-id <id>]
                    [--signal ${EXPORTED.map((d) => d.name).join("|")}]
 
-Writes each day file of the recordings (OTLP, Gas City, imported transcripts), today's still-open ones included, as
-one zstd Parquet file:
+Writes each day file of the recordings (OTLP, Gas City, imported transcripts and the requests derived from them),
+today's still-open ones included, as one zstd Parquet file:
 <out>/<gateway_id>/<signal>/date=<YYYY-MM-DD>/data.parquet. Prints "wrote <path> (<rows> rows, <bytes> bytes)" or
 "skip <gw>/<signal>/<date>: 0 rows" per file, then "Done. N file(s), R row(s)". Progress goes to a terminal only.
-Gas City rows are written as the query views show them: one row per row_id / event_id.
+Gas City rows are written as the query views show them: one row per row_id / event_id. transcript_requests,
+derived in the query cache from what ctvs import wrote, goes under <gateway_id>/transcript_requests/.
 
   --out <dir>               where to write (default <sink.dir>/parquet)
   --date YYYY-MM-DD         only this day (repeatable)
@@ -133,13 +148,15 @@ export async function runExport(argv: string[], io: Io): Promise<number> {
   let files = 0, rows = 0, failures = 0;
   try {
     for (const p of partitions) {
-      const label = `${p.gatewayId}/${p.dataset.signal}/${p.date}`;
-      const target = path.join(out, p.gatewayId, p.dataset.signal, `date=${p.date}`, "data.parquet");
+      const label = `${p.gatewayId}/${exportDir(p.dataset)}/${p.date}`;
+      const target = path.join(out, p.gatewayId, exportDir(p.dataset), `date=${p.date}`, "data.parquet");
       let read = 0;
       try {
+        // A derived day is made in the cache, after the gateway's earlier days (with --date, they were not exported).
+        if (p.dataset.derive) await refreshEarlierDays(db, { root, cacheDir }, p.dataset, p);
         const written = await writePartitionParquet(root, p.gatewayId, p.dataset, p.date, target, {
           db,
-          cacheDir: useCache ? cacheDir : undefined,
+          cacheDir: useCache || p.dataset.derive ? cacheDir : undefined,
           gatewayIdColumn: false,
           onBytes: (bytes, lines) => shown.read(label, read = bytes, lines),
           onMalformed: (file, line) => {

@@ -22,8 +22,7 @@ import { configuredCacheDir } from "./cache_layout.ts";
 import type { Dataset } from "./dataset.ts";
 import { datasetNamed } from "./datasets.ts";
 import { openDb } from "./duckdb.ts";
-import { listPartitions } from "./partitions.ts";
-import { refreshPartition } from "./refresh_partition.ts";
+import { refreshEarlierDays } from "./refresh_partition.ts";
 import { writePartitionParquet } from "./write_partition_parquet.ts";
 
 /**
@@ -71,10 +70,7 @@ export const ARCHIVE_THREADS = 1;
 async function writeDerived(root: string, cacheDir: string, dataset: Dataset, job: UploadJob, output: string) {
   const db = await openDb();
   try {
-    // Earlier days first, oldest first (each a no-op when its cache is fresh): what they hold shapes this day's rows.
-    for (const p of await listPartitions(root, cacheDir, dataset)) {
-      if (p.gatewayId === job.gatewayId && p.date < job.date) await refreshPartition(db, p);
-    }
+    await refreshEarlierDays(db, { root, cacheDir }, dataset, job);
     return await writePartitionParquet(root, job.gatewayId, dataset, job.date, output, { cacheDir, db });
   } finally {
     db.close();

@@ -10,11 +10,11 @@ import path from "node:path";
 import { readCursor } from "./cursor.ts";
 import { copyToParquet } from "./copy_to_parquet.ts";
 import { derivedSelect } from "./derived_select.ts";
-import { ident, schemaFingerprint } from "./dataset.ts";
+import { type Dataset, ident, schemaFingerprint } from "./dataset.ts";
 import type { Db } from "./duckdb.ts";
 import { freshnessOf } from "./freshness.ts";
 import { jsonlSelect, objectSizeFor } from "./jsonl_select.ts";
-import type { Partition } from "./partitions.ts";
+import { listPartitions, type Partition } from "./partitions.ts";
 import { type RefreshOptions, type RefreshOutcome, refreshSource, type SourceSpec } from "./refresh_source.ts";
 
 /** The refresh spec of a built-in partition. */
@@ -64,4 +64,20 @@ export async function refreshPartition(db: Db, p: Partition, options: RefreshOpt
     if (freshness.state !== "fresh") options = { ...options, force: true };
   }
   return refreshSource(db, spec, options);
+}
+
+/**
+ * Refreshes `gatewayId`'s partitions of `dataset` dated before `date`, oldest first (each a no-op when its cache is
+ * fresh): what a derived day reads of the days before it (the message ids a conversation already showed, the requests
+ * already counted) is then in the cache.
+ */
+export async function refreshEarlierDays(
+  db: Db,
+  where: { root: string; cacheDir: string },
+  dataset: Dataset,
+  day: { gatewayId: string; date: string },
+): Promise<void> {
+  for (const p of await listPartitions(where.root, where.cacheDir, dataset)) {
+    if (p.gatewayId === day.gatewayId && p.date < day.date) await refreshPartition(db, p);
+  }
 }

@@ -4,10 +4,12 @@ import path from "node:path";
 import { test } from "node:test";
 import { literal } from "../../query/dataset.ts";
 import { openDb } from "../../query/duckdb.ts";
+import { importTranscripts } from "../../query/transcript_import/import.ts";
 import { ctvs, tempDir } from "../helpers/child.ts";
 import { exposedEntries } from "../helpers/modes.ts";
 import { jsonl, logRow, spanRow, writeDay } from "../query/_fixtures.ts";
 import { writeGascityDays } from "../query/gascity/_days.ts";
+import { scratch, written } from "../query/transcript_import/_setup.ts";
 
 async function rowsOf(file: string, sql: string): Promise<unknown[]> {
   const db = await openDb();
@@ -102,7 +104,7 @@ test("ctvs export: --config required, bad --signal and --date (exit 2), no sink 
     assert.equal(badSignal.code, 2);
     assert.match(
       badSignal.stderr,
-      /^error: --signal must be logs, traces, metrics, gascity_messages, gascity_events or transcript_messages\n/,
+      /^error: --signal must be logs, traces, metrics, gascity_messages, gascity_events, transcript_messages or transcript_requests\n/,
     );
     const badDate = await ctvs(["export", "--config", config, "--date", "yesterday"]);
     assert.equal(badDate.code, 2);
@@ -191,5 +193,51 @@ test("ctvs export: Gas City days hold each row once, though a crash wrote it twi
     assert.match(one.stdout, /\(2 rows, \d+ bytes\)\nDone\. 1 file\(s\), 2 row\(s\)\.$/);
   } finally {
     await tmp.remove();
+  }
+});
+
+test("ctvs export: the imported transcripts, transcript_messages under transcripts/ and transcript_requests", async () => {
+  const s = await scratch();
+  try {
+    await importTranscripts({
+      root: s.root,
+      gatewayId: "gw",
+      sources: ["claude_code", "codex"],
+      env: { CLAUDE_CONFIG_DIR: path.dirname(s.claude), CODEX_HOME: s.codex, HOME: "/nonexistent" },
+    });
+    const config = path.join(s.dir, "config.json");
+    const settings = { version: 1, sink: { type: "file", dir: s.root }, query: { claude_transcripts_dir: false } };
+    await writeFile(config, JSON.stringify(settings));
+    const [day] = Object.keys(await written(s.root, "gw", "transcripts")).map((name) => name.slice(0, 10));
+    // One day, asked for alone: its requests are derived all the same.
+    const r = await ctvs(["export", "--config", config, "--date", day]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = path.join(s.root, "parquet", "gw");
+    const file = (dir: string) => path.join(out, dir, `date=${day}`, "data.parquet");
+    assert.deepEqual(r.stdout.split("\n").filter((l) => l.startsWith("wrote")).map((l) => l.split(" ")[1]), [
+      file("transcripts"),
+      file("transcript_requests"),
+    ]);
+    assert.match(r.stdout, /\nDone\. 2 file\(s\), 39 row\(s\)\.$/);
+    // The same rows as the query shows (without gateway_id and date, which are in the path).
+    const local = await ctvs([
+      "query",
+      "sql",
+      "SELECT usage_key, model, input_tokens::INTEGER AS i, output_tokens::INTEGER AS o, cost_usd FROM transcript_requests ORDER BY 1",
+      "--config",
+      config,
+      "--format",
+      "json",
+    ]);
+    assert.equal(local.code, 0, local.stderr);
+    const exported = await rowsOf(
+      file("transcript_requests"),
+      "SELECT usage_key, model, input_tokens::INTEGER AS i, output_tokens::INTEGER AS o, cost_usd FROM t ORDER BY 1",
+    );
+    assert.deepEqual(exported, JSON.parse(local.stdout));
+    assert.equal(exported.length, 8);
+    assert.deepEqual(await rowsOf(file("transcripts"), "SELECT count(*)::INTEGER AS n FROM t"), [{ n: 31 }]);
+  } finally {
+    await s.remove();
   }
 });
