@@ -46,7 +46,8 @@ export const QUERY_FLAGS: Record<string, FlagSpec> = {
 
 /** Help lines for {@link QUERY_FLAGS}. */
 export const QUERY_FLAGS_HELP = `Options:
-  --config <path|url>       the config naming the recordings (default ~/.hyp/collectivus.json)
+  --config <path|url>       the config naming the recordings (default ~/.hyp/collectivus.json); or
+                            --config-env <VAR>, --config-endpoint <url>, --default-config (~/.hyp/collectivus)
   --cache-dir <dir>         the query cache (default <sink.dir>/.collectivus-query/cache)
   --since <N>(ms|s|m|h|d|w) only rows newer than this
   --from <time>, --to <time>  a time range (anything Date.parse reads)

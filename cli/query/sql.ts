@@ -11,7 +11,9 @@ import { runQuery } from "./run_query.ts";
 
 export const SQL_USAGE = `Usage: ctvs query sql "<select ...>" [options]
 
-Runs one read-only SELECT (or WITH ... SELECT) over logs, traces, metrics and the collections of ctvs collect.
+Runs one read-only SELECT (or WITH ... SELECT) over logs, traces, metrics, the conversations and requests of the
+proxy (proxy_messages, llm_requests), the imported transcripts (transcript_messages, transcript_requests), Gas City
+(gascity_messages, gascity_events) and the collections of ctvs collect (ctvs query catalog lists them all).
 Writes, ATTACH, INSTALL, SET and reading files outside the recordings are refused.
 
 ${QUERY_FLAGS_HELP}`;
