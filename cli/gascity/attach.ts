@@ -59,7 +59,7 @@ export async function runAttach(argv: string[], io: Io): Promise<number> {
   );
   if (onDisk) io.out(`  from ${onDisk.dir}`);
   await checkSupervisor(city, io);
-  if (outcome !== "unchanged") await reload(values["pid-file"] as string | undefined, io);
+  if (outcome !== "unchanged") await reload(values["pid-file"] as string | undefined, io, "records the city");
   return 0;
 }
 
@@ -75,7 +75,7 @@ export async function runDetach(argv: string[], io: Io): Promise<number> {
     return 1;
   }
   io.out(`✓ Detached city ${name} from ${file}; what was recorded stays queryable`);
-  await reload(values["pid-file"] as string | undefined, io);
+  await reload(values["pid-file"] as string | undefined, io, "leaves the city out");
   return 0;
 }
 
@@ -93,11 +93,11 @@ async function checkSupervisor(city: GascityConfig, io: Io): Promise<void> {
   }
 }
 
-/** Sends SIGHUP to the running collector, if there is one. */
-async function reload(pidFile: string | undefined, io: Io): Promise<void> {
+/** Sends SIGHUP to the running collector, if there is one; else says what its next start does (`then`). */
+async function reload(pidFile: string | undefined, io: Io, then: string): Promise<void> {
   const pid = await readPid(pidFile ?? pidFilePath());
   if (pid === undefined || !isAlive(pid)) {
-    io.out("  The collector is not running: it records the city from its next start (`ctvs`, or `ctvs install`).");
+    io.out(`  The collector is not running: it ${then} from its next start (\`ctvs\`, or \`ctvs install\`).`);
     return;
   }
   try {

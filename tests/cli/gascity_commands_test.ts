@@ -206,6 +206,20 @@ test("ctvs gascity: usage errors exit 2, a missing config or city exits 1 with w
       /^warning: Cannot list the cities: http:\/\/127\.0\.0\.1:9 is unreachable \(.+\); the collector retries until the supervisor answers$/,
     );
     assert.match(down.stdout, /The collector is not running: it records the city from its next start/);
+    const gone = await ctvs([
+      "gascity",
+      "detach",
+      "gamma",
+      "--config",
+      config,
+      "--pid-file",
+      path.join(tmp.dir, "none.pid"),
+    ]);
+    assert.equal(gone.code, 0, gone.stderr);
+    assert.equal(
+      gone.stdout.split("\n")[1],
+      "  The collector is not running: it leaves the city out from its next start (`ctvs`, or `ctvs install`).",
+    );
   } finally {
     await tmp.remove();
   }
