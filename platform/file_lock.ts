@@ -152,6 +152,35 @@ export async function withFileLock<T>(
   }
 }
 
+/**
+ * The pid of the live process holding the lock at `lockPath`, or undefined when it is free (never taken, released, or
+ * its owner died). Only a look: the answer can change at once, so whoever must be alone still takes the lock.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * import { mkdtempSync } from "node:fs";
+ * import { tmpdir } from "node:os";
+ * import process from "node:process";
+ * const lockPath = `${mkdtempSync(`${tmpdir()}/lock-`)}/work.lock`;
+ * assert.equal(await lockOwner(lockPath), undefined);
+ * const lock = await acquireFileLock(lockPath);
+ * assert.equal(await lockOwner(lockPath), process.pid);
+ * await lock.release();
+ * assert.equal(await lockOwner(lockPath), undefined);
+ * ```
+ */
+export async function lockOwner(lockPath: string): Promise<number | undefined> {
+  try {
+    await fs.stat(lockPath);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  const top = await readTop(lockPath);
+  return top && typeof top.owner === "object" && alive(top.owner) ? top.owner.pid : undefined;
+}
+
 function heldLock(lockPath: string, gen: number, owner: Owner): FileLock {
   let released = false;
   return {

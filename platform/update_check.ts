@@ -48,6 +48,22 @@ export const CI_VARIABLES: readonly string[] = [
   "TEAMCITY_VERSION",
 ];
 
+/**
+ * Whether `env` says it is a CI run (any of {@linkcode CI_VARIABLES} set to something but empty, `0` or `false`):
+ * nothing is started in the background there.
+ *
+ * @example
+ * ```ts
+ * import assert from "node:assert/strict";
+ * assert.equal(isCi({ CI: "true" }), true);
+ * assert.equal(isCi({ CI: "0" }), false);
+ * assert.equal(isCi({}), false);
+ * ```
+ */
+export function isCi(env: Readonly<Record<string, string | undefined>>): boolean {
+  return CI_VARIABLES.some((name) => isSet(env[name]));
+}
+
 /** Set by systemd (`INVOCATION_ID`), launchd (`XPC_SERVICE_NAME`) or a supervisor that says so. */
 export const SUPERVISED_VARIABLES: readonly string[] = ["INVOCATION_ID", "XPC_SERVICE_NAME", "COLLECTIVUS_SUPERVISED"];
 
@@ -80,7 +96,7 @@ export interface NoticeContext {
 export function updateNoticeEnabled(context: NoticeContext): boolean {
   const { env } = context;
   if (isSet(env.COLLECTIVUS_DISABLE_UPDATE_CHECK)) return false;
-  if (CI_VARIABLES.some((name) => isSet(env[name]))) return false;
+  if (isCi(env)) return false;
   if (SUPERVISED_VARIABLES.some((name) => isSet(env[name]))) return false;
   if (context.command !== undefined && QUIET_COMMANDS.has(context.command)) return false;
   return context.stdoutIsTTY && context.stderrIsTTY;

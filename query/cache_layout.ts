@@ -32,3 +32,16 @@ export function configuredCacheDir(config: Pick<Config, "query">, root: string):
 export function partitionDir(cacheDir: string, dataset: string, gatewayId: string, date: string): string {
   return path.join(cacheDir, "datasets", dataset, `gateway_id=${gatewayId}`, `date=${date}`);
 }
+
+/**
+ * `<cache>/in-place`: copies of new lines a query reads in place (`query/in_place.ts`), each removed when its query
+ * ends (or, if it was killed, by the next query that copies).
+ */
+export function inPlaceDir(cacheDir: string): string {
+  return path.join(cacheDir, "in-place");
+}
+
+/** `<cache>/background-refresh`: the background refresh's lock, its queue of day files and its log. */
+export function backgroundDir(cacheDir: string): string {
+  return path.join(cacheDir, "background-refresh");
+}

@@ -8,6 +8,7 @@ import path from "node:path";
 import { type Cursor, readCursor } from "./cursor.ts";
 import { type Dataset, schemaFingerprint } from "./dataset.ts";
 import { type Freshness, freshnessOf } from "./freshness.ts";
+import type { InPlaceRead } from "./in_place.ts";
 import { listPartitions, type Partition } from "./partitions.ts";
 import type { TableSource } from "./session.ts";
 
@@ -16,6 +17,8 @@ export interface PartitionStatus {
   partition: Partition;
   cursor: Cursor | undefined;
   freshness: Freshness;
+  /** Set when a query reads the lines its cache lacks from the JSONL (`query/in_place.ts`) instead of refreshing. */
+  inPlace?: InPlaceRead;
 }
 
 /** Which partitions to look at: by gateway and by date (all when empty). */
@@ -66,15 +69,21 @@ export async function partitionStatuses(
   return out;
 }
 
-/** The session table of a dataset: the committed parts of its partitions' cursors. */
+/**
+ * The session table of a dataset: the committed parts of its partitions' cursors, and for a partition read in place,
+ * the parts that still hold and the SELECT of its uncached lines.
+ */
 export function datasetTable(dataset: Dataset, statuses: PartitionStatus[]): TableSource {
-  const files = statuses
-    .filter((s) => s.partition.dataset === dataset && s.cursor)
-    .flatMap((s) => s.cursor!.parts.map((part) => path.join(s.partition.dir, part.file)));
+  const own = statuses.filter((s) => s.partition.dataset === dataset);
+  const files = own.flatMap((s) =>
+    s.inPlace?.parts ?? (s.cursor?.parts ?? []).map((part) => path.join(s.partition.dir, part.file))
+  );
+  const selects = own.flatMap((s) => s.inPlace?.select ?? []);
   return {
     name: dataset.name,
     columns: dataset.columns,
     files,
+    ...(selects.length ? { selects } : {}),
     scope: { timestamps: dataset.fallbackTimestamps, services: ["serviceName"], partitioned: true },
     ...(dataset.uniqueKey ? { uniqueKey: dataset.uniqueKey } : {}),
   };

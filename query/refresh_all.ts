@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { FileLockTimeoutError } from "../platform/file_lock.ts";
 import type { Db } from "./duckdb.ts";
 import type { MalformedLine } from "./malformed_lines.ts";
 import { partitionLabel } from "./partitions.ts";
@@ -15,6 +16,8 @@ export type RefreshEvent =
   | { kind: "wrote"; label: string; path: string | undefined; rows: number; totalRows: number }
   | { kind: "malformed"; sourcePath: string; line: MalformedLine }
   | { kind: "failed"; label: string; error: string }
+  /** Another process holds the partition's lock (it is refreshing it) and `noWait` was set: left as it is. */
+  | { kind: "busy"; label: string }
   /** Source bytes and complete lines read so far from the partition being refreshed. */
   | { kind: "bytes"; label: string; bytes: number; lines: number };
 
@@ -24,8 +27,22 @@ export interface RefreshSummary {
   fresh: number;
   rows: number;
   failures: number;
-  /** The statuses after the run (cursors re-read). */
+  /** The statuses after the run (cursors re-read); a busy partition's as it was found. */
   statuses: PartitionStatus[];
+  /** The partitions left because another process was refreshing them (`noWait`). */
+  busy: PartitionStatus[];
+}
+
+/** Options of {@linkcode refreshAll}. */
+export interface RefreshAllOptions {
+  /** Re-read every partition in full, as a new epoch. */
+  force?: boolean;
+  onEvent?: (event: RefreshEvent) => void;
+  /**
+   * Do not wait for a partition another process is refreshing (its lock is held): leave it, and list it in `busy`.
+   * Only for datasets read line by line, which a query can read in place instead; a derived one is waited for.
+   */
+  noWait?: boolean;
 }
 
 /**
@@ -34,9 +51,9 @@ export interface RefreshSummary {
 export async function refreshAll(
   db: Db,
   statuses: PartitionStatus[],
-  options: { force?: boolean; onEvent?: (event: RefreshEvent) => void } = {},
+  options: RefreshAllOptions = {},
 ): Promise<RefreshSummary> {
-  const summary: RefreshSummary = { written: 0, fresh: 0, rows: 0, failures: 0, statuses: [] };
+  const summary: RefreshSummary = { written: 0, fresh: 0, rows: 0, failures: 0, statuses: [], busy: [] };
   const emit = options.onEvent ?? (() => {});
   for (const status of statuses) {
     const label = partitionLabel(status.partition);
@@ -47,9 +64,11 @@ export async function refreshAll(
       continue;
     }
     try {
+      const noWait = options.noWait === true && !status.partition.dataset.derive;
       const outcome = await refreshPartition(db, status.partition, {
         force: options.force,
         onBytes: (bytes, lines) => emit({ kind: "bytes", label, bytes, lines }),
+        ...(noWait ? { lockTimeoutMs: 0 } : {}),
       });
       for (const line of outcome.malformed) emit({ kind: "malformed", sourcePath: status.partition.sourcePath, line });
       if (outcome.status === "wrote") {
@@ -61,6 +80,11 @@ export async function refreshAll(
         emit({ kind: "fresh", label });
       }
     } catch (err) {
+      if (err instanceof FileLockTimeoutError && options.noWait) {
+        summary.busy.push(status);
+        emit({ kind: "busy", label });
+        continue;
+      }
       summary.failures++;
       emit({ kind: "failed", label, error: (err as Error).message });
     }

@@ -70,6 +70,11 @@ export interface RefreshOptions {
   force?: boolean;
   /** Bytes and complete lines copied so far (progress on a TTY). */
   onBytes?: (bytes: number, lines: number) => void;
+  /**
+   * How long to wait for the partition lock another process holds (default: `withFileLock`'s); past it the refresh
+   * rejects with a `FileLockTimeoutError`. A query that can read the partition in place instead passes 0.
+   */
+  lockTimeoutMs?: number;
 }
 
 /** What a refresh did. */
@@ -295,5 +300,5 @@ export async function refreshSource(db: Db, spec: SourceSpec, options: RefreshOp
     } finally {
       await rm(incoming, { force: true });
     }
-  });
+  }, options.lockTimeoutMs === undefined ? {} : { timeoutMs: options.lockTimeoutMs });
 }

@@ -17,6 +17,8 @@ export interface TableSource {
   name: string;
   columns: { name: string; type: ColumnType | string }[];
   files: string[];
+  /** SELECTs of more rows with the same columns (uncached lines read from their JSONL: `query/in_place.ts`). */
+  selects?: string[];
   scope: ScopeColumns;
   /** A column whose repeated values are one row: the view keeps the first (see `Dataset.uniqueKey`). */
   uniqueKey?: string;
@@ -30,17 +32,22 @@ export interface Session {
   close(): void;
 }
 
-/** The view body of a table: its files filtered by the scope, or an empty typed relation. */
+/** The view body of a table: its files (and selects) filtered by the scope, or an empty typed relation. */
 export function viewSql(table: TableSource, scope: Scope): string {
   const names = table.columns.map((c) => ident(c.name)).join(", ");
-  if (table.files.length === 0) {
+  const selects = table.selects ?? [];
+  if (table.files.length === 0 && selects.length === 0) {
     const nulls = table.columns.map((c) => `CAST(NULL AS ${c.type}) AS ${ident(c.name)}`).join(", ");
     return `SELECT ${nulls} WHERE FALSE`;
   }
-  const files = table.files.map(literal).join(", ");
-  const select = `SELECT ${names} FROM read_parquet([${files}], union_by_name = true) WHERE ${
-    scopeCondition(scope, table.scope)
-  }`;
+  const parquet = table.files.length
+    ? `read_parquet([${table.files.map(literal).join(", ")}], union_by_name = true)`
+    : undefined;
+  // The cached rows and the rows read in place, by column name (the selects name every column in order).
+  const from = selects.length === 0
+    ? parquet
+    : `(${[...parquet ? [`SELECT ${names} FROM ${parquet}`] : [], ...selects].join(" UNION ALL ")})`;
+  const select = `SELECT ${names} FROM ${from} WHERE ${scopeCondition(scope, table.scope)}`;
   if (!table.uniqueKey) return select;
   const key = ident(table.uniqueKey);
   const order = table.columns.some((c) => c.name === "date") ? ` ORDER BY "date"` : "";
@@ -78,6 +85,9 @@ export async function openSession(
   db ??= await openDb();
   try {
     for (const table of tables) await db.run(`CREATE VIEW ${ident(table.name)} AS ${viewSql(table, scope)}`);
+    // How far a query is, for a progress line (`connection.progress`); DuckDB itself prints nothing.
+    await db.run("SET enable_progress_bar = true");
+    await db.run("SET enable_progress_bar_print = false");
     await db.run(`SET allowed_directories = [${allowedDirs.map(literal).join(", ")}]`);
     await db.run("SET enable_external_access = false");
     await db.run("SET lock_configuration = true");

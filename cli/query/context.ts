@@ -12,9 +12,10 @@ import { useClaudeTranscripts } from "../../query/transcripts.ts";
 import type { Config } from "../../platform/config/types.ts";
 import { expandHome, homeDir } from "../../platform/paths.ts";
 import { tooBroadReason } from "../../query/broad_dir.ts";
-import { configuredCacheDir } from "../../query/cache_layout.ts";
+import { configuredCacheDir, inPlaceDir } from "../../query/cache_layout.ts";
 import type { Dataset } from "../../query/dataset.ts";
 import { type Db, openDb } from "../../query/duckdb.ts";
+import { discardInPlace, readInPlace, uncachedBytes } from "../../query/in_place.ts";
 import { partitionLabel } from "../../query/partitions.ts";
 import { datasetTable, type PartitionStatus, partitionStatuses } from "../../query/partition_status.ts";
 import { refreshAll, type RefreshEvent } from "../../query/refresh_all.ts";
@@ -42,6 +43,8 @@ export interface QueryContext {
   cacheEnabled: boolean;
   /** The command that refreshes, for messages (`ctvs query refresh --config ...`). */
   refreshCommand: string;
+  /** The flags that name this config and cache to another ctvs (`--config <path>`, `--cache-dir <dir>`). */
+  configArgs: string[];
 }
 
 const SAFE = /^[A-Za-z0-9_./:@+=-]+$/;
@@ -80,13 +83,14 @@ export async function loadContext(
     "set sink.dir (server.sink_dir for a server) to the folder of the recordings",
   );
   refuseBroad(cacheDir, "the query cache", "set query.cache.dir (or --cache-dir) to a folder of its own");
-  const words = ["ctvs", "query", "refresh"];
+  const configArgs: string[] = [];
   if (source.kind === "file" || source.kind === "url") {
-    words.push("--config", source.kind === "file" ? source.path : source.url);
+    configArgs.push("--config", source.kind === "file" ? source.path : source.url);
   }
-  if (source.kind === "env") words.push("--config-env", source.variable);
-  if (source.kind === "default") words.push("--default-config");
-  if (options.cacheDir) words.push("--cache-dir", options.cacheDir);
+  if (source.kind === "env") configArgs.push("--config-env", source.variable);
+  if (source.kind === "default") configArgs.push("--default-config");
+  if (options.cacheDir) configArgs.push("--cache-dir", options.cacheDir);
+  const words = ["ctvs", "query", "refresh", ...configArgs];
   for (const gw of options.scope.gatewayIds ?? []) words.push("--gateway-id", gw);
   for (const d of options.scope.dates ?? []) words.push("--date", d);
   return {
@@ -96,6 +100,7 @@ export async function loadContext(
     cacheDir,
     cacheEnabled: options.cacheDir !== undefined || loaded.config.query?.cache?.enabled !== false,
     refreshCommand: words.map(shellWord).join(" "),
+    configArgs,
   };
 }
 
@@ -166,10 +171,28 @@ export class SharedDb {
 }
 
 /**
+ * How a query may read partitions in place instead of refreshing them first (`query/in_place.ts`); without it, every
+ * partition is refreshed first, waiting for one another process is refreshing.
+ */
+export interface InPlacePlan {
+  /**
+   * Read in place the partitions of datasets read line by line with at least this many bytes not cached, and list
+   * their day files in `later` for a background refresh. Undefined: refresh them first.
+   */
+  minBytes?: number;
+  /** The day files read in place for lack of a cache (filled in). */
+  later: string[];
+}
+
+/**
  * Makes the cache of `datasets` ready for a query: refreshes per `--refresh`, then enforces freshness. Throws a
  * {@link QueryError} for a missing partition, a stale one under `--strict-freshness`, or failed refreshes; warns on
  * stderr for stale partitions otherwise. Resolves with the statuses to query. A refresh runs in `shared` (kept open
  * for the query) when given, else in a database of its own.
+ *
+ * With a `plan` (and `--refresh auto` or `background`), a partition whose refresh would wait for another process
+ * (a background refresh holds its lock) is read in place instead, and so is one with `plan.minBytes` not cached. The
+ * statuses of those carry their `inPlace` read: discard its copies (`discardInPlace`) once the query is done.
  */
 export async function ensureReady(
   ctx: QueryContext,
@@ -177,6 +200,7 @@ export async function ensureReady(
   options: QueryOptions,
   io: Io,
   shared?: SharedDb,
+  plan?: InPlacePlan,
 ): Promise<PartitionStatus[]> {
   if (!ctx.cacheEnabled) {
     throw new QueryError("query cache is disabled; pass --cache-dir or set query.cache.enabled: true");
@@ -186,26 +210,45 @@ export async function ensureReady(
   if (
     options.refresh !== "never" && statuses.some((s) => s.freshness.state !== "fresh" || options.refresh === "always")
   ) {
-    const db = shared ? await shared.start() : await openDb();
+    const inPlace = plan && options.refresh !== "always";
+    const scratch = inPlaceDir(ctx.cacheDir);
+    const read: PartitionStatus[] = [];
+    let db: Db | undefined;
     try {
-      const summary = await refreshAll(db, statuses, {
+      if (inPlace && plan.minBytes !== undefined) {
+        for (const status of statuses) {
+          if (status.partition.dataset.derive || await uncachedBytes(status) < plan.minBytes) continue;
+          read.push({ ...status, inPlace: await readInPlace(status, scratch) });
+          plan.later.push(status.partition.sourcePath);
+        }
+      }
+      db = shared ? await shared.start() : await openDb();
+      const rest = statuses.filter((s) => !read.some((r) => r.partition === s.partition));
+      const summary = await refreshAll(db, rest, {
         force: false,
         onEvent: refreshReporter(io, false),
+        noWait: inPlace,
       });
       if (summary.failures > 0) throw new QueryError(`refresh failed for ${summary.failures} partition(s)`);
-      statuses = summary.statuses;
+      // Partitions another process is refreshing: read in place rather than wait for it.
+      for (const status of summary.busy) read.push({ ...status, inPlace: await readInPlace(status, scratch) });
+      statuses = [...summary.statuses, ...read];
+    } catch (err) {
+      await discardInPlace(read.map((s) => s.inPlace));
+      throw err;
     } finally {
-      if (!shared) db.close();
+      if (!shared) db?.close();
     }
   }
-  const missing = statuses.find((s) => s.freshness.state === "missing");
+  const current = statuses.filter((s) => !s.inPlace);
+  const missing = current.find((s) => s.freshness.state === "missing");
   if (missing) {
     throw new QueryError(
       `query cache is missing for ${partitionLabel(missing.partition)}: missing (${missing.freshness.reason}). ` +
         `Run: ${ctx.refreshCommand}`,
     );
   }
-  const stale = statuses.filter((s) => s.freshness.state === "stale");
+  const stale = current.filter((s) => s.freshness.state === "stale");
   if (stale.length && options.strictFreshness) {
     throw new QueryError(
       `query cache is stale for ${partitionLabel(stale[0].partition)}: stale (${stale[0].freshness.reason}) ` +

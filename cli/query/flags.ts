@@ -19,8 +19,12 @@ import { Progress } from "./progress.ts";
 /** Output formats. */
 export const FORMATS = ["table", "json", "jsonl", "markdown", "csv"] as const;
 export type Format = typeof FORMATS[number];
-/** When to refresh the cache before querying. */
-export type RefreshMode = "auto" | "never" | "always";
+/**
+ * When to refresh the cache before querying: `auto` what changed (on a terminal, a partition with much not cached is
+ * read from its JSONL and cached by a background refresh: `background`), `always` everything first, `never` nothing.
+ */
+export type RefreshMode = "auto" | "background" | "never" | "always";
+const REFRESH_MODES = "auto, background, never, or always";
 
 /** Rows a table or markdown output shows at most. */
 export const TABLE_CAP = 100;
@@ -39,7 +43,7 @@ export const QUERY_FLAGS: Record<string, FlagSpec> = {
   "service": { type: "string", requires: "--service requires a service name" },
   "limit": { type: "string", requires: "--limit requires a number" },
   "format": { type: "string", requires: "--format requires table, json, jsonl, markdown, or csv" },
-  "refresh": { type: "string", requires: "--refresh requires auto, never, or always" },
+  "refresh": { type: "string", requires: `--refresh requires ${REFRESH_MODES}` },
   "strict-freshness": { type: "boolean" },
   "archive": { type: "boolean" },
 };
@@ -56,7 +60,9 @@ export const QUERY_FLAGS_HELP = `Options:
   --service <name>          only this serviceName
   --limit <n>               at most n rows (tables show 100 at most; json, jsonl and csv stream every row)
   --format <f>              table (default), json, jsonl, markdown, csv
-  --refresh <mode>          auto (default: refresh what changed, then query), never, always
+  --refresh <mode>          auto (default): refresh what changed, then query; on a terminal, a day with 64 MiB or
+                            more not cached yet is read from its JSONL and cached in the background after.
+                            background: that anywhere. always: refresh everything first. never: query the cache
   --strict-freshness        fail instead of warning when the cache is stale
   --archive                 query the S3 archive (the upload block) instead of the local recordings:
                             only the days and gateways asked for are downloaded (docs/archive.md)`;
@@ -90,8 +96,8 @@ export function queryOptionsFrom(values: ParsedFlags["values"], usage: string, n
     throw new UsageError("--format must be table, json, jsonl, markdown, or csv", usage);
   }
   const refresh = (values.refresh as string | undefined) ?? "auto";
-  if (!["auto", "never", "always"].includes(refresh)) {
-    throw new UsageError("--refresh must be auto, never, or always", usage);
+  if (!["auto", "background", "never", "always"].includes(refresh)) {
+    throw new UsageError(`--refresh must be ${REFRESH_MODES}`, usage);
   }
   let limit: number | undefined;
   if (values.limit !== undefined) {

@@ -5,6 +5,10 @@
  * @module
  */
 import process from "node:process";
+import type { Db } from "../../query/duckdb.ts";
+import type { PartitionStatus } from "../../query/partition_status.ts";
+import { partitionLabel } from "../../query/partitions.ts";
+import type { Io } from "../io.ts";
 
 /** Rows and bytes of the work in progress. */
 export interface ProgressState {
@@ -63,4 +67,53 @@ export class Progress {
     process.stderr.write("\r\x1b[2K");
     this.#shown = false;
   }
+}
+
+/** A progress line while a query reads partitions from their JSONL (`watchInPlace`). */
+export interface InPlaceWatch {
+  /** `io`, erasing the line (and stopping) before the first thing the query prints. */
+  io(io: Io): Io;
+  /** Erases the line and stops redrawing it. */
+  stop(): void;
+}
+
+/**
+ * On a terminal, redraws `reading <partition> from its JSONL (<MB>): <n>%` while a query reads `statuses` in place,
+ * the share from DuckDB's own count of the work done; `later` says the cache is built in the background after.
+ */
+export function watchInPlace(
+  db: Db,
+  statuses: PartitionStatus[],
+  later: boolean,
+  progress = new Progress("reading"),
+): InPlaceWatch {
+  const mb = statuses.reduce((sum, s) => sum + (s.inPlace?.bytes ?? 0), 0) / 1e6;
+  const what = statuses.length === 1
+    ? `${partitionLabel(statuses[0].partition)} from its JSONL`
+    : `${statuses.length} partitions from their JSONL`;
+  const line = `reading ${what} (${mb.toFixed(1)} MB${later ? "; cached in the background after" : ""})`;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const draw = () => {
+    const done = db.connection.progress.percentage;
+    progress.text(done >= 0 ? `${line}: ${Math.floor(done)}%` : line);
+  };
+  if (progress.tty) {
+    draw();
+    timer = setInterval(draw, 200);
+  }
+  const stop = () => {
+    if (timer !== undefined) clearInterval(timer);
+    timer = undefined;
+    progress.clear();
+  };
+  return {
+    io: (io) => ({
+      ...io,
+      out: (text) => (stop(), io.out(text)),
+      err: (text) => (stop(), io.err(text)),
+      isTTY: io.isTTY,
+      color: io.color,
+    }),
+    stop,
+  };
 }

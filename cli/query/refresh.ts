@@ -5,9 +5,12 @@
  *
  * @module
  */
+import { closeSync, openSync, writeSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
-import { partitionDir } from "../../query/cache_layout.ts";
+import { acquireFileLock, FileLockTimeoutError } from "../../platform/file_lock.ts";
+import { backgroundDir, partitionDir } from "../../query/cache_layout.ts";
 import { type Collection, loadCollections } from "../../query/collections/manifest.ts";
 import { collectionSources, refreshCollection } from "../../query/collections/tables.ts";
 import type { Dataset } from "../../query/dataset.ts";
@@ -18,6 +21,7 @@ import { refreshAll } from "../../query/refresh_all.ts";
 import { dayFileDate } from "../../storage/day_files.ts";
 import type { Io } from "../io.ts";
 import { UsageError } from "../usage_error.ts";
+import { backgroundLock, backgroundLog, takeQueue } from "./background_refresh.ts";
 import { QueryError, refreshReporter } from "./context.ts";
 import { QUERY_FLAGS_HELP } from "./flags.ts";
 import { inspect, type Inspection, statusesOf } from "./inspect.ts";
@@ -37,6 +41,9 @@ On a terminal, stderr shows the progress (rows, MB, MB/s). --force rebuilds each
 
   --all                     everything (the default when nothing is named)
   --force                   re-read in full (a new epoch)
+  --background              refresh the day files queries read from their JSONL and queued for it (what a query
+                            starts by itself, detached; see docs/query.md), logging to
+                            <cache>/background-refresh/last.log; exits at once if one is already running
 ${QUERY_FLAGS_HELP}`;
 
 /** What one refresh run covers. */
@@ -70,10 +77,13 @@ function partitionsOfFile(seen: Inspection, file: string): Promise<PartitionStat
   );
 }
 
-/** Resolves the positionals (none: everything in scope) to partitions and collection sources. */
-async function targetsOf(seen: Inspection, collections: Record<string, Collection>): Promise<Targets> {
+/** Resolves `words` (the positionals; none: everything in scope) to partitions and collection sources. */
+async function targetsOf(
+  seen: Inspection,
+  collections: Record<string, Collection>,
+  words = seen.positionals,
+): Promise<Targets> {
   const targets: Targets = { statuses: [], collections: new Map() };
-  const words = seen.positionals;
   const scoped = Boolean(seen.options.scope.gatewayIds?.length || seen.options.scope.dates?.length);
   const datasets: Dataset[] = [];
   if (words.length === 0) {
@@ -134,18 +144,28 @@ export async function queryRefresh(argv: string[], io: Io): Promise<number> {
     notArchived: "archived days never change, and a query with --archive downloads the ones it needs",
     takes: ["cache-dir", "date", "gateway-id"],
     maxPositionals: Number.POSITIVE_INFINITY,
-    flags: { all: { type: "boolean" }, force: { type: "boolean" } },
+    flags: { all: { type: "boolean" }, force: { type: "boolean" }, background: { type: "boolean" } },
   });
   if (!seen.ctx.cacheEnabled) {
     throw new QueryError("query cache is disabled; pass --cache-dir or set query.cache.enabled: true");
+  }
+  if (seen.values.background === true) {
+    if (seen.positionals.length || seen.values.force === true || seen.values.all === true) {
+      throw new UsageError("--background refreshes what queries queued: name nothing else", REFRESH_USAGE);
+    }
+    return await refreshQueued(seen);
   }
   const targets = await targetsOf(seen, await loadCollections(seen.ctx.root));
   if (targets.statuses.length === 0 && targets.collections.size === 0) {
     io.out(`No JSONL files matched in ${seen.ctx.root}.`);
     return 0;
   }
+  return await refreshTargets(seen, targets, io, new Progress("refreshing"));
+}
+
+/** Refreshes `targets`, one line per partition or collection source, then the `Done.` line; 1 if any failed. */
+async function refreshTargets(seen: Inspection, targets: Targets, io: Io, progress: Progress): Promise<number> {
   const force = seen.values.force === true;
-  const progress = new Progress("refreshing");
   const db = await openDb();
   try {
     const summary = await refreshAll(db, targets.statuses, { force, onEvent: refreshReporter(io, true, progress) });
@@ -172,5 +192,40 @@ export async function queryRefresh(argv: string[], io: Io): Promise<number> {
   } finally {
     progress.clear();
     db.close();
+  }
+}
+
+/**
+ * `--background`: refreshes the day files queries read in place and queued (`background_refresh.ts`), until the
+ * queue is empty, writing what it does to the log instead of a terminal. Exits at once when another one runs.
+ */
+async function refreshQueued(seen: Inspection): Promise<number> {
+  const cacheDir = seen.ctx.cacheDir;
+  await mkdir(backgroundDir(cacheDir), { recursive: true, mode: 0o700 });
+  let lock;
+  try {
+    lock = await acquireFileLock(backgroundLock(cacheDir), { timeoutMs: 0 });
+  } catch (err) {
+    if (err instanceof FileLockTimeoutError) return 0;
+    throw err;
+  }
+  const log = openSync(backgroundLog(cacheDir), "w", 0o600);
+  const write = (line: string) => void writeSync(log, `${line}\n`);
+  const io: Io = { out: write, err: write, isTTY: false, color: false };
+  try {
+    io.out(`background refresh started ${new Date().toISOString()} (pid ${process.pid})`);
+    let code = 0;
+    for (let files = await takeQueue(cacheDir); files.length; files = await takeQueue(cacheDir)) {
+      const targets = await targetsOf(seen, {}, files);
+      code = Math.max(code, await refreshTargets(seen, targets, io, new Progress("refreshing", false)));
+    }
+    io.out(`background refresh ended ${new Date().toISOString()}`);
+    return code;
+  } catch (err) {
+    io.err(`error: ${(err as Error).message}`);
+    throw err;
+  } finally {
+    closeSync(log);
+    await lock.release();
   }
 }
