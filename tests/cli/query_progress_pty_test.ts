@@ -4,47 +4,18 @@
  * the rows, the megabytes and the rate, then erase it; piped, the same runs print only their lines.
  */
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
 import { stat, writeFile } from "node:fs/promises";
 import path from "node:path";
-import process from "node:process";
 import { test } from "node:test";
-import { ctvs, denoRun, ROOT, tempDir } from "../helpers/child.ts";
+import { ctvs, tempDir } from "../helpers/child.ts";
+import { onTerminal, progressAndLines } from "../helpers/pty.ts";
 import { jsonl, logRow, writeDay } from "../query/_fixtures.ts";
 
-const ESC = String.fromCharCode(27);
 const ROWS = 60_000;
 const CHUNK = 8 * 1024 * 1024;
 
-/** Runs `ctvs <args>` on a pty; resolves with what the terminal showed and the exit code. */
-function onTerminal(args: string[]): Promise<{ screen: string; code: number | null }> {
-  const [command, full] = denoRun("main.ts", args);
-  return new Promise((resolve, reject) => {
-    execFile(
-      "python3",
-      [path.join(ROOT, "tests/cli/walkthrough_pty.py"), JSON.stringify([command, ...full]), "[]"],
-      {
-        env: { ...process.env, NO_COLOR: "1", TERM: "xterm", COLLECTIVUS_DISABLE_UPDATE_CHECK: "1" },
-        timeout: 120_000,
-        maxBuffer: 16 * 1024 * 1024,
-      },
-      (error, stdout, stderr) => error ? reject(new Error(`${error.message}\n${stderr}`)) : resolve(JSON.parse(stdout)),
-    );
-  });
-}
-
-/** The progress lines drawn (`\r ESC[2K <text>`), and the rest of the screen, as lines. */
-function split(screen: string): { progress: string[]; lines: string[] } {
-  const progress: string[] = [];
-  const drawn = new RegExp(`\\r${ESC}\\[2K([^\\r\\n]*)`, "g");
-  // A line is erased before the next output; what follows the erase is that output, unless it is progress again.
-  const rest = screen.replace(drawn, (_, text: string) => {
-    if (!/^(exporting|refreshing) /.test(text)) return text;
-    progress.push(text);
-    return "";
-  });
-  return { progress, lines: rest.split("\r\n").filter((l) => l !== "") };
-}
+/** The progress lines drawn and the rest of the screen. */
+const split = (screen: string) => progressAndLines(screen, ["exporting", "refreshing"]);
 
 test("progress on a terminal: export and refresh show rows, MB and MB/s; piped they print only their lines", async () => {
   const tmp = await tempDir("ctvs-progress-");
