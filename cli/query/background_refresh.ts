@@ -110,3 +110,22 @@ export async function takeQueue(cacheDir: string): Promise<string[]> {
     await rm(taken, { force: true });
   }
 }
+
+/**
+ * The `background_refresh` check of `ctvs query doctor`: `ok` while one runs or when the last one ended without an
+ * error (or none ran), `warn` with its first error, or when it did not end (killed), naming the log.
+ */
+export async function backgroundRefreshCheck(cacheDir: string): Promise<["ok" | "warn", string]> {
+  const owner = await lockOwner(backgroundLock(cacheDir));
+  if (owner !== undefined) return ["ok", `running (pid ${owner})`];
+  const file = backgroundLog(cacheDir);
+  const lines = (await unlessMissing(readFile(file, "utf8"), "read", file))?.split("\n");
+  if (!lines) return ["ok", "none has run"];
+  const started = /^background refresh started (\S+)/.exec(lines[0])?.[1] ?? "?";
+  const error = lines.find((l) => l.startsWith("error: "));
+  if (error) return ["warn", `the last one (${started}) failed: ${error.slice(7)}; see ${file}`];
+  if (!lines.some((l) => l.startsWith("background refresh ended "))) {
+    return ["warn", `the last one (${started}) did not finish; see ${file}`];
+  }
+  return ["ok", `the last one (${started}) ended; see ${file}`];
+}

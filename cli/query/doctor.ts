@@ -6,6 +6,7 @@
 import { stat } from "node:fs/promises";
 import { DATASETS } from "../../query/datasets.ts";
 import type { Io } from "../io.ts";
+import { backgroundRefreshCheck } from "./background_refresh.ts";
 import { QUERY_FLAGS_HELP } from "./flags.ts";
 import { ARCHIVE_QUERIES, inspect, statusesOf } from "./inspect.ts";
 import { renderRows } from "./rows.ts";
@@ -13,7 +14,8 @@ import { renderRows } from "./rows.ts";
 /** Help for `ctvs query doctor`. */
 export const DOCTOR_USAGE = `Usage: ctvs query doctor [options]
 
-Checks config, recording_root, query_cache, source_partitions and cache_freshness; one row each with ok or warn.
+Checks config, recording_root, query_cache, source_partitions, cache_freshness and background_refresh (the one a query
+starts after reading a day in place); one row each with ok or warn.
 Refreshes nothing; exits 0 even with warnings (a config that cannot load exits 1).
 
 ${QUERY_FLAGS_HELP}`;
@@ -39,6 +41,7 @@ export async function queryDoctor(argv: string[], io: Io): Promise<number> {
       outdated ? "warn" : "ok",
       outdated ? `${outdated} missing/stale partition(s); run: ${ctx.refreshCommand}` : "0 missing/stale partition(s)",
     ],
+    ["background_refresh", ...await backgroundRefreshCheck(ctx.cacheDir)],
   ];
   await renderRows(
     [["check", "VARCHAR"], ["status", "VARCHAR"], ["detail", "VARCHAR"]],

@@ -6,8 +6,9 @@
  * is set to 1 byte here (`COLLECTIVUS_QUERY_IN_PLACE_BYTES`), so small days qualify.
  */
 import assert from "node:assert/strict";
-import { readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import process from "node:process";
 import { test } from "node:test";
 import { backgroundLock, backgroundLog } from "../../cli/query/background_refresh.ts";
 import { acquireFileLock, lockOwner } from "../../platform/file_lock.ts";
@@ -75,6 +76,12 @@ test("--refresh background: the answer from the JSONL, then a background refresh
     }:3: `;
     assert.ok(log.some((l) => l.startsWith(malformed)), log.join("\n"));
     assert.match(log.at(-2)!, /^background refresh ended /);
+    const doctor = await ctvs(["query", "doctor", "--format", "jsonl", "--config", r.config]);
+    assert.deepEqual(JSON.parse(doctor.stdout.split("\n")[5]), {
+      check: "background_refresh",
+      status: "ok",
+      detail: `the last one (${log[0].split(" ")[3]}) ended; see ${backgroundLog(r.cache)}`,
+    });
     // The cache answers alone now (never refreshes nothing, and fails on a missing partition), the same rows.
     const cached = await ctvs([...ACTIVITY, "--config", r.config, "--refresh", "never"]);
     assert.deepEqual([cached.code, cached.stdout, cached.stderr], [0, first.stdout, ""]);
@@ -130,6 +137,8 @@ test("a query that meets a partition a background refresh is converting answers 
     const queue = ["logs", "traces", "metrics"].map((s) => `${path.join(r.root, "alice", s, "2025-03-01.jsonl")}\n`);
     assert.equal(await readFile(path.join(backgroundDir(r.cache), "queue"), "utf8"), queue.join(""));
     await assert.rejects(stat(backgroundLog(r.cache)), /ENOENT/, "no background refresh ran");
+    const doctor = await ctvs(["query", "doctor", "--format", "csv", "--config", r.config]);
+    assert.equal(doctor.stdout.split("\n").at(-1), `background_refresh,ok,running (pid ${process.pid})`);
     for (const lock of locks) await lock.release();
     // The one that runs next takes what is queued.
     const drained = await ctvs(["query", "refresh", "--background", "--config", r.config]);
@@ -177,6 +186,48 @@ test("on a terminal, --refresh auto reads in place with a progress line and cach
     } finally {
       await ci.tmp.remove();
     }
+  } finally {
+    await r.tmp.remove();
+  }
+});
+
+test("a background refresh that fails says why in its log, and ctvs query doctor warns", async () => {
+  const r = await recordings();
+  try {
+    // Where the logs partition's first epoch should be, a file: its refresh cannot write.
+    const partition = partitionDir(r.cache, "logs", "alice", "2025-03-01");
+    await mkdir(partition, { recursive: true });
+    await writeFile(path.join(partition, "epoch=0"), "");
+    const query = await ctvs([
+      "query",
+      "sql",
+      "select count(*) as n from logs",
+      "--format",
+      "csv",
+      "--config",
+      r.config,
+      "--refresh",
+      "background",
+    ], { env: SMALL });
+    assert.deepEqual([query.code, query.stdout], [0, "n\n3"], query.stderr);
+    await until(
+      "the background refresh ended",
+      async () => /^background refresh ended /m.test(await readFile(backgroundLog(r.cache), "utf8").catch(() => "")),
+      { timeoutMs: 60_000 },
+    );
+    const log = await readFile(backgroundLog(r.cache), "utf8");
+    assert.match(
+      log,
+      /\nerror: refresh failed for logs\/alice\/2025-03-01: .*\nDone\. 0 file\(s\) written, 0 fresh, 0 row\(s\), 1 failure\(s\)\.\n/,
+    );
+    const doctor = await ctvs(["query", "doctor", "--format", "jsonl", "--config", r.config]);
+    const check = JSON.parse(doctor.stdout.split("\n").at(-1)!);
+    assert.equal(check.status, "warn");
+    assert.match(
+      check.detail,
+      /^the last one \(\S+\) failed: refresh failed for logs\/alice\/2025-03-01: .*EEXIST.*; see /,
+    );
+    assert.ok(check.detail.endsWith(`; see ${backgroundLog(r.cache)}`), check.detail);
   } finally {
     await r.tmp.remove();
   }

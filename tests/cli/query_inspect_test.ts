@@ -35,7 +35,8 @@ test("ctvs query status, catalog, doctor and refresh: before and after a refresh
       doctor.stdout,
       `check,status,detail\nconfig,ok,${s.config}\nrecording_root,ok,${s.root}\n` +
         `query_cache,ok,${path.join(s.root, ".collectivus-query", "cache")}\nsource_partitions,ok,3\n` +
-        `cache_freshness,warn,3 missing/stale partition(s); run: ctvs query refresh --config ${s.config}`,
+        `cache_freshness,warn,3 missing/stale partition(s); run: ctvs query refresh --config ${s.config}\n` +
+        "background_refresh,ok,none has run",
     );
     const logsOnly = await s.q("refresh", "logs");
     assert.equal(logsOnly.code, 0, logsOnly.stderr);
