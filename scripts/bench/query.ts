@@ -110,7 +110,8 @@ async function timeProcess(argv: string[]): Promise<{ seconds: number; cpuSecond
 
 /** Resolves once the background refresh of `cache` has run and its logs partition is cached. */
 async function backgroundDone(cache: string): Promise<void> {
-  for (let started = Date.now(); Date.now() - started < 600_000;) {
+  const started = Date.now();
+  while (Date.now() - started < 600_000) {
     const [status] = await partitionStatuses("/nonexistent", cache, [LOGS]);
     if (status?.cursor && await lockOwner(backgroundLock(cache)) === undefined) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
