@@ -40,7 +40,7 @@ import { literal } from "../../query/dataset.ts";
 import { LOGS, TRACES } from "../../query/datasets.ts";
 import { openDb } from "../../query/duckdb.ts";
 import { readInPlace } from "../../query/in_place.ts";
-import { datasetTable, partitionStatuses } from "../../query/partition_status.ts";
+import { datasetTable, type PartitionStatus, partitionStatuses } from "../../query/partition_status.ts";
 import { refreshAll } from "../../query/refresh_all.ts";
 import { openSession } from "../../query/session.ts";
 import { JsonlBytes } from "../../storage/jsonl_bytes.ts";
@@ -106,6 +106,17 @@ async function timeProcess(argv: string[]): Promise<{ seconds: number; cpuSecond
     child.on("exit", (code) => code === 0 ? resolve() : reject(new Error(`${argv.join(" ")} exited with ${code}`)));
   });
   return { seconds: (performance.now() - start) / 1000, cpuSeconds: await childCpuSeconds() - cpu };
+}
+
+/** Runs the GROUP BY in a session over the logs of `statuses` (in this process). */
+async function groupBy(statuses: PartitionStatus[], allowedDirs: string[]): Promise<void> {
+  const session = await openSession([datasetTable(LOGS, statuses)], {}, allowedDirs);
+  try {
+    const rows = await (await session.query(GROUP_BY)).getRowObjectsJS();
+    if (rows.length !== 1) throw new Error(`${rows.length} groups, expected 1`);
+  } finally {
+    session.close();
+  }
 }
 
 /** Resolves once the background refresh of `cache` has run and its logs partition is cached. */
@@ -303,16 +314,7 @@ export async function run(): Promise<BenchResult[]> {
         "in-process: GROUP BY over the cache",
         logRows + APPENDED,
         before,
-        await inProcess(async () => {
-          const statuses = await partitionStatuses(root, cache, [LOGS]);
-          const session = await openSession([datasetTable(LOGS, statuses)], {}, [root]);
-          try {
-            const rows = await (await session.query(GROUP_BY)).getRowObjectsJS();
-            if (rows.length !== 1) throw new Error(`${rows.length} groups, expected 1`);
-          } finally {
-            session.close();
-          }
-        }),
+        await inProcess(async () => await groupBy(await partitionStatuses(root, cache, [LOGS]), [root])),
         jsonGroupBy,
       );
       add(
@@ -324,13 +326,7 @@ export async function run(): Promise<BenchResult[]> {
           const empty = path.join(dir, "empty-cache");
           const statuses = await partitionStatuses(root, empty, [LOGS]);
           for (const s of statuses) s.inPlace = await readInPlace(s, inPlaceDir(empty));
-          const session = await openSession([datasetTable(LOGS, statuses)], {}, [root, empty]);
-          try {
-            const rows = await (await session.query(GROUP_BY)).getRowObjectsJS();
-            if (rows.length !== 1) throw new Error(`${rows.length} groups, expected 1`);
-          } finally {
-            session.close();
-          }
+          await groupBy(statuses, [root, empty]);
         }),
         jsonGroupBy,
       );

@@ -23,6 +23,7 @@ import { jsonl, logRow, metricRow, spanRow, writeDay } from "../query/_fixtures.
 
 const SMALL = { COLLECTIVUS_QUERY_IN_PLACE_BYTES: "1" };
 const ACTIVITY = ["query", "activity", "--format", "jsonl", "--limit", "100"];
+const COUNT = ["query", "sql", "select count(*) as n from logs", "--format", "csv"];
 
 /** A root with a day of logs (a malformed line and a line being written included), traces and metrics. */
 async function recordings() {
@@ -119,15 +120,7 @@ test("a query that meets a partition a background refresh is converting answers 
   ];
   try {
     // Piped and small: it would refresh first, and the partition lock would hold it up to two minutes.
-    const count = await ctvs([
-      "query",
-      "sql",
-      "select count(*) as n from logs",
-      "--format",
-      "csv",
-      "--config",
-      r.config,
-    ]);
+    const count = await ctvs([...COUNT, "--config", r.config]);
     assert.deepEqual([count.code, count.stdout], [0, "n\n3"], count.stderr);
     assert.deepEqual(await r.states(), ["missing", "missing", "missing"], "the held partition was read, not refreshed");
     // --refresh background while one runs: the day files are queued for it, and no second one is started.
@@ -198,17 +191,7 @@ test("a background refresh that fails says why in its log, and ctvs query doctor
     const partition = partitionDir(r.cache, "logs", "alice", "2025-03-01");
     await mkdir(partition, { recursive: true });
     await writeFile(path.join(partition, "epoch=0"), "");
-    const query = await ctvs([
-      "query",
-      "sql",
-      "select count(*) as n from logs",
-      "--format",
-      "csv",
-      "--config",
-      r.config,
-      "--refresh",
-      "background",
-    ], { env: SMALL });
+    const query = await ctvs([...COUNT, "--config", r.config, "--refresh", "background"], { env: SMALL });
     assert.deepEqual([query.code, query.stdout], [0, "n\n3"], query.stderr);
     await until(
       "the background refresh ended",
