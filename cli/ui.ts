@@ -20,9 +20,9 @@ import { CONFIG_FLAGS_HELP } from "./config_flags.ts";
 import type { Io } from "./io.ts";
 import { parseFlags } from "./parse_flags.ts";
 import { loadContext } from "./query/context.ts";
-import { QUERY_FLAGS, type RefreshMode } from "./query/flags.ts";
+import { QUERY_FLAGS } from "./query/flags.ts";
 import { uiBackend } from "./ui/backend.ts";
-import { UiReader } from "./ui/reader.ts";
+import { UiReader, type UiRefreshMode } from "./ui/reader.ts";
 import { UsageError } from "./usage_error.ts";
 
 const USAGE = `Usage: ctvs ui [--port <n>] [--host <address>] [--allow-remote] [--open] [options]
@@ -108,7 +108,7 @@ export const uiCommand: Command = {
         USAGE,
       );
     }
-    const refresh = ((values.refresh as string | undefined) ?? "auto") as RefreshMode;
+    const refresh = ((values.refresh as string | undefined) ?? "auto") as UiRefreshMode;
     if (!["auto", "never", "always"].includes(refresh)) {
       throw new UsageError("--refresh must be auto, never, or always", USAGE);
     }

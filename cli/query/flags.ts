@@ -62,7 +62,7 @@ export const QUERY_FLAGS_HELP = `Options:
   --format <f>              table (default), json, jsonl, markdown, csv
   --refresh <mode>          auto (default): refresh what changed, then query; on a terminal, a day with 64 MiB or
                             more not cached yet is read from its JSONL and cached in the background after.
-                            background: that anywhere. always: refresh everything first. never: query the cache
+                            background: that anywhere. always: refresh everything first. never: only the cache
   --strict-freshness        fail instead of warning when the cache is stale
   --archive                 query the S3 archive (the upload block) instead of the local recordings:
                             only the days and gateways asked for are downloaded (docs/archive.md)`;

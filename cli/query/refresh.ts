@@ -209,23 +209,27 @@ async function refreshQueued(seen: Inspection): Promise<number> {
     if (err instanceof FileLockTimeoutError) return 0;
     throw err;
   }
-  const log = openSync(backgroundLog(cacheDir), "w", 0o600);
-  const write = (line: string) => void writeSync(log, `${line}\n`);
-  const io: Io = { out: write, err: write, isTTY: false, color: false };
+  let log: number | undefined;
   try {
+    let files = await takeQueue(cacheDir);
+    // Nothing queued (another one took it): the last run's log stays as it was.
+    if (files.length === 0) return 0;
+    const fd = log = openSync(backgroundLog(cacheDir), "w", 0o600);
+    const write = (line: string) => void writeSync(fd, `${line}\n`);
+    const io: Io = { out: write, err: write, isTTY: false, color: false };
     io.out(`background refresh started ${new Date().toISOString()} (pid ${process.pid})`);
     let code = 0;
-    for (let files = await takeQueue(cacheDir); files.length; files = await takeQueue(cacheDir)) {
+    for (; files.length; files = await takeQueue(cacheDir)) {
       const targets = await targetsOf(seen, {}, files);
       code = Math.max(code, await refreshTargets(seen, targets, io, new Progress("refreshing", false)));
     }
     io.out(`background refresh ended ${new Date().toISOString()}`);
     return code;
   } catch (err) {
-    io.err(`error: ${(err as Error).message}`);
+    if (log !== undefined) writeSync(log, `error: ${(err as Error).message}\n`);
     throw err;
   } finally {
-    closeSync(log);
+    if (log !== undefined) closeSync(log);
     await lock.release();
   }
 }

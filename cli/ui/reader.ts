@@ -18,6 +18,10 @@ import { ensureReady, type QueryContext, sessionFor, SharedDb } from "../query/c
 import type { QueryOptions, RefreshMode } from "../query/flags.ts";
 import { columnsOf, rowsOf } from "../query/render.ts";
 
+
+/** The refresh modes of `ctvs ui --refresh` (a server reads what it needs; no background refresh of its own). */
+export type UiRefreshMode = Exclude<RefreshMode, "background">;
+
 /** A row with JSON columns parsed and timestamps as ISO strings. */
 export type PlainRow = Record<string, unknown>;
 
@@ -34,13 +38,13 @@ export interface ReadScope {
 /** Reads through the query layer for the UI. */
 export class UiReader {
   readonly ctx: QueryContext;
-  readonly mode: RefreshMode;
+  readonly mode: UiRefreshMode;
   readonly #io: Io;
   readonly #minRefreshMs: number;
   #queue: Promise<unknown> = Promise.resolve();
   readonly #refreshedAt = new Map<string, number>();
 
-  constructor(ctx: QueryContext, mode: RefreshMode, io: Io, minRefreshMs = 10_000) {
+  constructor(ctx: QueryContext, mode: UiRefreshMode, io: Io, minRefreshMs = 10_000) {
     this.ctx = ctx;
     this.mode = mode;
     this.#minRefreshMs = minRefreshMs;

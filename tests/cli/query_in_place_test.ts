@@ -91,7 +91,13 @@ test("--refresh background: the answer from the JSONL, then a background refresh
     const again = await ctvs([...ACTIVITY, "--config", r.config, "--refresh", "background"], { env: SMALL });
     assert.deepEqual([again.code, again.stdout], [0, first.stdout]);
     await new Promise((resolve) => setTimeout(resolve, 1500));
+    // Run by hand with nothing queued, it leaves the last one's log as it was.
+    const idle = await ctvs(["query", "refresh", "--background", "--config", r.config]);
+    assert.deepEqual([idle.code, idle.stdout, idle.stderr], [0, "", ""]);
     assert.equal((await stat(backgroundLog(r.cache))).mtimeMs, before.mtimeMs);
+    const named = await ctvs(["query", "refresh", "--background", "logs", "--config", r.config]);
+    assert.equal(named.code, 2);
+    assert.match(named.stderr, /^error: --background refreshes what queries queued: name nothing else\n/);
   } finally {
     await r.tmp.remove();
   }
