@@ -18,7 +18,6 @@ import { ensureReady, type QueryContext, sessionFor, SharedDb } from "../query/c
 import type { QueryOptions, RefreshMode } from "../query/flags.ts";
 import { columnsOf, rowsOf } from "../query/render.ts";
 
-
 /** The refresh modes of `ctvs ui --refresh` (a server reads what it needs; no background refresh of its own). */
 export type UiRefreshMode = Exclude<RefreshMode, "background">;
 
