@@ -22,6 +22,12 @@ async function verify(unit: string): Promise<string> {
     const file = path.join(dir.dir, UNIT);
     await fs.writeFile(file, unit);
     const result = spawnSync("systemd-analyze", ["verify", file], { encoding: "utf8" });
+    if (result.error) {
+      throw new Error(
+        `systemd-analyze could not run (${result.error.message}): the unit tests need Debian's systemd package ` +
+          "(apt-get install systemd; .ci/run installs it)",
+      );
+    }
     return `${result.stdout}${result.stderr}`.trim() + (result.status === 0 ? "" : ` (exit ${result.status})`);
   } finally {
     await dir.remove();
