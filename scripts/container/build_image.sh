@@ -64,9 +64,16 @@ make_base() {
   "$PODMAN" import \
     --change 'CMD ["bash"]' \
     --change 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin' \
-    "$work/rootfs.tar" "$BASE_IMAGE" >/dev/null || fail "podman import of the base image failed"
+    "$work/rootfs.tar" "$BASE_IMAGE" >/dev/null 8>&- || fail "podman import of the base image failed"
   echo "==> base image $BASE_IMAGE ready"
 }
+
+# One build at a time on the machine (test runs and CI's early build share podman's storage): a second build waits,
+# then finds every layer cached instead of repeating the same apt and npm steps beside the first. The lock's path is
+# fixed, as podman's storage is, whatever TMPDIR each caller has; podman does not inherit it.
+LOCK="/tmp/ctvs-build-image-$(id -u).lock"
+exec 8>"$LOCK"
+if ! flock -w 1200 8; then fail "another image build held $LOCK for 20 minutes"; fi
 
 if [ "$REBUILD_BASE" -eq 1 ] || ! "$PODMAN" image exists "$BASE_IMAGE"; then
   make_base
@@ -81,7 +88,7 @@ secret=()
 if [ -s "$CA_BUNDLE" ]; then secret=(--secret "id=ca_bundle,src=$CA_BUNDLE"); fi
 build() {
   "$PODMAN" build --pull=never --network host --format docker \
-    --build-arg "BASE_IMAGE=$BASE_IMAGE" "${secret[@]}" -f "$ROOT/Dockerfile" "$@" "$ROOT"
+    --build-arg "BASE_IMAGE=$BASE_IMAGE" "${secret[@]}" -f "$ROOT/Dockerfile" "$@" "$ROOT" 8>&-
 }
 # The build stage gets a tag of its own, so its layers (apt, npm, the staged runtime) stay as the next build's cache
 # when the untagged images of earlier builds are pruned below.

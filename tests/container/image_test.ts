@@ -23,9 +23,15 @@ import { VERSION } from "../../platform/version.ts";
 import { ROOT } from "../helpers/child.ts";
 import { recording } from "../e2e/otlp_ctvs.ts";
 
-const IMAGE = "localhost/collectivus:test";
 const MINUTE = 60_000;
 const suffix = `${process.pid}-${randomBytes(3).toString("hex")}`;
+/**
+ * This run's own tag: another run building at the same time (another worktree on the machine) moves
+ * `localhost/collectivus:test` to its image, and this run must go on testing the image of its own sources.
+ */
+const IMAGE = `localhost/collectivus:test-${suffix}`;
+/** The latest image built by a test run: it keeps the final stage's layers as the next build's cache. */
+const LATEST = "localhost/collectivus:test";
 const CONTAINER = `ctvs-test-${suffix}`;
 const VOLUME = `ctvs-test-data-${suffix}`;
 const POD = `ctvs-test-pod-${suffix}`;
@@ -67,12 +73,15 @@ const CONFIG = {
 before(async () => {
   const build = await sh(path.join(ROOT, "scripts/container/build_image.sh"), ["--tag", IMAGE], 25 * MINUTE);
   assertOk(build, "scripts/container/build_image.sh (the image test needs a working podman; .ci/run installs it)");
+  assertOk(await podman(["tag", IMAGE, LATEST]), `podman tag ${IMAGE} ${LATEST}`);
 });
 
 after(async () => {
   await podman(["rm", "--force", "--time", "0", CONTAINER, CENTRAL, RENDEZVOUS]);
   await podman(["pod", "rm", "--force", POD]);
   await podman(["volume", "rm", "--force", VOLUME, ...STACK_VOLUMES]);
+  // The image stays under LATEST; left with no name (LATEST moved on), the next build prunes it.
+  await podman(["untag", IMAGE, IMAGE]);
 });
 
 test("image: --help and --version run as the non-root ctvs user, with the entrypoint, volume and HEALTHCHECK", async () => {
