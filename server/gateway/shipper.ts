@@ -67,6 +67,8 @@ export class Shipper {
     const { outbox, signal } = this.#options;
     while (!this.#stop.signal.aborted) {
       let claim: Claim | undefined;
+      // Taken before the look: a batch made ready during it wakes the wait below at once.
+      const mark = outbox.readyMark(signal);
       try {
         claim = await outbox.claim(signal);
       } catch (error) {
@@ -75,7 +77,7 @@ export class Shipper {
         continue;
       }
       if (!claim) {
-        await outbox.waitForReady(signal, this.#stop.signal);
+        await outbox.waitForReady(signal, this.#stop.signal, mark);
         continue;
       }
       try {

@@ -84,6 +84,8 @@ export class Outbox implements RowSink {
   readonly health: SinkHealth | undefined;
   readonly #writers = new Map<OutboxSignal, OutboxWriter>();
   readonly #waiters = new Map<OutboxSignal, Set<() => void>>();
+  /** Batches made ready so far, per signal (see {@linkcode Outbox.readyMark}). */
+  readonly #readyCounts = new Map<OutboxSignal, number>();
   #closing: Promise<void> | undefined;
 
   private constructor(dir: string, recovered: number, options: OutboxOptions) {
@@ -190,9 +192,22 @@ export class Outbox implements RowSink {
     return target;
   }
 
-  /** Resolves when a batch of `signal` becomes ready, the outbox closes, or `signal` (an abort) fires. */
-  waitForReady(signal: OutboxSignal, abort?: AbortSignal): Promise<void> {
+  /**
+   * How many batches of `signal` were made ready so far. A sender takes it before it looks for a batch and hands it
+   * to {@linkcode Outbox.waitForReady}: a batch made ready while it looked (after its listing, before its wait) is
+   * not waited for until the next one.
+   */
+  readyMark(signal: OutboxSignal): number {
+    return this.#readyCounts.get(signal) ?? 0;
+  }
+
+  /**
+   * Resolves when a batch of `signal` becomes ready (or already has since `mark`, a {@linkcode Outbox.readyMark}),
+   * the outbox closes, or `signal` (an abort) fires.
+   */
+  waitForReady(signal: OutboxSignal, abort?: AbortSignal, mark?: number): Promise<void> {
     if (this.#closing || abort?.aborted) return Promise.resolve();
+    if (mark !== undefined && this.readyMark(signal) !== mark) return Promise.resolve();
     return new Promise((resolve) => {
       const waiters = this.#waiters.get(signal) ?? new Set();
       this.#waiters.set(signal, waiters);
@@ -233,6 +248,7 @@ export class Outbox implements RowSink {
   }
 
   #wake(signal: OutboxSignal): void {
+    this.#readyCounts.set(signal, this.readyMark(signal) + 1);
     for (const wake of [...(this.#waiters.get(signal) ?? [])]) wake();
   }
 }

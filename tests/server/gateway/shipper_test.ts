@@ -83,6 +83,32 @@ test("Shipper sends each batch once with its id, and deletes it when Central has
   }
 });
 
+test("Shipper: a batch made ready while it looked and found none is sent at once, not left for the next one", async () => {
+  const { central, outbox, ship, close } = await setup();
+  try {
+    // The shipper's first look finds nothing; its answer is held until a batch has been made ready meanwhile.
+    const claim = outbox.claim.bind(outbox);
+    let looks = 0;
+    let answer!: () => void;
+    const held = new Promise<void>((resolve) => answer = resolve);
+    outbox.claim = async (signal) => {
+      const found = await claim(signal);
+      if (looks++ === 0) await held;
+      return found;
+    };
+    ship();
+    await until("the shipper looked once", () => looks === 1);
+    const ready = outbox.waitForReady("logs");
+    await outbox.appendLines("logs", ['{"n":1}', '{"n":2}']);
+    await ready;
+    answer();
+    await until("Central has both rows", async () => (await centralRows(central)).length === 2);
+    assert.deepEqual(await readyFiles(outbox, "logs"), []);
+  } finally {
+    await close();
+  }
+});
+
 test("Shipper waits for Retry-After on 429 and 503 and sends again", async () => {
   const { central, calls, outbox, ship, close } = await setup();
   try {
