@@ -2,12 +2,22 @@ import assert from "node:assert/strict";
 import { appendFile, mkdtemp, readdir, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { test } from "node:test";
+import { after, test } from "node:test";
 import { defaultCacheDir } from "../../query/cache_layout.ts";
 import { literal } from "../../query/dataset.ts";
 import { openDb } from "../../query/duckdb.ts";
 import { writePartitionParquet } from "../../query/write_partition_parquet.ts";
 import { jsonl, logRow, metricRow, writeDay } from "./_fixtures.ts";
+
+/** The temporary roots of this file's tests, removed when they are done. */
+const roots: string[] = [];
+after(() => Promise.all(roots.map((root) => rm(root, { recursive: true, force: true }))));
+
+async function tempRoot(): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), "ctvs-wpp-"));
+  roots.push(root);
+  return root;
+}
 
 /** Rows, column names/types and codecs of a Parquet file. */
 async function readBack(file: string, sql = "SELECT * FROM t") {
@@ -28,7 +38,7 @@ async function readBack(file: string, sql = "SELECT * FROM t") {
 
 for (const mode of ["cache", "direct"] as const) {
   test(`writePartitionParquet (${mode}): typed zstd Parquet of one partition, open line left out`, async () => {
-    const root = await mkdtemp(path.join(tmpdir(), "ctvs-wpp-"));
+    const root = await tempRoot();
     const options = mode === "cache" ? { cacheDir: defaultCacheDir(root) } : {};
     const source = await writeDay(root, { gw: "gw1", signal: "logs" }, jsonl([0, 1, 2].map((i) => logRow(i))));
     // A line still being written, and a malformed one, are not exported.
@@ -79,7 +89,7 @@ for (const mode of ["cache", "direct"] as const) {
 }
 
 test("writePartitionParquet: v1 schema without gateway_id; metrics ints in valueInt; no rows writes no file", async () => {
-  const root = await mkdtemp(path.join(tmpdir(), "ctvs-wpp-"));
+  const root = await tempRoot();
   await writeDay(root, { signal: "metrics" }, jsonl([0, 1].map((i) => metricRow(i))));
   const out = path.join(root, "m.parquet");
   const written = await writePartitionParquet(root, "alice", "metrics", "2025-03-01", out, { gatewayIdColumn: false });
