@@ -43,12 +43,14 @@ export interface StagedFile {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync, readFileSync, statSync } from "node:fs";
+ * import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
  * import { tmpdir } from "node:os";
- * const file = `${mkdtempSync(`${tmpdir()}/aw-`)}/state/cursor.json`;
+ * const dir = mkdtempSync(`${tmpdir()}/aw-`);
+ * const file = `${dir}/state/cursor.json`;
  * await atomicWrite(file, '{"offset":42}\n');
  * assert.equal(readFileSync(file, "utf8"), '{"offset":42}\n');
  * assert.equal(statSync(file).mode & 0o777, 0o600);
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function atomicWrite(
@@ -76,9 +78,10 @@ export async function atomicWrite(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+ * import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
- * const file = `${mkdtempSync(`${tmpdir()}/aw-`)}/export.csv`;
+ * const dir = mkdtempSync(`${tmpdir()}/aw-`);
+ * const file = `${dir}/export.csv`;
  * const staged = await stageFile(file, { mode: 0o644 });
  * try {
  *   writeFileSync(staged.path, "a,b\n1,2\n");
@@ -89,6 +92,7 @@ export async function atomicWrite(
  * }
  * assert.equal(readFileSync(file, "utf8"), "a,b\n1,2\n");
  * assert.equal(existsSync(staged.path), false);
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function stageFile(file: string, options: AtomicWriteOptions = {}): Promise<StagedFile> {
@@ -129,9 +133,11 @@ export async function stageFile(file: string, options: AtomicWriteOptions = {}):
  *
  * @example
  * ```ts
- * import { mkdtempSync } from "node:fs";
+ * import { mkdtempSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
- * await syncDir(mkdtempSync(`${tmpdir()}/aw-`));
+ * const dir = mkdtempSync(`${tmpdir()}/aw-`);
+ * await syncDir(dir);
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function syncDir(dir: string): Promise<void> {

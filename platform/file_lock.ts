@@ -72,13 +72,15 @@ const held = new Set<string>();
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync } from "node:fs";
+ * import { mkdtempSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
- * const lockPath = `${mkdtempSync(`${tmpdir()}/lock-`)}/store.lock`;
+ * const dir = mkdtempSync(`${tmpdir()}/lock-`);
+ * const lockPath = `${dir}/store.lock`;
  * const lock = await acquireFileLock(lockPath);
  * await assert.rejects(acquireFileLock(lockPath, { timeoutMs: 0 }), /Cannot lock/);
  * await lock.release();
  * await (await acquireFileLock(lockPath, { timeoutMs: 0 })).release();
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function acquireFileLock(lockPath: string, options: FileLockOptions = {}): Promise<FileLock> {
@@ -126,9 +128,10 @@ export async function acquireFileLock(lockPath: string, options: FileLockOptions
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync } from "node:fs";
+ * import { mkdtempSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
- * const lockPath = `${mkdtempSync(`${tmpdir()}/lock-`)}/partition.lock`;
+ * const dir = mkdtempSync(`${tmpdir()}/lock-`);
+ * const lockPath = `${dir}/partition.lock`;
  * let inside = 0;
  * const work = () => withFileLock(lockPath, async () => {
  *   inside++;
@@ -137,6 +140,7 @@ export async function acquireFileLock(lockPath: string, options: FileLockOptions
  *   inside--;
  * });
  * await Promise.all([work(), work(), work()]);
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function withFileLock<T>(
@@ -159,15 +163,17 @@ export async function withFileLock<T>(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync } from "node:fs";
+ * import { mkdtempSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * import process from "node:process";
- * const lockPath = `${mkdtempSync(`${tmpdir()}/lock-`)}/work.lock`;
+ * const dir = mkdtempSync(`${tmpdir()}/lock-`);
+ * const lockPath = `${dir}/work.lock`;
  * assert.equal(await lockOwner(lockPath), undefined);
  * const lock = await acquireFileLock(lockPath);
  * assert.equal(await lockOwner(lockPath), process.pid);
  * await lock.release();
  * assert.equal(await lockOwner(lockPath), undefined);
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function lockOwner(lockPath: string): Promise<number | undefined> {
@@ -296,12 +302,14 @@ const MAX_OPEN_LOCK_FILES = 256;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync } from "node:fs";
+ * import { mkdtempSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * const locks = new HotLocks();
- * const path = `${mkdtempSync(`${tmpdir()}/hot-`)}/gw-logs`;
+ * const dir = mkdtempSync(`${tmpdir()}/hot-`);
+ * const path = `${dir}/gw-logs`;
  * assert.equal(await locks.with(path, async () => 7), 7);
  * locks.close();
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export class HotLocks {

@@ -35,12 +35,13 @@ import { writePartitionParquet } from "./write_partition_parquet.ts";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync } from "node:fs";
+ * import { mkdtempSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * const root = mkdtempSync(`${tmpdir()}/apw-`);
  * const write = archiveParquetWriter({ query: { cache: { dir: `${root}/cache` } } });
  * const job = { gatewayId: "gw", signal: "logs" as const, date: "2025-03-01" };
  * assert.deepEqual(await write(root, job, `${root}/data.parquet`), { rows: 0, bytes: 0 });
+ * rmSync(root, { recursive: true });
  * ```
  */
 export function archiveParquetWriter(config: Pick<Config, "query">): ParquetWriter {

@@ -31,7 +31,7 @@ const NL = 0x0a;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+ * import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * const dir = mkdtempSync(`${tmpdir()}/lines-`);
  * writeFileSync(`${dir}/a.jsonl`, '{"a":1}\n\n{"a":2}\n{"a":');
@@ -39,6 +39,7 @@ const NL = 0x0a;
  * assert.deepEqual(copied, { end: 17, lines: 3, blank: 1, longest: 7 });
  * assert.equal(readFileSync(`${dir}/out.jsonl`, "utf8"), '{"a":1}\n\n{"a":2}\n');
  * assert.deepEqual(await copyCompleteLines(`${dir}/a.jsonl`, 8, 23), { end: 17, lines: 2, blank: 1, longest: 7 });
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function copyCompleteLines(

@@ -37,15 +37,17 @@ export interface CopyToParquetOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync } from "node:fs";
+ * import { mkdtempSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * import { openDb } from "./duckdb.ts";
  * const db = await openDb();
- * const file = `${mkdtempSync(`${tmpdir()}/copy-`)}/t.parquet`;
+ * const dir = mkdtempSync(`${tmpdir()}/copy-`);
+ * const file = `${dir}/t.parquet`;
  * assert.equal(await copyToParquet(db, "SELECT range AS n FROM range(5000)", file), 5000);
  * const [{ ordered }] = await db.all("SELECT current_setting('preserve_insertion_order') AS ordered");
  * assert.equal(ordered, true);
  * db.close();
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function copyToParquet(

@@ -22,13 +22,15 @@ export interface MalformedLine {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
- * const file = `${mkdtempSync(`${tmpdir()}/bad-`)}/a.jsonl`;
+ * const dir = mkdtempSync(`${tmpdir()}/bad-`);
+ * const file = `${dir}/a.jsonl`;
  * writeFileSync(file, '{"a":1}\n[1]\n\n{"a":\n');
  * const bad = await malformedLines(file, 10);
  * assert.deepEqual(bad.map((b) => b.line), [11, 13]);
  * assert.equal(bad[0].reason, "not a JSON object");
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function malformedLines(file: string, firstLine: number, end?: number): Promise<MalformedLine[]> {

@@ -125,7 +125,7 @@ function cutBody(holder: unknown, maxChars: number): void {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+ * import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * const root = mkdtempSync(`${tmpdir()}/exchange-`);
  * mkdirSync(`${root}/gw/proxy`, { recursive: true });
@@ -139,6 +139,7 @@ function cutBody(holder: unknown, maxChars: number): void {
  * assert.equal(found.events[0].event, "message_start");
  * assert.equal((found.exchange?.request as { body_length: number }).body_length, 2);
  * await assert.rejects(readRecordedExchange(root, "..", "2025-03-01", id), RangeError);
+ * rmSync(root, { recursive: true });
  * ```
  */
 export async function readRecordedExchange(

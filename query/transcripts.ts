@@ -145,7 +145,7 @@ export function transcriptSessionOf(
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+ * import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * const dir = mkdtempSync(`${tmpdir()}/transcripts-`);
  * mkdirSync(`${dir}/-repo`);
@@ -155,6 +155,7 @@ export function transcriptSessionOf(
  * await lookup.load("s1");
  * assert.deepEqual(lookup.entry("s1", "2025-03-01T01:00:00Z"), { cwd: "/repo", git_branch: "main", version: "2.1.0" });
  * assert.equal(lookup.entry("s2", "2025-03-01T01:00:00Z"), undefined);
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export class TranscriptLookup {

@@ -78,11 +78,12 @@ function token(): string {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync } from "node:fs";
+ * import { mkdtempSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * const dir = mkdtempSync(`${tmpdir()}/wpp-`);
  * const written = await writePartitionParquet(dir, "gw", "logs", "2025-03-01", `${dir}/out/data.parquet`);
  * assert.deepEqual(written, { rows: 0, bytes: 0 });
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function writePartitionParquet(

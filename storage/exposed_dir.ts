@@ -19,7 +19,7 @@ import process from "node:process";
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { chmodSync, mkdtempSync } from "node:fs";
+ * import { chmodSync, mkdtempSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * const dir = mkdtempSync(`${tmpdir()}/exposed-`);
  * chmodSync(dir, 0o700);
@@ -29,6 +29,7 @@ import process from "node:process";
  *   await exposedDirWarning(dir, "recordings"),
  *   `warning: recordings in ${dir} are readable by other users of this host (mode 0755); run: chmod 700 ${dir}`,
  * );
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function exposedDirWarning(dir: string, what: string): Promise<string | undefined> {

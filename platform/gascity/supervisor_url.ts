@@ -24,7 +24,7 @@ const DEFAULT_PORT = 8372;
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtemp, mkdir, writeFile } from "node:fs/promises";
+ * import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
  * import { tmpdir } from "node:os";
  * import { join } from "node:path";
  * const home = await mkdtemp(join(tmpdir(), "gc-home-"));
@@ -32,6 +32,7 @@ const DEFAULT_PORT = 8372;
  * await mkdir(join(home, ".gc"));
  * await writeFile(join(home, ".gc", "supervisor.toml"), '[supervisor]\nport = 9001\nbind = "0.0.0.0"\n');
  * assert.equal(await localSupervisorUrl({}, home), "http://127.0.0.1:9001");
+ * await rm(home, { recursive: true });
  * ```
  */
 export async function localSupervisorUrl(env: Record<string, string | undefined>, home: string): Promise<string> {

@@ -50,9 +50,10 @@ export interface BundleOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
- * const file = `${mkdtempSync(`${tmpdir()}/bundles-`)}/d.jsonl`;
+ * const dir = mkdtempSync(`${tmpdir()}/bundles-`);
+ * const file = `${dir}/d.jsonl`;
  * const rows = [
  *   { exchange_id: "a", kind: "stream_event", event: "ping", data: "{}" },
  *   { exchange_id: "b", kind: "exchange", ts_start: "t2" },
@@ -62,6 +63,7 @@ export interface BundleOptions {
  * const seen = [];
  * for await (const b of readBundles(file)) seen.push([b.exchange.exchange_id, b.events.length]);
  * assert.deepEqual(seen, [["a", 1], ["b", 0]]);
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function* readBundles(file: string, options: BundleOptions = {}): AsyncGenerator<Bundle> {

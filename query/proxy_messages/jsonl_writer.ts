@@ -25,15 +25,17 @@ export interface JsonlWriterOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync, readFileSync } from "node:fs";
+ * import { mkdtempSync, readFileSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * import path from "node:path";
- * const writer = await JsonlWriter.create(`${mkdtempSync(`${tmpdir()}/writer-`)}/rows.jsonl`, { partWeight: 12 });
+ * const dir = mkdtempSync(`${tmpdir()}/writer-`);
+ * const writer = await JsonlWriter.create(`${dir}/rows.jsonl`, { partWeight: 12 });
  * for (const n of [1, 2, 3]) await writer.writeLine(`{"n":${n}}`, 6);
  * await writer.close();
  * assert.deepEqual(writer.files.map((f) => path.basename(f)), ["rows.jsonl", "rows.1.jsonl"]);
  * assert.equal(readFileSync(writer.files[1], "utf8"), '{"n":3}\n');
  * assert.equal(writer.count, 3);
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export class JsonlWriter {

@@ -43,9 +43,10 @@ export interface ReadLinesOptions {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
- * const file = `${mkdtempSync(`${tmpdir()}/lines-`)}/a.jsonl`;
+ * const dir = mkdtempSync(`${tmpdir()}/lines-`);
+ * const file = `${dir}/a.jsonl`;
  * writeFileSync(file, '{"a":1}\n\n{"é":2}\n');
  * const lines = [];
  * for await (const line of readLines(file)) lines.push(line);
@@ -59,6 +60,7 @@ export interface ReadLinesOptions {
  * const rest = [];
  * for await (const line of readLines(file, { start: 8, firstLine: 2 })) rest.push([line.number, line.text]);
  * assert.deepEqual(rest, [[3, '{"é":2}']]);
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function* readLines(file: string, options: ReadLinesOptions = {}): AsyncGenerator<Line> {

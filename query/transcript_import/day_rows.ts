@@ -25,7 +25,7 @@ interface Open {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync, readFileSync } from "node:fs";
+ * import { mkdtempSync, readFileSync, rmSync } from "node:fs";
  * import { tmpdir } from "node:os";
  * const root = mkdtempSync(`${tmpdir()}/day-rows-`);
  * const rows = new DayRows(root, "gw");
@@ -33,6 +33,7 @@ interface Open {
  * await rows.write("transcripts", "2025-03-02", '{"a":2}');
  * assert.deepEqual(await rows.close(), { "transcripts/2025-03-01": 8, "transcripts/2025-03-02": 8 });
  * assert.equal(readFileSync(`${root}/gw/transcripts/2025-03-02.jsonl`, "utf8"), '{"a":2}\n');
+ * rmSync(root, { recursive: true });
  * ```
  */
 export class DayRows {

@@ -49,13 +49,15 @@ async function endsWithNewline(file: string, size: number): Promise<boolean> {
  * @example
  * ```ts
  * import assert from "node:assert/strict";
- * import { mkdtempSync, writeFileSync } from "node:fs";
+ * import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
  * import { tmpdir } from "node:os";
- * const file = `${mkdtempSync(`${tmpdir()}/transcript-`)}/t.jsonl`;
+ * const dir = mkdtempSync(`${tmpdir()}/transcript-`);
+ * const file = `${dir}/t.jsonl`;
  * writeFileSync(file, '{"a":1}\nnot json\n{"a":');
  * const items = [];
  * for await (const item of readTranscript(file, { offset: 0, line: 1, size: 22 })) items.push([item.kind, item.number, item.end]);
  * assert.deepEqual(items, [["line", 1, 8], ["malformed", 2, 17]]); // the cut last line waits
+ * rmSync(dir, { recursive: true });
  * ```
  */
 export async function* readTranscript(file: string, range: ReadRange): AsyncGenerator<TranscriptItem> {
