@@ -10,7 +10,7 @@
  * @module
  */
 import { spawn } from "node:child_process";
-import { appendFile, mkdir, readFile, rename, rm } from "node:fs/promises";
+import { appendFile, mkdir, readFile, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import process from "node:process";
 import { currentProgram, withV8Flags } from "../../platform/daemon/program.ts";
@@ -91,6 +91,12 @@ export async function queueBackgroundRefresh(
   return true;
 }
 
+/** Whether anything is queued. */
+export async function queued(cacheDir: string): Promise<boolean> {
+  const file = queueFile(cacheDir);
+  return ((await unlessMissing(stat(file), "read", file))?.size ?? 0) > 0;
+}
+
 /**
  * Takes what the queue holds (each file once, in order), leaving it empty; for the background refresh, which holds
  * the lock. A query appending meanwhile appends to a new queue.
@@ -124,7 +130,7 @@ export async function backgroundRefreshCheck(cacheDir: string): Promise<["ok" | 
   const started = /^background refresh started (\S+)/.exec(lines[0])?.[1] ?? "?";
   const error = lines.find((l) => l.startsWith("error: "));
   if (error) return ["warn", `the last one (${started}) failed: ${error.slice(7)}; see ${file}`];
-  if (!lines.some((l) => l.startsWith("background refresh ended "))) {
+  if (!lines.findLast((l) => l !== "")?.startsWith("background refresh ended ")) {
     return ["warn", `the last one (${started}) did not finish; see ${file}`];
   }
   return ["ok", `the last one (${started}) ended; see ${file}`];

@@ -21,7 +21,7 @@ import { refreshAll } from "../../query/refresh_all.ts";
 import { dayFileDate } from "../../storage/day_files.ts";
 import type { Io } from "../io.ts";
 import { UsageError } from "../usage_error.ts";
-import { backgroundLock, backgroundLog, takeQueue } from "./background_refresh.ts";
+import { backgroundLock, backgroundLog, queued, takeQueue } from "./background_refresh.ts";
 import { QueryError, refreshReporter } from "./context.ts";
 import { QUERY_FLAGS_HELP } from "./flags.ts";
 import { inspect, type Inspection, statusesOf } from "./inspect.ts";
@@ -197,39 +197,48 @@ async function refreshTargets(seen: Inspection, targets: Targets, io: Io, progre
 
 /**
  * `--background`: refreshes the day files queries read in place and queued (`background_refresh.ts`), until the
- * queue is empty, writing what it does to the log instead of a terminal. Exits at once when another one runs.
+ * queue is empty, writing what it does to the log instead of a terminal. Exits at once when another one runs (that one
+ * takes what is queued). After letting the lock go it looks at the queue once more: a query that queued files while the
+ * lock was held started no refresh of its own.
  */
 async function refreshQueued(seen: Inspection): Promise<number> {
   const cacheDir = seen.ctx.cacheDir;
   await mkdir(backgroundDir(cacheDir), { recursive: true, mode: 0o700 });
-  let lock;
-  try {
-    lock = await acquireFileLock(backgroundLock(cacheDir), { timeoutMs: 0 });
-  } catch (err) {
-    if (err instanceof FileLockTimeoutError) return 0;
-    throw err;
-  }
   let log: number | undefined;
+  const write = (line: string) => {
+    log ??= openSync(backgroundLog(cacheDir), "w", 0o600);
+    writeSync(log, `${line}\n`);
+  };
+  const io: Io = { out: write, err: write, isTTY: false, color: false };
+  let code = 0;
   try {
-    let files = await takeQueue(cacheDir);
-    // Nothing queued (another one took it): the last run's log stays as it was.
-    if (files.length === 0) return 0;
-    const fd = log = openSync(backgroundLog(cacheDir), "w", 0o600);
-    const write = (line: string) => void writeSync(fd, `${line}\n`);
-    const io: Io = { out: write, err: write, isTTY: false, color: false };
-    io.out(`background refresh started ${new Date().toISOString()} (pid ${process.pid})`);
-    let code = 0;
-    for (; files.length; files = await takeQueue(cacheDir)) {
-      const targets = await targetsOf(seen, {}, files);
-      code = Math.max(code, await refreshTargets(seen, targets, io, new Progress("refreshing", false)));
+    while (await queued(cacheDir)) {
+      let lock;
+      try {
+        lock = await acquireFileLock(backgroundLock(cacheDir), { timeoutMs: 0 });
+      } catch (err) {
+        if (err instanceof FileLockTimeoutError) break;
+        throw err;
+      }
+      try {
+        let files = await takeQueue(cacheDir);
+        // Nothing queued after all (another one took it): the last run's log stays as it was.
+        if (files.length === 0) continue;
+        io.out(`background refresh started ${new Date().toISOString()} (pid ${process.pid})`);
+        for (; files.length; files = await takeQueue(cacheDir)) {
+          const targets = await targetsOf(seen, {}, files);
+          code = Math.max(code, await refreshTargets(seen, targets, io, new Progress("refreshing", false)));
+        }
+        io.out(`background refresh ended ${new Date().toISOString()}`);
+      } catch (err) {
+        io.err(`error: ${(err as Error).message}`);
+        throw err;
+      } finally {
+        await lock.release();
+      }
     }
-    io.out(`background refresh ended ${new Date().toISOString()}`);
     return code;
-  } catch (err) {
-    if (log !== undefined) writeSync(log, `error: ${(err as Error).message}\n`);
-    throw err;
   } finally {
     if (log !== undefined) closeSync(log);
-    await lock.release();
   }
 }
